@@ -1,0 +1,256 @@
+"""The arithmetic of capaian: formulas per polaritas, range targets, caps, predikat, aggregation.
+
+Pure functions on floats. A capaian is computed exactly (decimal arithmetic on the exact values
+of the input floats) and rounded once, so it is the float nearest to the true value: meeting the
+target gives exactly 100, and 91 of 100 gives exactly 91. The live Excel formulas written by
+:mod:`iku_excel.layout` compute the same expression in binary floating point and may differ in
+the last bit; tests compare them with a relative tolerance of 1e-12.
+
+Conventions (IKU-rules.md, "Capaian of one indicator"; T = target, R = realisasi):
+
+- Positif: ``R × 100 / T``.
+- Negatif, formula A (default): ``(2T − R) × 100 / T`` — the regulation's ``(2 − R/T) × 100``.
+- Negatif, formula B: ``T × 100 / R``.
+- Negatif, formula C: ``(T − R) × 100 / T`` (a reduction rate: R = T gives 0).
+- Range target [lo, hi]: R inside counts as 100; outside, the nearer bound is T.
+- No ratio (T = 0, or R = 0 with formula B): no capaian (None), never 0.
+- Cap (setting): ``min(max(raw, 0), cap)``; the raw value is kept beside it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal
+from typing import Literal
+
+from iku_excel.model import PredicateBand, PredicateScale
+
+Polarity = Literal["Positif", "Negatif"]
+NegativeFormula = Literal["A", "B", "C"]
+NoRatio = Literal["target-zero", "realisasi-zero"]
+
+
+@dataclass(frozen=True)
+class CapaianResult:
+    """Result of one capaian computation: ``value`` or the reason there is none."""
+
+    value: float | None
+    no_ratio: NoRatio | None = None
+    effective_target: float | None = None
+    in_range: bool = False
+
+
+_EXACT = Context(prec=60, Emax=MAX_EMAX, Emin=MIN_EMIN)
+
+
+def _ratio(numerator: Decimal, denominator: Decimal) -> float:
+    """``numerator / denominator`` rounded once to the nearest float (inf when it overflows)."""
+    return float(_EXACT.divide(numerator, denominator))
+
+
+def point_capaian(
+    target: float, realisasi: float, polarity: Polarity, negative_formula: NegativeFormula = "A"
+) -> CapaianResult:
+    """Capaian of a point target.
+
+    Computed in exact decimal arithmetic and rounded once to the nearest float, so meeting the
+    target gives exactly 100 and 91 of 100 gives exactly 91 (what a reader checks by hand).
+    A divisor so close to 0 that the result overflows counts as no ratio.
+    """
+    t, r = Decimal(target), Decimal(realisasi)
+    hundred = Decimal(100)
+    divisor_is_r = polarity == "Negatif" and negative_formula == "B"
+    divisor = r if divisor_is_r else t
+    reason: NoRatio = "realisasi-zero" if divisor_is_r else "target-zero"
+    if divisor == 0:
+        return CapaianResult(None, reason, target)
+    if polarity == "Positif":
+        numerator = _EXACT.multiply(r, hundred)
+    elif negative_formula == "B":
+        numerator = _EXACT.multiply(t, hundred)
+    elif negative_formula == "C":
+        numerator = _EXACT.multiply(_EXACT.subtract(t, r), hundred)
+    else:
+        numerator = _EXACT.multiply(_EXACT.subtract(_EXACT.multiply(2, t), r), hundred)
+    value = _ratio(numerator, divisor)
+    if not math.isfinite(value):
+        return CapaianResult(None, reason, target)
+    return CapaianResult(value, None, target)
+
+
+def range_capaian(
+    low: float,
+    high: float,
+    realisasi: float,
+    polarity: Polarity,
+    negative_formula: NegativeFormula = "A",
+) -> CapaianResult:
+    """Capaian of a range target (PermenPANRB 8/2021): inside is 100, else the nearer bound."""
+    if low <= realisasi <= high:
+        return CapaianResult(100.0, None, None, in_range=True)
+    bound = high if realisasi > high else low
+    return point_capaian(bound, realisasi, polarity, negative_formula)
+
+
+def apply_cap(raw: float | None, cap: float | None) -> float | None:
+    """Capped capaian: no cap -> raw; else clamp to [0, cap]."""
+    if raw is None or cap is None:
+        return raw
+    return min(max(raw, 0.0), cap)
+
+
+# --- Predikat scales ------------------------------------------------------------------------------
+
+COLOUR_TOP = "1E8449"
+COLOUR_HIGH = "58D68D"
+COLOUR_MID = "F4D03F"
+COLOUR_LOW = "EB984E"
+COLOUR_BOTTOM = "E74C3C"
+_COLOURS = (COLOUR_TOP, COLOUR_HIGH, COLOUR_MID, COLOUR_LOW, COLOUR_BOTTOM)
+
+
+def _permendagri(labels: Sequence[str], name: str) -> PredicateScale:
+    bounds: tuple[float | None, ...] = (91.0, 76.0, 66.0, 51.0, None)
+    return PredicateScale(
+        name,
+        tuple(
+            PredicateBand(label, lower, False, colour)
+            for label, lower, colour in zip(labels, bounds, _COLOURS, strict=True)
+        ),
+    )
+
+
+PERMENDAGRI_86_2017 = _permendagri(
+    ("Sangat Tinggi", "Tinggi", "Sedang", "Rendah", "Sangat Rendah"), "Permendagri 86/2017"
+)
+PERMENDAGRI_86_2017_BAIK = _permendagri(
+    ("Sangat Baik", "Baik", "Cukup", "Kurang", "Sangat Kurang"),
+    "Permendagri 86/2017 (Sangat Baik)",
+)
+PERMENPANRB_8_2021 = PredicateScale(
+    "PermenPANRB 8/2021",
+    (
+        PredicateBand("Sangat Baik", 100.0, True, COLOUR_TOP),
+        PredicateBand("Baik", 100.0, False, COLOUR_HIGH),
+        PredicateBand("Cukup", 80.0, False, COLOUR_MID),
+        PredicateBand("Kurang", 60.0, False, COLOUR_LOW),
+        PredicateBand("Sangat Kurang", None, False, COLOUR_BOTTOM),
+    ),
+)
+NAMED_SCALES: dict[str, PredicateScale] = {
+    s.name: s for s in (PERMENDAGRI_86_2017, PERMENDAGRI_86_2017_BAIK, PERMENPANRB_8_2021)
+}
+DEFAULT_SCALE = PERMENDAGRI_86_2017
+
+
+def custom_scale(rows: Sequence[tuple[str, float | None]]) -> tuple[PredicateScale, list[str]]:
+    """Build a custom scale from (label, lower bound) rows; returns the scale and its problems.
+
+    The band with no lower bound (or the lowest bound) catches everything below the others.
+    Problems (as short Indonesian sentences): fewer than two bands, two bands with the same lower
+    bound (an overlap), more than one open band (a gap: which one holds the low values?), empty
+    labels, duplicate labels.
+    """
+    problems: list[str] = []
+    labelled = [(label.strip(), lower) for label, lower in rows if label.strip()]
+    if len(labelled) < 2:
+        problems.append("skala kustom perlu sedikitnya dua predikat")
+    open_bands = [label for label, lower in labelled if lower is None]
+    if len(open_bands) > 1:
+        problems.append(
+            "lebih dari satu predikat tanpa batas bawah (" + ", ".join(open_bands) + ")"
+        )
+    seen: dict[float, str] = {}
+    for label, lower in labelled:
+        if lower is None:
+            continue
+        if not math.isfinite(lower):
+            problems.append(f"batas bawah predikat {label} bukan angka")
+        elif lower in seen:
+            problems.append(
+                f"predikat {seen[lower]} dan {label} tumpang tindih (batas bawah sama {lower:g})"
+            )
+        else:
+            seen[lower] = label
+    labels = [label for label, _ in labelled]
+    dupes = sorted({label for label in labels if labels.count(label) > 1})
+    if dupes:
+        problems.append("nama predikat ganda: " + ", ".join(dupes))
+    bounded = sorted(
+        ((lower, label) for label, lower in labelled if lower is not None), reverse=True
+    )
+    bands = [PredicateBand(label, lower) for lower, label in bounded]
+    if open_bands:
+        bands.append(PredicateBand(open_bands[0], None))
+    elif bands:
+        # The lowest band also takes everything below it: no value is left without predikat.
+        last = bands[-1]
+        bands[-1] = PredicateBand(last.label, None)
+    coloured = tuple(
+        PredicateBand(b.label, b.lower, b.strict, _COLOURS[min(i, len(_COLOURS) - 1)])
+        for i, b in enumerate(bands)
+    )
+    return PredicateScale("Kustom", coloured), problems
+
+
+# --- Aggregation ----------------------------------------------------------------------------------
+
+
+def mean(values: Sequence[float]) -> float | None:
+    """Plain mean, summing in order (as Excel's AVERAGE does); None for no values."""
+    if not values:
+        return None
+    total = 0.0
+    for v in values:
+        total += v
+    return total / len(values)
+
+
+def weighted_mean(pairs: Sequence[tuple[float, float]]) -> float | None:
+    """Σ(w·c) / Σw over (capaian, weight) pairs (Excel: SUMPRODUCT / SUM); None when Σw is 0."""
+    num = 0.0
+    den = 0.0
+    for c, w in pairs:
+        num += c * w
+        den += w
+    if not pairs or den == 0:
+        return None
+    return num / den
+
+
+def ratio_of_sums(pairs: Sequence[tuple[float, float]]) -> float | None:
+    """The seed's "Σ realisasi × 100 / Σ target" over (target, realisasi) pairs."""
+    st = 0.0
+    sr = 0.0
+    for t, r in pairs:
+        st += t
+        sr += r
+    if not pairs or st == 0:
+        return None
+    return sr * 100 / st
+
+
+def aggregate_quarters(values: Sequence[float | None], method: str) -> float | None:
+    """Annual realisasi from the four triwulan values (None = not filled).
+
+    ``Jumlah``: sum of filled quarters; ``Nilai Akhir``: the last filled quarter;
+    ``Rata-rata``: mean of the filled quarters. None when no quarter is filled.
+    """
+    filled = [v for v in values if v is not None]
+    if not filled:
+        return None
+    if method == "Jumlah":
+        total = 0.0
+        for v in filled:
+            total += v
+        return total
+    if method == "Rata-rata":
+        return mean(filled)
+    return filled[-1]
+
+
+def default_quarterly_aggregation(unit_key: str) -> str:
+    """``Nilai Akhir`` for percentages, ``Jumlah`` for everything else (IKU-rules.md)."""
+    return "Nilai Akhir" if unit_key == "%" else "Jumlah"

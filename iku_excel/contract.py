@@ -1,0 +1,314 @@
+"""The workbook contract: sheet names, column headers, settings keys and their choices.
+
+Everything that names a part of an IKU workbook lives here, once. The template builder, the
+readers of both engines, the validator and the docs all take their names from this module, so a
+header renamed here is renamed everywhere (and ``docs/workbook-contract.md`` is generated from it).
+
+Pure data: no workbook library is imported here.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+# --- Sheets ---------------------------------------------------------------------------------------
+
+SHEET_PETUNJUK = "Petunjuk"
+SHEET_PENGATURAN = "Pengaturan"
+SHEET_RPJMD = "RPJMD"
+SHEET_IKU = "IKU"
+#: Output sheets that ``refresh`` (re)builds.
+SHEET_CAPAIAN = "Capaian"
+SHEET_VALIDASI = "Validasi"
+
+INPUT_SHEETS = (SHEET_PETUNJUK, SHEET_PENGATURAN, SHEET_RPJMD, SHEET_IKU)
+#: Sheets without which nothing can be computed.
+REQUIRED_SHEETS = (SHEET_IKU,)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an input table.
+
+    ``key`` is the English identifier used in code; ``header`` the exact header of the template;
+    ``aliases`` other headers found in real workbooks (compared after :func:`normalise_header`).
+    """
+
+    key: str
+    header: str
+    description: str
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    width: float = 14
+
+
+# --- IKU sheet ------------------------------------------------------------------------------------
+
+IKU_COLUMNS: tuple[Column, ...] = (
+    Column("code", "Kode", "Kode unik indikator, sama dengan Kode di sheet RPJMD.", width=8),
+    Column(
+        "sasaran",
+        "Sasaran Strategis",
+        "Sasaran strategis tempat indikator ini berada.",
+        ("Sasaran",),
+        required=True,
+        width=34,
+    ),
+    Column(
+        "indicator",
+        "Indikator Kinerja",
+        "Nama indikator kinerja utama.",
+        ("Indikator", "Indikator Sasaran", "Indikator Kinerja Utama", "IKU"),
+        required=True,
+        width=40,
+    ),
+    Column(
+        "definition",
+        "Definisi Operasional",
+        "Cara menghitung indikator (rumus, sumber).",
+        ("Definisi", "Formulasi"),
+        width=30,
+    ),
+    Column("unit", "Satuan", "Satuan: %, Orang, Dokumen, Indeks, rasio, ...", width=10),
+    Column("polarity", "Polaritas", "Positif (makin tinggi makin baik) atau Negatif.", width=10),
+    Column(
+        "quarterly_aggregation",
+        "Agregasi Triwulan",
+        "Cara realisasi tahunan dihitung dari triwulan: Jumlah, Nilai Akhir, Rata-rata.",
+        width=14,
+    ),
+    Column("weight", "Bobot", "Bobot untuk Agregasi Sasaran 'Rata-rata Tertimbang'.", width=8),
+    Column(
+        "target",
+        "Target",
+        "Target tahun berjalan (dari RPJMD).",
+        ("Rencana Tingkat Capaian", "Target Tahun Ini"),
+        required=True,
+        width=11,
+    ),
+    Column(
+        "tw1", "Realisasi TW I", "Realisasi triwulan I.", ("TW I", "Realisasi Triwulan I"), width=11
+    ),
+    Column(
+        "tw2",
+        "Realisasi TW II",
+        "Realisasi triwulan II.",
+        ("TW II", "Realisasi Triwulan II"),
+        width=11,
+    ),
+    Column(
+        "tw3",
+        "Realisasi TW III",
+        "Realisasi triwulan III.",
+        ("TW III", "Realisasi Triwulan III"),
+        width=11,
+    ),
+    Column(
+        "tw4",
+        "Realisasi TW IV",
+        "Realisasi triwulan IV.",
+        ("TW IV", "Realisasi Triwulan IV"),
+        width=11,
+    ),
+    Column(
+        "realisasi",
+        "Realisasi",
+        "Realisasi tahunan (kosongkan bila dihitung dari triwulan).",
+        ("Realisasi Tahunan",),
+        width=11,
+    ),
+    Column(
+        "capaian",
+        "Capaian (%)",
+        "Diisi oleh iku-excel: % capaian tahun ini.",
+        ("Capaian", "% Capaian"),
+        width=11,
+    ),
+    Column(
+        "capaian_last_year",
+        "Capaian Tahun Lalu (%)",
+        "% capaian tahun sebelumnya.",
+        ("Capaian Tahun Lalu",),
+        width=12,
+    ),
+    Column(
+        "reported_capaian",
+        "Capaian Dilaporkan (%)",
+        "% capaian yang sudah dilaporkan/diketik manual; diperiksa oleh iku-excel.",
+        ("Capaian Dilaporkan",),
+        width=12,
+    ),
+    Column("data_source", "Sumber Data", "Asal data realisasi.", width=18),
+    Column("responsible", "Penanggung Jawab", "Bidang/pejabat penanggung jawab.", width=18),
+    Column("note", "Keterangan", "Catatan bebas.", width=24),
+)
+
+# --- RPJMD sheet ----------------------------------------------------------------------------------
+
+RPJMD_COLUMNS: tuple[Column, ...] = (
+    Column("code", "Kode", "Kode indikator, sama dengan Kode di sheet IKU.", width=8),
+    Column("misi", "Misi", "Misi RPJMD.", width=26),
+    Column("tujuan", "Tujuan", "Tujuan RPJMD.", width=26),
+    Column("sasaran", "Sasaran", "Sasaran RPJMD.", ("Sasaran Strategis",), width=30),
+    Column(
+        "indicator",
+        "Indikator",
+        "Nama indikator.",
+        ("Indikator Kinerja", "Indikator Sasaran"),
+        required=True,
+        width=40,
+    ),
+    Column("unit", "Satuan", "Satuan indikator.", width=10),
+    Column("polarity", "Polaritas", "Positif atau Negatif.", width=10),
+    Column(
+        "baseline",
+        "Kondisi Awal",
+        "Kondisi awal periode RPJMD.",
+        ("Angka Awal", "Baseline", "Kondisi Kinerja Awal"),
+        width=11,
+    ),
+    Column(
+        "final_target",
+        "Target Akhir",
+        "Target akhir periode RPJMD.",
+        ("Target Akhir Periode", "Kondisi Kinerja Akhir"),
+        width=11,
+    ),
+)
+#: One column per year of the RPJMD period: ``Target 2019`` ... (``Target <year>``).
+RPJMD_YEAR_HEADER = "Target {year}"
+RPJMD_YEAR_PATTERN = re.compile(r"^target\s*(?:tahun\s*)?(\d{4})$")
+
+# --- Pengaturan sheet -----------------------------------------------------------------------------
+
+SETTINGS_HEADER = ("Kunci", "Nilai")
+PREDICATE_SCALE_HEADER = ("Predikat", "Batas Bawah (%)")
+
+NEGATIVE_FORMULAS = {
+    "A": "(2 − R/T) × 100",
+    "B": "T/R × 100",
+    "C": "(T − R)/T × 100",
+}
+PREDICATE_SCALES = (
+    "Permendagri 86/2017",
+    "Permendagri 86/2017 (Sangat Baik)",
+    "PermenPANRB 8/2021",
+    "Kustom",
+)
+SASARAN_AGGREGATIONS = ("Rata-rata", "Rata-rata Tertimbang", "Rasio Jumlah")
+QUARTERLY_AGGREGATIONS = ("Jumlah", "Nilai Akhir", "Rata-rata")
+POLARITIES = ("Positif", "Negatif")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One key of the ``Pengaturan`` sheet."""
+
+    key: str
+    attr: str
+    description: str
+    default: str = ""
+    choices: tuple[str, ...] = field(default=())
+    example: str = ""
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "Nama Instansi", "agency", "Nama perangkat daerah (OPD).", example="Dinas Sosial Kota Jambi"
+    ),
+    Setting(
+        "Pemerintah Daerah",
+        "government",
+        "Nama pemerintah daerah.",
+        example="Pemerintah Kota Jambi",
+    ),
+    Setting("Tahun", "year", "Tahun anggaran yang dilaporkan.", example="2023"),
+    Setting("Tahun Awal RPJMD", "rpjmd_start", "Tahun pertama periode RPJMD.", example="2018"),
+    Setting("Tahun Akhir RPJMD", "rpjmd_end", "Tahun terakhir periode RPJMD.", example="2023"),
+    Setting(
+        "Rumus Polaritas Negatif",
+        "negative_formula",
+        "Rumus capaian indikator berpolaritas negatif: A = (2 − R/T) × 100, "
+        "B = T/R × 100, C = (T − R)/T × 100.",
+        default="A",
+        choices=("A", "B", "C"),
+    ),
+    Setting(
+        "Batas Atas Capaian (%)",
+        "cap",
+        "Batas atas capaian (kosong = tanpa batas; mis. 100 atau 120). Bila diisi, "
+        "batas bawahnya 0.",
+        default="",
+    ),
+    Setting(
+        "Skala Predikat",
+        "predicate_scale",
+        "Skala predikat capaian.",
+        default="Permendagri 86/2017",
+        choices=PREDICATE_SCALES,
+    ),
+    Setting(
+        "Agregasi Sasaran",
+        "sasaran_aggregation",
+        "Cara capaian sasaran dan capaian keseluruhan dihitung dari capaian indikator.",
+        default="Rata-rata",
+        choices=SASARAN_AGGREGATIONS,
+    ),
+    Setting("Kota", "city", "Tempat penandatanganan laporan.", example="Jambi"),
+    Setting(
+        "Tanggal Laporan", "report_date", "Tanggal penandatanganan laporan.", example="Januari 2024"
+    ),
+    Setting(
+        "Jabatan Penandatangan",
+        "signer_title",
+        "Jabatan penandatangan.",
+        example="KEPALA DINAS SOSIAL KOTA JAMBI",
+    ),
+    Setting(
+        "Nama Penandatangan",
+        "signer_name",
+        "Nama penandatangan.",
+        example="YUNITA INDRAWATI, AP, MP, CGCAE",
+    ),
+    Setting(
+        "Pangkat/Golongan",
+        "signer_rank",
+        "Pangkat/golongan penandatangan.",
+        example="Pembina Utama Muda",
+    ),
+    Setting(
+        "NIP", "signer_nip", "NIP penandatangan (tulis sebagai teks).", example="196611201986031002"
+    ),
+)
+SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
+
+
+# --- Header matching ------------------------------------------------------------------------------
+
+
+def normalise_header(text: object) -> str:
+    """Fold a header for comparison: case, accents, spacing, line breaks and trailing colons.
+
+    ``"  RENCANA TINGKAT\\nCAPAIAN "`` and ``"Rencana Tingkat Capaian"`` compare equal.
+    """
+    s = unicodedata.normalize("NFKC", str(text or "")).casefold()
+    s = s.replace("\u2013", "-").replace("\u2014", "-")
+    s = re.sub(r"\s+", " ", s).strip().rstrip(":").strip()
+    return s
+
+
+def header_index(columns: tuple[Column, ...]) -> dict[str, str]:
+    """Map every normalised header and alias to its column key."""
+    out: dict[str, str] = {}
+    for col in columns:
+        for name in (col.header, *col.aliases):
+            out[normalise_header(name)] = col.key
+    return out
+
+
+def normalise_choice(text: object) -> str:
+    """Fold a choice value (``"rata - rata"`` equals ``"Rata-rata"``)."""
+    s = normalise_header(text)
+    return re.sub(r"\s*-\s*", "-", s)

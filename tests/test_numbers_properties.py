@@ -1,0 +1,172 @@
+"""Property tests (Hypothesis) of iku_excel.numbers: round trips and robustness."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from iku_excel.numbers import (
+    decimals_of,
+    format_number,
+    normalise_unit,
+    parse_number,
+    round_half_up,
+)
+
+SENSIBLE = st.floats(min_value=-1e12, max_value=1e12, allow_nan=False, allow_infinity=False)
+DECIMALS = st.integers(min_value=0, max_value=4)
+# What parse_number reads as ambiguous: one separator followed by exactly 3 digits, after an
+# integer part of 1 to 3 digits that is not 0 ("1.234", "12,345").
+AMBIGUOUS_SHAPE = re.compile(r"-?[1-9][0-9]{0,2}[.,][0-9]{3}")
+
+
+def value_of_indonesian(text: str) -> float:
+    """The value an Indonesian-formatted number denotes, read independently of the parser."""
+    return float(text.replace(".", "").replace(",", "."))
+
+
+@given(SENSIBLE, DECIMALS)
+@example(1234.0, 0)
+@example(12.345, 3)
+@example(0.125, 2)
+@example(-0.001, 2)
+@example(999999.9996, 3)
+def test_formatted_number_parses_back(x: float, decimals: int) -> None:
+    text = format_number(x, decimals)
+    parsed = parse_number(text)
+    expected = round_half_up(x, decimals)
+    # the text is x rounded to `decimals`: its value is within half a unit of the last place
+    assert value_of_indonesian(text) == expected
+    float_error = abs(x) * 2**-50  # a few ulps of x
+    assert abs(expected - x) <= 0.5 * 10**-decimals + float_error
+    assert abs(expected - round(x, decimals)) <= 10**-decimals + float_error
+    if AMBIGUOUS_SHAPE.fullmatch(text):
+        assert parsed.status == "ambiguous"
+        assert expected in parsed.readings
+    else:
+        assert parsed.status == "ok", (text, parsed.reason)
+        assert parsed.kind == "number"
+        assert parsed.value == expected
+        assert decimals_of(text) == decimals
+
+
+@given(SENSIBLE, DECIMALS)
+def test_trimmed_format_keeps_the_value(x: float, decimals: int) -> None:
+    full = format_number(x, decimals)
+    trimmed = format_number(x, decimals, trim=True)
+    assert value_of_indonesian(trimmed) == value_of_indonesian(full)
+    assert not trimmed.endswith(",")
+    assert "," not in trimmed or not trimmed.endswith("0")
+
+
+# --- Robustness -----------------------------------------------------------------------------------
+
+NUMBERISH_TEXT = st.text(alphabet="0123456789.,-–—+−: %sd/Rp\u00a0OrangKH#!naN", max_size=20)
+ANY_CELL = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.fractions(),
+    st.decimals(),
+    st.datetimes(),
+    st.dates(),
+    st.times(),
+    st.timedeltas(),
+    st.binary(),
+    st.text(),
+    NUMBERISH_TEXT,
+    st.lists(st.integers(), max_size=3),
+    st.from_type(object),
+)
+NUMBER_FORMATS = st.one_of(
+    st.none(), st.sampled_from(["General", "0%", "0.00%", '0"%"', "0\\%", "@"]), st.text()
+)
+
+
+@given(ANY_CELL, NUMBER_FORMATS)
+def test_parser_never_raises_and_results_are_consistent(
+    raw: object, number_format: str | None
+) -> None:
+    parsed = parse_number(raw, number_format)
+    assert parsed.raw is raw
+    assert parsed.status in ("ok", "missing", "invalid", "ambiguous")
+    if parsed.status == "ok":
+        assert parsed.is_number
+        assert parsed.kind in ("number", "range", "ratio")
+        assert parsed.low is not None and parsed.high is not None
+        assert math.isfinite(parsed.low) and math.isfinite(parsed.high)
+        assert parsed.low <= parsed.high
+        if parsed.kind == "range":
+            assert parsed.value is None
+        else:
+            assert parsed.value == parsed.low == parsed.high
+        assert parsed.reason == ""
+    else:
+        assert not parsed.is_number
+        assert parsed.kind is None and parsed.value is None
+    if parsed.status in ("invalid", "ambiguous"):
+        assert parsed.reason
+    if parsed.status == "ambiguous":
+        assert len(parsed.readings) >= 2
+    decimals = decimals_of(raw, number_format)
+    assert decimals is None or (parsed.kind == "number" and decimals >= 0)
+
+
+@given(st.text())
+def test_text_parser_never_raises(text: str) -> None:
+    parsed = parse_number(text)
+    assert parsed.from_text
+    normalise_unit(text)
+
+
+# --- Ranges and grouped integers ------------------------------------------------------------------
+
+
+@given(SENSIBLE, SENSIBLE)
+@example(-5.0, -3.0)
+@example(5.0, -3.0)
+@example(80.0, 80.0)
+def test_formatted_range_parses_back(a: float, b: float) -> None:
+    text = f"{format_number(a)} - {format_number(b)}"
+    parsed = parse_number(text)
+    low, high = round_half_up(a, 2), round_half_up(b, 2)
+    if low <= high:
+        assert parsed.status == "ok", (text, parsed.reason)
+        assert parsed.kind == "range"
+        assert (parsed.low, parsed.high) == (low, high)
+        assert parsed.unit is None
+    else:
+        assert parsed.status == "invalid"  # reversed bounds are reported, not swapped
+
+
+@given(st.integers(min_value=-(10**15), max_value=10**15))
+@example(1234)
+@example(749930215)
+@example(-1000)
+@example(999)
+def test_grouped_integers_parse_back(n: int) -> None:
+    text = format_number(n, 0)
+    assert text.replace(".", "").lstrip("-") == str(abs(n))
+    english = text.replace(".", ",")
+    for written in (text, english, f"{text} Orang"):
+        parsed = parse_number(written)
+        if 1000 <= abs(n) < 1_000_000:  # one group: "1.234" might be 1,234
+            assert parsed.status == "ambiguous"
+            assert parsed.readings[0] == n
+        else:
+            assert parsed.status == "ok", (written, parsed.reason)
+            assert parsed.value == n
+    rupiah = parse_number(f"Rp {text}")  # after "Rp" a dot groups thousands
+    assert (rupiah.status, rupiah.value, rupiah.unit) == ("ok", n, "Rp")
+
+
+@given(st.integers(min_value=-(10**9), max_value=10**9))
+def test_percent_format_scales_without_noise(millionths: int) -> None:
+    # a typed fraction with up to 6 decimals, shown as a percentage with up to 4 decimals
+    parsed = parse_number(millionths / 10**6, "0.0000%")
+    assert parsed.value == millionths / 10**4
+    assert parsed.percent_scaled and parsed.unit == "%"
