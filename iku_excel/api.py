@@ -1,0 +1,136 @@
+"""The public Python API: check and refresh workbook files.
+
+>>> from iku_excel.api import check_file
+>>> evaluation = check_file("workbook/contoh/IKU_Dinsos_Kota_Jambi_2023.xlsx")  # doctest: +SKIP
+>>> [f.rule for f in evaluation.findings]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from os import PathLike
+from pathlib import Path
+
+from iku_excel import contract
+from iku_excel.model import Evaluation, SheetGrid
+from iku_excel.reader import find_sheet, read_workbook, sheets_to_read, text
+from iku_excel.validate import evaluate
+
+
+def evaluate_grids(sheet_names: list[str], grids: dict[str, SheetGrid]) -> Evaluation:
+    """Evaluate a workbook given as grids (any engine). Raises reader.ContractError."""
+    workbook, findings = read_workbook(grids, sheet_names)
+    return evaluate(workbook, findings)
+
+
+def check_file(path: str | PathLike[str]) -> Evaluation:
+    """Read and evaluate one .xlsx/.xlsm file without changing it.
+
+    Raises :class:`iku_excel.backends.safe_io.CannotProceed` (file problems) or
+    :class:`iku_excel.reader.ContractError` (no IKU sheet / no header).
+    """
+    from iku_excel.backends.openpyxl_reader import read_grids
+
+    names, grids = read_grids(Path(path), sheets_to_read)
+    return evaluate_grids(names, grids)
+
+
+# --- refresh --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    """What one refresh did (or, with ``dry_run``, would do)."""
+
+    path: Path
+    evaluation: Evaluation
+    changed_cells: tuple[str, ...]  # IKU cells whose value or formula changes
+    sheets_created: tuple[str, ...]
+    sheets_replaced: tuple[str, ...]
+    written: bool
+    backup: Path | None = None
+
+
+def read_notes(grid: SheetGrid | None) -> dict[str, str]:
+    """KETERANGAN typed in an existing Capaian sheet, keyed by :func:`layout.note_key`."""
+    from iku_excel.layout import CAPAIAN_HEADERS, COL_CODE, COL_INDICATOR, COL_NOTE, note_key
+
+    if grid is None:
+        return {}
+    note_header = contract.normalise_header(CAPAIAN_HEADERS[COL_NOTE - 1])
+    code_header = contract.normalise_header(CAPAIAN_HEADERS[COL_CODE - 1])
+    for row in range(1, min(grid.n_rows, 40) + 1):
+        heads = [contract.normalise_header(v) for v in grid.values[row - 1]]
+        if note_header in heads:
+            note_col = heads.index(note_header) + 1
+            code_col = heads.index(code_header) + 1 if code_header in heads else None
+            break
+    else:
+        return {}
+    notes: dict[str, str] = {}
+    for r in range(row + 1, grid.n_rows + 1):
+        note = text(grid.value(r, note_col))
+        name = text(grid.value(r, COL_INDICATOR))
+        code = text(grid.value(r, code_col)) if code_col else ""
+        if note and (code or name):
+            notes.setdefault(note_key(code, name), note)
+    return notes
+
+
+def _sheets_for_refresh(names: Sequence[str]) -> list[str]:
+    wanted = sheets_to_read(names)
+    capaian = find_sheet(names, contract.SHEET_CAPAIAN)
+    return wanted + ([capaian] if capaian else [])
+
+
+def refresh_file(
+    path: str | PathLike[str], *, backup: bool = False, dry_run: bool = False
+) -> RefreshResult:
+    """Fill Capaian (%), rebuild the Capaian and Validasi sheets, in place and atomically.
+
+    Raises :class:`~iku_excel.backends.safe_io.CannotProceed` (the file is locked, read-only,
+    encrypted, not an xlsx...), :class:`~iku_excel.reader.ContractError`, or
+    :class:`~iku_excel.backends.xlsx_package.UnsafeWorkbookError` (something in the workbook
+    cannot be written safely); in every such case the file is left untouched.
+    """
+    from iku_excel.backends.openpyxl_reader import read_grids
+    from iku_excel.backends.openpyxl_writer import make_plan
+    from iku_excel.backends.safe_io import atomic_write, check_writable
+    from iku_excel.backends.xlsx_package import apply_plan
+    from iku_excel.layout import build_outputs
+
+    p = Path(path)
+    if dry_run:
+        from iku_excel.backends.safe_io import check_readable
+
+        check_readable(p)
+    else:
+        check_writable(p)
+    names, grids = read_grids(p, _sheets_for_refresh)
+    ev = evaluate_grids(names, grids)
+    capaian_name = find_sheet(names, contract.SHEET_CAPAIAN)
+    outputs = build_outputs(ev, read_notes(grids.get(capaian_name) if capaian_name else None))
+    iku = grids[outputs.iku_sheet]
+    changed = tuple(
+        c.address for c in outputs.iku_cells if not _same_cell(iku.value(c.row, c.col), c.value)
+    )
+    created = tuple(
+        s for s in (contract.SHEET_CAPAIAN, contract.SHEET_VALIDASI) if find_sheet(names, s) is None
+    )
+    replaced = tuple(
+        s for s in (contract.SHEET_CAPAIAN, contract.SHEET_VALIDASI) if s not in created
+    )
+    if dry_run:
+        return RefreshResult(p, ev, changed, created, replaced, written=False)
+    plan = make_plan(outputs)
+    backup_path = atomic_write(p, lambda tmp: apply_plan(p, plan, tmp), backup=backup)
+    return RefreshResult(p, ev, changed, created, replaced, written=True, backup=backup_path)
+
+
+def _same_cell(old: object, new: object) -> bool:
+    if old in (None, "") and new in (None, ""):
+        return True
+    if isinstance(old, int | float) and isinstance(new, int | float):
+        return abs(float(old) - float(new)) <= 1e-9 * max(1.0, abs(float(new)))
+    return old == new
