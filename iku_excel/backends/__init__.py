@@ -1,0 +1,1 @@
+"""Workbook engines: the file engine (zip-package splicing) and safe file IO."""

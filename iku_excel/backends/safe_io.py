@@ -1,0 +1,423 @@
+"""Safe file IO for the user's workbook: pre-flight checks and crash-safe replacement.
+
+* :func:`check_readable` / :func:`check_writable` turn the usual reasons a workbook cannot be
+  processed (missing, an old ``.xls``, password-protected, open in Excel, read-only, damaged) into
+  a :class:`CannotProceed` subclass whose message is one Indonesian line for the planner; the CLI
+  maps the whole family to exit code 2.
+* :func:`atomic_write` writes a new version of a file through a temp file in the same folder and
+  swaps it in with :func:`os.replace`. A crash or ``kill -9`` at any moment leaves the original
+  either untouched or completely replaced, never half-written. The temp file is named
+  ``.~iku-<name>.tmp``; a stale one left by a killed run is removed by the next
+  :func:`atomic_write` for the same file (and never read).
+
+Password-protected ``.xlsx`` files are not zip packages but OLE compound files holding the
+streams ``EncryptionInfo`` and ``EncryptedPackage``; legacy ``.xls`` files are OLE compound files
+holding a ``Workbook`` (or ``Book``) stream. A small reader of the compound-file directory tells
+them apart without extra dependencies.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import stat
+import struct
+import zipfile
+import zlib
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from lxml import etree
+
+__all__ = [
+    "CannotProceed",
+    "EncryptedWorkbook",
+    "FileNotFound",
+    "NotAnXlsx",
+    "ReadOnlyFile",
+    "WorkbookCorrupt",
+    "WorkbookLocked",
+    "atomic_write",
+    "backup_path_for",
+    "check_readable",
+    "check_writable",
+    "lock_files",
+    "temp_path_for",
+    "verify_xlsx",
+]
+
+
+class CannotProceed(Exception):
+    """A problem with the file itself that the planner must fix (CLI exit code 2).
+
+    ``str(error)`` is one Indonesian line naming the file.
+    """
+
+    exit_code = 2
+
+
+class FileNotFound(CannotProceed):
+    """The path does not exist."""
+
+
+class NotAnXlsx(CannotProceed):
+    """Not an .xlsx/.xlsm package: an old .xls, an .xlsb, another zip, a folder, random bytes."""
+
+
+class EncryptedWorkbook(CannotProceed):
+    """A password-protected (encrypted) workbook: an OLE file with an ``EncryptedPackage``."""
+
+
+class WorkbookLocked(CannotProceed):
+    """The workbook is open in Excel or LibreOffice (their lock file lies beside it)."""
+
+
+class ReadOnlyFile(CannotProceed):
+    """The file or its folder cannot be written (or the file cannot be read at all)."""
+
+
+class WorkbookCorrupt(CannotProceed):
+    """The file is a damaged or incomplete zip package."""
+
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_EMPTY_ZIP_MAGIC = b"PK\x05\x06"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+_CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_OFFICE_DOCUMENT_TYPES = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument",
+    "http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument",
+)
+_SPREADSHEET_MAIN_TYPES = (
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
+    "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+    "application/vnd.ms-excel.template.macroEnabled.main+xml",
+)
+_XLSB_MAIN_TYPE = "application/vnd.ms-excel.sheet.binary.macroEnabled.main"
+_ADDIN_MAIN_TYPE = "application/vnd.ms-excel.addin.macroEnabled.main+xml"
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
+# --- Checks ---------------------------------------------------------------------------------------
+
+
+def lock_files(path: Path) -> list[Path]:
+    """The lock files Excel (``~$name``) and LibreOffice (``.~lock.name#``) would create."""
+    path = Path(path)
+    return [path.with_name("~$" + path.name), path.with_name(f".~lock.{path.name}#")]
+
+
+def check_readable(path: Path) -> None:
+    """Raise the right :class:`CannotProceed` subclass unless ``path`` is a readable workbook.
+
+    Readable means: an existing regular file, a complete zip package (every member's CRC is
+    checked) with ``[Content_Types].xml`` and an xlsx/xlsm/xltx/xltm main part.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFound(f"File tidak ditemukan: {path}")
+    if not path.is_file():
+        raise NotAnXlsx(f"Bukan file (mungkin folder): {path}")
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except PermissionError as exc:
+        raise ReadOnlyFile(f"File tidak dapat dibaca (izin akses ditolak): {path}") from exc
+    except OSError as exc:
+        raise WorkbookCorrupt(f"File tidak dapat dibaca ({exc.strerror}): {path}") from exc
+    if head.startswith(_OLE_MAGIC):
+        _raise_for_ole(path)
+    if not (head.startswith(_ZIP_MAGIC) or head.startswith(_EMPTY_ZIP_MAGIC)):
+        if not head:
+            raise WorkbookCorrupt(f"File kosong (0 byte): {path}")
+        raise NotAnXlsx(f"Bukan file Excel .xlsx/.xlsm: {path}")
+    _check_package(path)
+
+
+def check_writable(path: Path) -> None:
+    """:func:`check_readable`, plus: not open in Excel/LibreOffice, file and folder writable.
+
+    The file's mode is checked besides :func:`os.access` because ``os.access`` says yes to root
+    even for a file marked read-only.
+    """
+    path = Path(path)
+    check_readable(path)
+    for lock in lock_files(path):
+        if lock.exists():
+            raise WorkbookLocked(
+                f"File sedang dibuka di Excel/LibreOffice (ada file kunci {lock.name}): "
+                f"tutup file di Excel dulu, lalu coba lagi. Bila Excel sudah tertutup, "
+                f"hapus file {lock} lalu coba lagi."
+            )
+    mode = path.stat().st_mode
+    if not os.access(path, os.W_OK) or not mode & stat.S_IWUSR:
+        raise ReadOnlyFile(
+            f"File hanya-baca (read-only): {path}. Hilangkan tanda read-only "
+            f"(Properties) atau simpan salinannya, lalu coba lagi."
+        )
+    folder = path.parent
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ReadOnlyFile(
+            f"Folder {folder} tidak dapat ditulisi: pindahkan file ke folder lain, lalu coba lagi."
+        )
+
+
+def _check_package(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = {name.lower(): name for name in archive.namelist()}
+            if any(info.flag_bits & 0x1 for info in archive.infolist()):
+                raise NotAnXlsx(f"Arsip zip terenkripsi, bukan file Excel: {path}")
+            if "[content_types].xml" not in names:
+                raise NotAnXlsx(f"Bukan file Excel .xlsx/.xlsm (zip biasa): {path}")
+            bad = archive.testzip()
+            if bad is not None:
+                raise WorkbookCorrupt(f"File rusak (bagian {bad} tidak utuh): {path}")
+            main_type = _main_part_type(archive, names, path)
+    except zipfile.BadZipFile as exc:
+        raise WorkbookCorrupt(f"File rusak atau tidak lengkap (zip tidak valid): {path}") from exc
+    except (OSError, EOFError, zlib.error, zipfile.LargeZipFile, NotImplementedError) as exc:
+        raise WorkbookCorrupt(f"File rusak atau tidak lengkap: {path} ({exc})") from exc
+    if main_type == _XLSB_MAIN_TYPE:
+        raise NotAnXlsx(
+            f"File .xlsb (Excel Binary) tidak didukung: buka di Excel, simpan sebagai .xlsx, "
+            f"lalu coba lagi: {path}"
+        )
+    if main_type == _ADDIN_MAIN_TYPE:
+        raise NotAnXlsx(f"File add-in Excel (.xlam), bukan workbook IKU: {path}")
+    if main_type not in _SPREADSHEET_MAIN_TYPES:
+        raise NotAnXlsx(f"Bukan file Excel .xlsx/.xlsm (jenis isi {main_type}): {path}")
+
+
+def _office_document_name(archive: zipfile.ZipFile, names: dict[str, str]) -> str | None:
+    """Zip name of the package's officeDocument part, from ``_rels/.rels`` (None if absent)."""
+    rels_name = names.get("_rels/.rels")
+    if rels_name is None:
+        return None
+    rels = etree.fromstring(archive.read(rels_name), _PARSER)
+    for rel in rels.iter(f"{{{_PKG_REL_NS}}}Relationship"):
+        if rel.get("Type") in _OFFICE_DOCUMENT_TYPES:
+            return names.get((rel.get("Target") or "").lstrip("/").lower())
+    return None
+
+
+def _main_part_type(archive: zipfile.ZipFile, names: dict[str, str], path: Path) -> str:
+    """Content type of the package's officeDocument part."""
+    try:
+        types = etree.fromstring(archive.read(names["[content_types].xml"]), _PARSER)
+        main = _office_document_name(archive, names)
+    except etree.XMLSyntaxError as exc:
+        raise WorkbookCorrupt(f"File rusak (XML paket tidak valid): {path}") from exc
+    if main is None:
+        raise NotAnXlsx(f"Bukan file Excel .xlsx/.xlsm (tanpa bagian workbook): {path}")
+    for override in types.iter(f"{{{_CT_NS}}}Override"):
+        if (override.get("PartName") or "").lstrip("/").lower() == main.lower():
+            return override.get("ContentType") or ""
+    return ""
+
+
+def _raise_for_ole(path: Path) -> None:
+    """An OLE compound file: encrypted OOXML, or a legacy .xls / other Office file."""
+    try:
+        streams = {name.lower() for name in ole_stream_names(path.read_bytes())}
+    except ValueError as exc:
+        raise WorkbookCorrupt(f"File OLE rusak: {path}") from exc
+    if {"encryptioninfo", "encryptedpackage"} <= streams:
+        raise EncryptedWorkbook(
+            f"File dilindungi kata sandi (password): {path}. Buka di Excel, hapus kata sandinya "
+            f"(File > Info > Protect Workbook > Encrypt with Password), simpan, lalu coba lagi."
+        )
+    if streams & {"workbook", "book"}:
+        raise NotAnXlsx(
+            f"File .xls (Excel 97-2003) tidak didukung: buka di Excel, simpan sebagai .xlsx "
+            f"(File > Save As), lalu coba lagi: {path}"
+        )
+    raise NotAnXlsx(f"Bukan file Excel .xlsx/.xlsm (file OLE/Office lama): {path}")
+
+
+def ole_stream_names(data: bytes) -> list[str]:
+    """Names of all entries in the directory of an OLE compound file (MS-CFB).
+
+    Raises ValueError when ``data`` is not a well-formed compound file.
+    """
+    if len(data) < 512 or not data.startswith(_OLE_MAGIC):
+        raise ValueError("not an OLE compound file")
+    sector_shift = struct.unpack_from("<H", data, 0x1E)[0]
+    if sector_shift not in (9, 12):
+        raise ValueError("bad sector size")
+    size = 1 << sector_shift
+    num_fat, first_dir = (
+        struct.unpack_from("<I", data, 0x2C)[0],
+        struct.unpack_from("<I", data, 0x30)[0],
+    )
+    first_difat, num_difat = struct.unpack_from("<II", data, 0x44)
+
+    def sector(index: int) -> bytes:
+        start = (index + 1) * size
+        if index >= 0xFFFFFFFA or start >= len(data):
+            raise ValueError("sector out of range")
+        return data[start : start + size].ljust(size, b"\0")
+
+    fat_sectors = [s for s in struct.unpack_from("<109I", data, 0x4C) if s < 0xFFFFFFFA]
+    next_difat, seen = first_difat, 0
+    while next_difat < 0xFFFFFFFA and seen < num_difat:
+        difat = struct.unpack(f"<{size // 4}I", sector(next_difat))
+        fat_sectors.extend(s for s in difat[:-1] if s < 0xFFFFFFFA)
+        next_difat, seen = difat[-1], seen + 1
+    fat: list[int] = []
+    for index in fat_sectors[:num_fat]:
+        fat.extend(struct.unpack(f"<{size // 4}I", sector(index)))
+    names: list[str] = []
+    current, visited = first_dir, set()
+    while current < 0xFFFFFFFA:
+        if current in visited or current >= len(fat):
+            raise ValueError("broken directory chain")
+        visited.add(current)
+        block = sector(current)
+        for offset in range(0, len(block) - 127, 128):
+            length = struct.unpack_from("<H", block, offset + 0x40)[0]
+            kind = block[offset + 0x42]
+            if kind == 0 or not 2 <= length <= 64:
+                continue
+            names.append(block[offset : offset + length - 2].decode("utf-16-le", "replace"))
+        current = fat[current]
+    return names
+
+
+# --- Atomic replacement ---------------------------------------------------------------------------
+
+
+def temp_path_for(path: Path) -> Path:
+    """The temp file :func:`atomic_write` uses for ``path`` (``.~iku-<name>.tmp`` beside it)."""
+    path = Path(path)
+    return path.with_name(f".~iku-{path.name}.tmp")
+
+
+def backup_path_for(path: Path, when: datetime | None = None) -> Path:
+    """``<stem>.backup-YYYYmmdd-HHMMSS<suffix>`` beside ``path`` (with ``-2``... if taken)."""
+    path = Path(path)
+    stamp = (when or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    candidate = path.with_name(f"{path.stem}.backup-{stamp}{path.suffix}")
+    number = 2
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}.backup-{stamp}-{number}{path.suffix}")
+        number += 1
+    return candidate
+
+
+def verify_xlsx(path: Path) -> None:
+    """Default check of a freshly written package: every member's CRC, and the two key parts
+    ``[Content_Types].xml`` and ``xl/workbook.xml`` (or the officeDocument part) parse.
+
+    Raises :class:`WorkbookCorrupt`.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if archive.testzip() is not None:
+                raise WorkbookCorrupt(f"Hasil tulis rusak (CRC): {path}")
+            names = {name.lower(): name for name in archive.namelist()}
+            if "[content_types].xml" not in names:
+                raise WorkbookCorrupt(f"Hasil tulis tanpa [Content_Types].xml: {path}")
+            etree.fromstring(archive.read(names["[content_types].xml"]), _PARSER)
+            main = names.get("xl/workbook.xml") or _office_document_name(archive, names)
+            if main is None:
+                raise WorkbookCorrupt(f"Hasil tulis tanpa bagian workbook: {path}")
+            etree.fromstring(archive.read(main), _PARSER)
+    except (
+        zipfile.BadZipFile,
+        etree.XMLSyntaxError,
+        OSError,
+        KeyError,
+        EOFError,
+        zlib.error,
+    ) as exc:
+        raise WorkbookCorrupt(f"Hasil tulis rusak: {path} ({exc})") from exc
+
+
+def _fsync_directory(folder: Path) -> None:
+    """Make a rename durable; a no-op where directories cannot be opened (Windows)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _make_backup(path: Path) -> Path:
+    """Copy ``path`` to a fresh backup name; a hard link when the file system allows it.
+
+    The hard link is safe because :func:`atomic_write` never writes into the original inode:
+    ``os.replace`` gives ``path`` a new one and the backup keeps the old bytes.
+    """
+    backup = backup_path_for(path)
+    try:
+        os.link(path, backup)
+    except OSError:
+        partial = backup.with_name(f".~iku-{backup.name}.tmp")
+        try:
+            shutil.copy2(path, partial)
+            with partial.open("rb+") as handle:
+                os.fsync(handle.fileno())
+            os.replace(partial, backup)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+    return backup
+
+
+def atomic_write(
+    path: Path,
+    write: Callable[[Path], None],
+    *,
+    backup: bool = False,
+    verify: Callable[[Path], None] | None = None,
+) -> Path | None:
+    """Replace ``path`` by what ``write(tmp)`` writes into a temp file, atomically.
+
+    Steps: remove a stale temp left by a killed run; ``write(tmp)``; fsync it; ``verify(tmp)``
+    (default :func:`verify_xlsx`); give it the original's permission bits; optionally keep a
+    backup of the original (``<stem>.backup-YYYYmmdd-HHMMSS<suffix>``); ``os.replace``; fsync the
+    folder. On any error (including a failed verification) the temp file is removed, the
+    original is untouched and the error propagates. Returns the backup's path, else None.
+
+    ``path`` need not exist yet (then nothing is backed up). On Windows a replace that fails
+    because Excel holds the file open raises :class:`WorkbookLocked`.
+    """
+    path = Path(path)
+    tmp = temp_path_for(path)
+    tmp.unlink(missing_ok=True)  # a stale temp of a killed run for this same file
+    original_mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else None
+    backup_path: Path | None = None
+    try:
+        write(tmp)
+        with tmp.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        (verify or verify_xlsx)(tmp)
+        if original_mode is not None:
+            with contextlib.suppress(OSError):
+                os.chmod(tmp, original_mode)
+        if backup and path.exists():
+            backup_path = _make_backup(path)
+        try:
+            os.replace(tmp, path)
+        except PermissionError as exc:
+            raise WorkbookLocked(
+                f"File tidak dapat diganti (sedang dibuka di Excel?): {path}. "
+                f"Tutup file di Excel dulu, lalu coba lagi."
+            ) from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_directory(path.parent)
+    return backup_path
