@@ -8,14 +8,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from os import PathLike
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from iku_excel import contract
 from iku_excel.model import Evaluation, SheetGrid
 from iku_excel.reader import find_sheet, read_workbook, sheets_to_read, text
 from iku_excel.validate import evaluate
+
+if TYPE_CHECKING:
+    from iku_excel.backends.base import WorkbookEngine
 
 
 def evaluate_grids(sheet_names: list[str], grids: dict[str, SheetGrid]) -> Evaluation:
@@ -84,6 +88,34 @@ def _sheets_for_refresh(names: Sequence[str]) -> list[str]:
     return wanted + ([capaian] if capaian else [])
 
 
+def refresh_with(engine: WorkbookEngine, *, dry_run: bool = False) -> RefreshResult:
+    """Refresh the workbook behind any engine (file or live Excel)."""
+    from iku_excel.layout import build_outputs, note_key
+
+    names, grids = engine.read(_sheets_for_refresh)
+    ev = evaluate_grids(names, grids)
+    capaian_name = find_sheet(names, contract.SHEET_CAPAIAN)
+    if capaian_name:
+        notes = read_notes(grids.get(capaian_name))
+    else:  # first build: start from the IKU sheet's own Keterangan
+        notes = {note_key(i.code, i.indicator): i.note for i in ev.workbook.indicators if i.note}
+    outputs = build_outputs(ev, notes)
+    iku = grids[outputs.iku_sheet]
+    col = outputs.iku_cells[0].col if outputs.iku_cells else 0
+    now = engine.read_formulas(outputs.iku_sheet, col) if col else {}
+    changed = tuple(
+        c.address
+        for c in outputs.iku_cells
+        if not _same_cell(iku.value(c.row, c.col), c.value) or now.get(c.row) != c.formula
+    )
+    outputs_sheets = (contract.SHEET_CAPAIAN, contract.SHEET_VALIDASI)
+    created = tuple(s for s in outputs_sheets if find_sheet(names, s) is None)
+    replaced = tuple(s for s in outputs_sheets if s not in created)
+    if not dry_run:
+        engine.apply(outputs)
+    return RefreshResult(Path(engine.label), ev, changed, created, replaced, written=not dry_run)
+
+
 def refresh_file(
     path: str | PathLike[str], *, backup: bool = False, dry_run: bool = False
 ) -> RefreshResult:
@@ -94,38 +126,15 @@ def refresh_file(
     :class:`~iku_excel.backends.xlsx_package.UnsafeWorkbookError` (something in the workbook
     cannot be written safely); in every such case the file is left untouched.
     """
-    from iku_excel.backends.openpyxl_reader import read_grids
-    from iku_excel.backends.openpyxl_writer import make_plan
-    from iku_excel.backends.safe_io import atomic_write, check_writable
-    from iku_excel.backends.xlsx_package import apply_plan
-    from iku_excel.layout import build_outputs
+    from iku_excel.backends.file_engine import FileEngine
 
-    p = Path(path)
-    if dry_run:
-        from iku_excel.backends.safe_io import check_readable
-
-        check_readable(p)
-    else:
-        check_writable(p)
-    names, grids = read_grids(p, _sheets_for_refresh)
-    ev = evaluate_grids(names, grids)
-    capaian_name = find_sheet(names, contract.SHEET_CAPAIAN)
-    outputs = build_outputs(ev, read_notes(grids.get(capaian_name) if capaian_name else None))
-    iku = grids[outputs.iku_sheet]
-    changed = tuple(
-        c.address for c in outputs.iku_cells if not _same_cell(iku.value(c.row, c.col), c.value)
-    )
-    created = tuple(
-        s for s in (contract.SHEET_CAPAIAN, contract.SHEET_VALIDASI) if find_sheet(names, s) is None
-    )
-    replaced = tuple(
-        s for s in (contract.SHEET_CAPAIAN, contract.SHEET_VALIDASI) if s not in created
-    )
-    if dry_run:
-        return RefreshResult(p, ev, changed, created, replaced, written=False)
-    plan = make_plan(outputs)
-    backup_path = atomic_write(p, lambda tmp: apply_plan(p, plan, tmp), backup=backup)
-    return RefreshResult(p, ev, changed, created, replaced, written=True, backup=backup_path)
+    engine = FileEngine(Path(path), backup=backup)
+    if not dry_run:
+        engine.check_writable()
+    result = refresh_with(engine, dry_run=dry_run)
+    if engine.backup_path is not None:
+        result = replace(result, backup=engine.backup_path)
+    return result
 
 
 def _same_cell(old: object, new: object) -> bool:

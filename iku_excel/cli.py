@@ -513,6 +513,51 @@ def demo(directory: Path) -> None:
     raise Exit(EXIT_OK)
 
 
+@cli.group()
+def addin() -> None:
+    """Pasang, lepas, atau periksa add-in Excel "IKU" (tab pita IKU).
+
+    Add-in memerlukan Microsoft Excel (Windows atau macOS) dan paket ini terpasang di
+    Python yang dipakai Excel (xlwings).
+    """
+
+
+@addin.command("install")
+@click.option("--interpreter", help="Python yang dijalankan Excel (bawaan: Python ini).")
+def addin_install(interpreter: str | None) -> None:
+    """Salin add-in ke folder XLSTART Excel dan atur Python-nya.
+
+    \b
+    Contoh:
+        iku-excel addin install
+    """
+    from iku_excel import addin as addin_module
+
+    path = addin_module.install(interpreter=interpreter)
+    click.echo(f"Add-in dipasang: {path}")
+    click.echo("Tutup lalu buka kembali Excel; tab IKU muncul di pita.")
+
+
+@addin.command("remove")
+def addin_remove() -> None:
+    """Lepas add-in IKU dari folder XLSTART Excel."""
+    from iku_excel import addin as addin_module
+
+    removed = addin_module.remove()
+    click.echo(f"Add-in dilepas: {removed}" if removed else "Add-in IKU tidak terpasang.")
+
+
+@addin.command("status")
+def addin_status() -> None:
+    """Tampilkan apakah add-in IKU terpasang, dan di mana."""
+    from iku_excel import addin as addin_module
+
+    st = addin_module.status()
+    state = "terpasang" if st.installed else "tidak terpasang"
+    click.echo(f"Add-in IKU {state}: {st.path}")
+    click.echo(f"Pengaturan xlwings add-in: {st.config_path}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code, never raises."""
     try:
@@ -532,7 +577,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("Dibatalkan.", err=True)
         return 130
-    except Exception as exc:
+    except Exception as exc:  # the last line of defence: no traceback reaches a user
+        if is_cannot_proceed(exc):
+            click.echo(f"iku-excel: {exc}", err=True)
+            return EXIT_UNREADABLE
         log = _log_internal_error(exc)
         click.echo(
             f"iku-excel: kesalahan internal ({type(exc).__name__}: {exc}). Rincian: {log}", err=True

@@ -123,7 +123,8 @@ IKU_COLUMNS: tuple[Column, ...] = (
         "capaian",
         "Capaian (%)",
         "Diisi oleh iku-excel: % capaian tahun ini.",
-        ("Capaian", "% Capaian"),
+        # No aliases: a column merely called "Capaian" or "% Capaian" holds what a planner
+        # typed, which is checked as Capaian Dilaporkan and never overwritten.
         width=11,
     ),
     Column(
@@ -137,7 +138,7 @@ IKU_COLUMNS: tuple[Column, ...] = (
         "reported_capaian",
         "Capaian Dilaporkan (%)",
         "% capaian yang sudah dilaporkan/diketik manual; diperiksa oleh iku-excel.",
-        ("Capaian Dilaporkan",),
+        ("Capaian Dilaporkan", "Capaian", "% Capaian", "Persentase Capaian"),
         width=12,
     ),
     Column("data_source", "Sumber Data", "Asal data realisasi.", width=18),

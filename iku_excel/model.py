@@ -28,6 +28,15 @@ def column_letter(col: int) -> str:
     return letters
 
 
+def column_index(address: str) -> int:
+    """ "O5" -> 15, "AA1" -> 27 (the column of a cell address)."""
+    letters = "".join(ch for ch in address if ch.isalpha()).upper()
+    col = 0
+    for ch in letters:
+        col = col * 26 + ord(ch) - 64
+    return col
+
+
 def cell_address(row: int, col: int) -> str:
     """(5, 15) -> "O5"."""
     return f"{column_letter(col)}{row}"
@@ -214,6 +223,8 @@ class TableLayout:
     columns: dict[str, int]
     year_columns: dict[int, int] = field(default_factory=dict)
     last_row: int = 0
+    #: Width of the sheet's used area: the first free column is ``last_col + 1``.
+    last_col: int = 0
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,10 @@ Quirks handled (each has a fixture workbook in ``tests/fixtures``):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Literal
 
 from iku_excel import contract
@@ -73,10 +75,53 @@ def text(value: object) -> str:
     return " ".join(str(value).split())
 
 
+_YEAR_SUFFIX = re.compile(r"^(.*?)\s*(?:tahun\s*)?(\d{4})$")
+
+
+def _header_key(norm: str, index: dict[str, str], year: int | None) -> str | None:
+    """The column key of a normalised header, understanding a year suffix.
+
+    ``Target 2023`` in a 2023 workbook is ``Target``; ``% Capaian 2022`` is last year's capaian.
+    """
+    key = index.get(norm)
+    if key is not None or year is None:
+        return key
+    m = _YEAR_SUFFIX.match(norm)
+    if not m or not m.group(1):
+        return None
+    base, y = index.get(m.group(1)), int(m.group(2))
+    if y == year:
+        return base
+    if y == year - 1 and base in ("capaian", "reported_capaian", "capaian_last_year"):
+        return "capaian_last_year"
+    return None
+
+
+def _header_texts(grid: SheetGrid, row: int, two_rows: bool) -> list[object]:
+    """The header texts of ``row``; with ``two_rows``, each column's text in the row below wins
+    over the (merged) text above it, as in ``2023`` spanning ``TARGET | REALISASI``."""
+    upper = list(grid.values[row - 1])
+    if not two_rows:
+        return upper
+    lower = list(grid.values[row]) if row < grid.n_rows else []
+    width = max(len(upper), len(lower))
+    out: list[object] = []
+    for col in range(width):
+        below = lower[col] if col < len(lower) else None
+        above = upper[col] if col < len(upper) else None
+        out.append(below if text(below) else above)
+    return out
+
+
 def locate_header(
-    grid: SheetGrid, columns: tuple[contract.Column, ...], *, years: bool = False
+    grid: SheetGrid,
+    columns: tuple[contract.Column, ...],
+    *,
+    years: bool = False,
+    year: int | None = None,
 ) -> TableLayout:
-    """Find the header row of a table: the row (within the first rows) matching most headers.
+    """Find the header of a table: the row (or pair of rows) within the first rows that matches
+    the most headers and holds every required one.
 
     Raises ContractError naming the required columns that were not found.
     """
@@ -84,31 +129,35 @@ def locate_header(
     required = {c.key for c in columns if c.required}
     best: tuple[int, int, dict[str, int], dict[int, int]] | None = None
     for row in range(1, min(grid.n_rows, HEADER_SCAN_ROWS) + 1):
-        found: dict[str, int] = {}
-        year_cols: dict[int, int] = {}
-        line = grid.values[row - 1]
-        for col, value in enumerate(line, start=1):
-            if value is None:
+        for two_rows in (False, True):
+            if two_rows and row >= grid.n_rows:
                 continue
-            norm = contract.normalise_header(value)
-            key = index.get(norm)
-            if key is not None and key not in found:
-                found[key] = col
-                continue
-            if years:
-                m = contract.RPJMD_YEAR_PATTERN.match(norm)
-                if m:
-                    year_cols.setdefault(int(m.group(1)), col)
-        score = len(found) + len(year_cols)
-        if required <= found.keys() and (best is None or score > best[0]):
-            best = (score, row, found, year_cols)
+            found: dict[str, int] = {}
+            year_cols: dict[int, int] = {}
+            for col, value in enumerate(_header_texts(grid, row, two_rows), start=1):
+                if value is None:
+                    continue
+                norm = contract.normalise_header(value)
+                if years:
+                    m = contract.RPJMD_YEAR_PATTERN.match(norm)
+                    if m:
+                        year_cols.setdefault(int(m.group(1)), col)
+                        continue
+                key = _header_key(norm, index, year)
+                if key is not None and key not in found:
+                    found[key] = col
+            score = len(found) + len(year_cols)
+            # A single row wins ties: a second row is used only when it adds headers.
+            if required <= found.keys() and (best is None or score > best[0]):
+                best = (score, row + (1 if two_rows else 0), found, year_cols)
     if best is None:
         wanted = ", ".join(c.header for c in columns if c.required)
         raise ContractError(
             f"Sheet {grid.name}: baris judul kolom tidak ditemukan (kolom wajib: {wanted})."
         )
     _, header_row, found, year_cols = best
-    return TableLayout(grid.name, header_row, found, year_cols, grid.n_rows)
+    width = max((len(line) for line in grid.values), default=0)
+    return TableLayout(grid.name, header_row, found, year_cols, grid.n_rows, width)
 
 
 def _is_column_number_row(grid: SheetGrid, row: int) -> bool:
@@ -124,8 +173,8 @@ def _is_column_number_row(grid: SheetGrid, row: int) -> bool:
             return False
         if isinstance(v, int | float) and float(v).is_integer():
             ints.append(int(v))
-        elif isinstance(v, str) and v.strip().rstrip(".").isdigit():
-            ints.append(int(v.strip().rstrip(".")))
+        elif isinstance(v, str) and v.strip().strip("().").isdigit():
+            ints.append(int(v.strip().strip("().")))
         else:
             return False
     return ints == list(range(ints[0], ints[0] + len(ints)))
@@ -182,8 +231,10 @@ _NUMERIC_IKU_KEYS = (
 )
 
 
-def read_iku(grid: SheetGrid, out: _Collector) -> tuple[list[IkuIndicator], TableLayout]:
-    layout = locate_header(grid, contract.IKU_COLUMNS)
+def read_iku(
+    grid: SheetGrid, out: _Collector, year: int | None = None
+) -> tuple[list[IkuIndicator], TableLayout]:
+    layout = locate_header(grid, contract.IKU_COLUMNS, year=year)
     indicators: list[IkuIndicator] = []
     sheet = grid.name
     current_sasaran = ""
@@ -442,7 +493,8 @@ def read_settings(grid: SheetGrid | None, out: _Collector) -> Settings:
         values[attr] = text(raw(attr))
     nip = raw("signer_nip")
     if isinstance(nip, int | float) and not isinstance(nip, bool):
-        digits = f"{nip:.0f}"
+        # As Excel shows it: 15 significant digits (an 18-digit NIP has lost the rest).
+        digits = str(int(Decimal(f"{nip:.15g}")))
         if len(digits) > 15:
             out.add(
                 "invalid-setting",
@@ -591,7 +643,7 @@ def read_workbook(
             existing=existing,
         )
     settings = read_settings(grids.get(settings_name) if settings_name else None, out)
-    indicators, iku_layout = read_iku(grids[iku_name], out)
+    indicators, iku_layout = read_iku(grids[iku_name], out, settings.year)
     rpjmd_name = find_sheet(names, contract.SHEET_RPJMD)
     rpjmd: list[RpjmdIndicator] = []
     rpjmd_layout: TableLayout | None = None

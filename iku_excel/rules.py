@@ -299,6 +299,7 @@ def make_finding(
 ) -> Finding:
     """Render a finding of ``rule_id``; every placeholder of the template must be given."""
     rule = RULES[rule_id]
+    params = {"code": code, **params}  # the indicator code is also a template placeholder
     missing = [p for p in rule.params if p not in params]
     if missing:
         raise KeyError(f"rule {rule_id} needs {missing}")

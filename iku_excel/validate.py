@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from iku_excel import contract
@@ -37,7 +38,6 @@ from iku_excel.model import (
     Settings,
     TableLayout,
     Value,
-    cell_address,
 )
 from iku_excel.numbers import ParsedNumber, decimals_of, format_number, normalise_unit
 from iku_excel.rules import make_finding
@@ -318,7 +318,9 @@ def _evaluate_indicator(
         and ind.realisasi.parsed.status == "missing"
         and all(q.parsed.status == "missing" for q in ind.quarters)
     ):
-        out.add("missing-realisasi", ind.realisasi.ref, code=code, indicator=name, value_note="")
+        typed = shown(ind.realisasi)
+        note = f' (tertulis "{typed}")' if typed else ""
+        out.add("missing-realisasi", ind.realisasi.ref, code=code, indicator=name, value_note=note)
 
     result = CapaianResult(None)
     if target.status == "ok" and realisasi is not None:
@@ -475,17 +477,16 @@ def _with_unit(text: str, unit: str) -> str:
 # --- RPJMD sheet ----------------------------------------------------------------------------------
 
 
-def _check_rpjmd(rows: Sequence[RpjmdIndicator], out: _Findings) -> None:
+def _check_rpjmd(rows: Sequence[RpjmdIndicator], layout: TableLayout, out: _Findings) -> None:
     seen: dict[str, int] = {}
     h = RPJMD_HEADERS
     for rp in rows:
         if rp.code:
             key = _norm_code(rp.code)
             if key in seen:
-                ref = rp.final_target.ref
                 out.add(
                     "duplicate-code",
-                    ref and CellRef(ref.sheet, rp.row, 1),
+                    CellRef(layout.sheet, rp.row, layout.columns.get("code", 1)),
                     code=rp.code,
                     first_row=seen[key],
                 )
@@ -645,9 +646,9 @@ def evaluate(workbook: IkuWorkbook, reader_findings: Iterable[Finding] = ()) -> 
     matches = _match_rpjmd(workbook)
     has_rpjmd = workbook.rpjmd_layout is not None
     if has_rpjmd:
-        _check_rpjmd(workbook.rpjmd, out)
         rl = workbook.rpjmd_layout
         assert rl is not None
+        _check_rpjmd(workbook.rpjmd, rl, out)
         if settings.year is not None and rl.year_columns and settings.year not in rl.year_columns:
             out.add(
                 "missing-rpjmd-target",
@@ -666,6 +667,8 @@ def evaluate(workbook: IkuWorkbook, reader_findings: Iterable[Finding] = ()) -> 
                 code=ind.code,
                 indicator=ind.indicator,
             )
+        if match is not None and not ind.polarity_given:
+            ind = replace(ind, polarity=match.polarity)  # an empty Polaritas follows the RPJMD
         results.append(_evaluate_indicator(ind, settings, match, scale, layout, out))
 
     groups: dict[str, list[IndicatorResult]] = {}
@@ -675,27 +678,27 @@ def evaluate(workbook: IkuWorkbook, reader_findings: Iterable[Finding] = ()) -> 
         aggregate(name, members, settings, scale, out, sheet=layout.sheet, warn_weights=True)
         for name, members in groups.items()
     )
+    # With one sasaran the overall figure is that sasaran's: report its problems once.
+    overall_out = out if len(groups) > 1 else _Findings()
     overall = aggregate(
-        OVERALL_NAME, results, settings, scale, out, sheet=layout.sheet, warn_weights=False
+        OVERALL_NAME,
+        results,
+        settings,
+        scale,
+        overall_out,
+        sheet=layout.sheet,
+        warn_weights=False,
     )
-    if settings.sasaran_aggregation == "Rasio Jumlah" and len(groups) == 1:
-        # One sasaran: its mixed-units finding already covers the overall figure.
-        out.items = _dedupe(out.items)
     findings = tuple(sorted(_dedupe(out.items), key=lambda f: f.sort_key()))
     return Evaluation(workbook, tuple(results), sasaran, overall, findings)
 
 
 def _dedupe(items: list[Finding]) -> list[Finding]:
-    seen: set[tuple[str, str, str, str]] = set()
+    seen: set[tuple[str, str, str, str, str]] = set()
     unique: list[Finding] = []
     for f in items:
-        key = (f.rule, f.sheet, f.cell, f.code)
+        key = (f.rule, f.sheet, f.cell, f.code, f.message)
         if key not in seen:
             seen.add(key)
             unique.append(f)
     return unique
-
-
-def cell_of(ind: IkuIndicator, layout_columns: dict[str, int], key: str) -> str:
-    """Address of one of an indicator's cells in the IKU sheet."""
-    return cell_address(ind.row, layout_columns[key])

@@ -1,0 +1,131 @@
+"""Apply :mod:`iku_excel.layout` descriptions to a file: render with openpyxl, splice the parts.
+
+The user's workbook is never loaded and saved by openpyxl (that loses shapes, slicers, cached
+values, the ribbon of an .xlsm...). Instead the new sheets are rendered into a *scratch* openpyxl
+workbook, and :mod:`iku_excel.backends.xlsx_package` copies only those parts, and the cells of the
+IKU ``Capaian (%)`` column, into the original package.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from iku_excel.layout import CellSpec, Outputs, SheetSpec, Style
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import Cell, MergedCell
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    from iku_excel.backends.xlsx_package import PackagePlan
+
+
+def _apply_style(cell: Cell | MergedCell, style: Style) -> None:
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    thin = Side(style="thin", color="808080")
+    cell.font = Font(
+        bold=style.bold,
+        italic=style.italic,
+        underline="single" if style.underline else None,
+        size=style.size,
+        color=style.font_color,
+    )
+    if style.fill:
+        cell.fill = PatternFill("solid", fgColor=style.fill)
+    cell.alignment = Alignment(
+        horizontal=style.h_align, vertical=style.v_align, wrap_text=style.wrap or None
+    )
+    if style.border:
+        cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    cell.number_format = style.number_format
+
+
+def _write_cell(
+    ws: Worksheet, spec: CellSpec, styles: dict[str, Style], cached: dict[tuple[int, int], object]
+) -> None:
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    cell = ws.cell(row=spec.row, column=spec.col)
+    if spec.formula is not None:
+        cell.value = spec.formula
+        cached[(spec.row, spec.col)] = spec.value
+    else:
+        cell.value = spec.value
+        if isinstance(spec.value, str):
+            cell.data_type = "s"  # text stays text: "=HYPERLINK(...)" is never a formula
+    if spec.style:
+        _apply_style(cell, styles[spec.style])
+    if spec.link:
+        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=spec.link)
+
+
+def render_sheet(book: Workbook, spec: SheetSpec) -> dict[tuple[int, int], object]:
+    """Render ``spec`` as a new sheet of ``book``; returns the formula cells' cached values."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    ws = book.create_sheet(spec.name)
+    cached: dict[tuple[int, int], object] = {}
+    for cell in spec.cells:
+        _write_cell(ws, cell, spec.styles, cached)
+    for r1, c1, r2, c2 in spec.merges:
+        ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
+    for col, width in spec.column_widths.items():
+        ws.column_dimensions[get_column_letter(col)].width = width
+    for col in spec.hidden_columns:
+        ws.column_dimensions[get_column_letter(col)].hidden = True
+    for row, height in spec.row_heights.items():
+        ws.row_dimensions[row].height = height
+    if spec.freeze:
+        ws.freeze_panes = ws.cell(row=spec.freeze[0], column=spec.freeze[1]).coordinate
+    ps = spec.print_setup
+    ws.page_setup.orientation = ps.orientation
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    if ps.fit_to_width:
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+    if ps.title_rows:
+        ws.print_title_rows = f"{ps.title_rows[0]}:{ps.title_rows[1]}"
+    if ps.area:
+        r1, c1, r2, c2 = ps.area
+        ws.print_area = f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}"
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    if spec.tab_color:
+        ws.sheet_properties.tabColor = spec.tab_color
+    return cached
+
+
+def make_plan(outputs: Outputs, *, activate: str | None = None) -> PackagePlan:
+    """The package plan for ``outputs``: two rendered sheets and the IKU column cells."""
+    from openpyxl import Workbook
+
+    from iku_excel.backends.xlsx_package import CellWrite, PackagePlan
+
+    scratch = Workbook()
+    default = scratch.active
+    cached: dict[str, dict[tuple[int, int], object]] = {}
+    for spec in (outputs.capaian, outputs.validasi):
+        cached[spec.name] = render_sheet(scratch, spec)
+    if default is not None:
+        scratch.remove(default)
+    writes: list[CellWrite] = []
+    if outputs.iku_header is not None:
+        h = outputs.iku_header
+        writes.append(CellWrite(h.row, h.col, h.value))
+    for cell in outputs.iku_cells:
+        style = outputs.capaian.styles.get(cell.style)
+        writes.append(
+            CellWrite(
+                cell.row, cell.col, cell.value, cell.formula, style.number_format if style else None
+            )
+        )
+    return PackagePlan(
+        scratch=scratch,
+        cached_values=cached,
+        cell_writes={outputs.iku_sheet: writes},
+        activate=activate,
+    )
