@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# One command runs every check: install (with test extras), lint, format, types, docs, tests.
+# Usage: bash scripts/check.sh [extra pytest args]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python3 -m pip install --quiet --disable-pip-version-check -e ".[test,addin]"
+SOURCES=(iku_excel tests scripts macros benchmarks)
+echo "== ruff";   python3 -m ruff check "${SOURCES[@]}"
+echo "== format"; python3 -m ruff format --check "${SOURCES[@]}"
+echo "== mypy";   python3 -m mypy
+echo "== docs";   python3 -m iku_excel.docgen --check
+echo "== pytest"; python3 -m pytest "$@"
