@@ -71,7 +71,11 @@ def cli_md() -> str:
     for code, meaning in EXIT_CODES.items():
         lines.append(f"| {code} | {meaning} |")
     lines += ["", "## Commands", ""]
-    ctx = click.Context(cli, info_name="iku-excel", terminal_width=88, max_content_width=88)
+    # Built as click's make_context builds it (the group's context_settings give "-h"), so the
+    # text is the same whether or not the CLI already ran in this process.
+    ctx = click.Context(
+        cli, info_name="iku-excel", terminal_width=88, max_content_width=88, **cli.context_settings
+    )
     lines += ["### `iku-excel`", "", "```", cli.get_help(ctx), "```", ""]
     assert isinstance(cli, click.Group)
     for name in sorted(cli.commands):
