@@ -24,7 +24,7 @@ from typing import Any
 import click
 
 from iku_excel import __version__
-from iku_excel.model import Evaluation, IndicatorResult
+from iku_excel.model import Evaluation, Finding, IndicatorResult
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -47,6 +47,17 @@ def _number(x: float | None) -> float | None:
     if x is None:
         return None
     return float(x)
+
+
+def finding_json(f: Finding) -> dict[str, Any]:
+    return {
+        "rule": f.rule,
+        "severity": f.severity,
+        "sheet": f.sheet,
+        "cell": f.cell,
+        "code": f.code,
+        "message": f.message,
+    }
 
 
 def indicator_json(r: IndicatorResult) -> dict[str, Any]:
@@ -80,17 +91,7 @@ def evaluation_json(path: Path, ev: Evaluation) -> dict[str, Any]:
             for g in ev.sasaran
         ],
         "overall": {"capaian": _number(ev.overall.capaian), "predicate": ev.overall.predicate},
-        "findings": [
-            {
-                "rule": f.rule,
-                "severity": f.severity,
-                "sheet": f.sheet,
-                "cell": f.cell,
-                "code": f.code,
-                "message": f.message,
-            }
-            for f in ev.findings
-        ],
+        "findings": [finding_json(f) for f in ev.findings],
     }
 
 
@@ -277,17 +278,7 @@ def refresh_one(path: Path, backup: bool, dry_run: bool) -> dict[str, Any]:
         "sheets_replaced": list(result.sheets_replaced),
         "written": result.written,
         "backup": str(result.backup) if result.backup else None,
-        "findings": [
-            {
-                "rule": f.rule,
-                "severity": f.severity,
-                "sheet": f.sheet,
-                "cell": f.cell,
-                "code": f.code,
-                "message": f.message,
-            }
-            for f in ev.findings
-        ],
+        "findings": [finding_json(f) for f in ev.findings],
     }
 
 

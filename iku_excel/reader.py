@@ -204,6 +204,21 @@ def _polarity(raw: str) -> Literal["Positif", "Negatif"] | None:
     return None
 
 
+def _read_polarity(
+    grid: SheetGrid, layout: TableLayout, row: int, code: str, out: _Collector
+) -> tuple[Literal["Positif", "Negatif"], bool]:
+    """The row's polaritas (Positif when empty or unknown) and whether it was given."""
+    raw = _text(grid, layout, row, "polarity")
+    if not raw:
+        return "Positif", False
+    polarity = _polarity(raw)
+    if polarity is None:
+        cell = cell_address(row, layout.columns["polarity"])
+        out.add("invalid-polarity", sheet=grid.name, cell=cell, code=code, value=raw)
+        return "Positif", False
+    return polarity, True
+
+
 def _data_rows(grid: SheetGrid, layout: TableLayout) -> range:
     start = layout.header_row + 1
     if _is_column_number_row(grid, start):
@@ -282,17 +297,7 @@ def read_iku(
             )
         sasaran_has_indicator = True
         unit = _text(grid, layout, row, "unit")
-        polarity_raw = _text(grid, layout, row, "polarity")
-        polarity = _polarity(polarity_raw) if polarity_raw else "Positif"
-        if polarity is None:
-            out.add(
-                "invalid-polarity",
-                sheet=sheet,
-                cell=cell_address(row, layout.columns["polarity"]),
-                code=code,
-                value=polarity_raw,
-            )
-            polarity = "Positif"
+        polarity, polarity_given = _read_polarity(grid, layout, row, code, out)
         unit_key = normalise_unit(unit or _inline_unit(values["target"].parsed))
         default_agg = default_quarterly_aggregation(unit_key)
         agg_raw = _text(grid, layout, row, "quarterly_aggregation")
@@ -323,7 +328,7 @@ def read_iku(
                 definition=_text(grid, layout, row, "definition"),
                 unit=unit,
                 polarity=polarity,
-                polarity_given=bool(polarity_raw),
+                polarity_given=polarity_given,
                 quarterly_aggregation=agg,
                 weight=values["weight"],
                 target=values["target"],
@@ -361,17 +366,7 @@ def read_rpjmd(grid: SheetGrid, out: _Collector) -> tuple[list[RpjmdIndicator], 
         if not name:
             continue
         code = _text(grid, layout, row, "code")
-        polarity_raw = _text(grid, layout, row, "polarity")
-        polarity = _polarity(polarity_raw) if polarity_raw else "Positif"
-        if polarity is None:
-            out.add(
-                "invalid-polarity",
-                sheet=sheet,
-                cell=cell_address(row, layout.columns["polarity"]),
-                code=code,
-                value=polarity_raw,
-            )
-            polarity = "Positif"
+        polarity, _given = _read_polarity(grid, layout, row, code, out)
         targets = {
             year: Value(
                 parse_number(grid.value(row, col), grid.number_format(row, col)),

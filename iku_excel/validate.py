@@ -477,21 +477,26 @@ def _with_unit(text: str, unit: str) -> str:
 # --- RPJMD sheet ----------------------------------------------------------------------------------
 
 
-def _check_rpjmd(rows: Sequence[RpjmdIndicator], layout: TableLayout, out: _Findings) -> None:
+def _check_duplicate_codes(
+    rows: Sequence[tuple[int, str]], layout: TableLayout, out: _Findings
+) -> None:
+    """``duplicate-code`` on every row whose Kode already appeared above it."""
     seen: dict[str, int] = {}
+    for row, code in rows:
+        if not code:
+            continue
+        key = _norm_code(code)
+        if key in seen:
+            ref = CellRef(layout.sheet, row, layout.columns.get("code", 1))
+            out.add("duplicate-code", ref, code=code, first_row=seen[key])
+        else:
+            seen[key] = row
+
+
+def _check_rpjmd(rows: Sequence[RpjmdIndicator], layout: TableLayout, out: _Findings) -> None:
+    _check_duplicate_codes([(rp.row, rp.code) for rp in rows], layout, out)
     h = RPJMD_HEADERS
     for rp in rows:
-        if rp.code:
-            key = _norm_code(rp.code)
-            if key in seen:
-                out.add(
-                    "duplicate-code",
-                    CellRef(layout.sheet, rp.row, layout.columns.get("code", 1)),
-                    code=rp.code,
-                    first_row=seen[key],
-                )
-            else:
-                seen[key] = rp.row
         _check_number(
             rp.baseline, h["baseline"], rp.code, out, unit=rp.unit, indicator=rp.indicator
         )
@@ -629,19 +634,7 @@ def evaluate(workbook: IkuWorkbook, reader_findings: Iterable[Finding] = ()) -> 
     assert scale is not None
     layout = workbook.iku_layout
 
-    seen: dict[str, int] = {}
-    for ind in workbook.indicators:
-        if ind.code:
-            key = _norm_code(ind.code)
-            if key in seen:
-                out.add(
-                    "duplicate-code",
-                    CellRef(layout.sheet, ind.row, layout.columns.get("code", 1)),
-                    code=ind.code,
-                    first_row=seen[key],
-                )
-            else:
-                seen[key] = ind.row
+    _check_duplicate_codes([(i.row, i.code) for i in workbook.indicators], layout, out)
 
     matches = _match_rpjmd(workbook)
     has_rpjmd = workbook.rpjmd_layout is not None
