@@ -50,8 +50,11 @@ _REGISTRY_MODIFICATIONS = """<?xml version="1.0" encoding="UTF-8"?>
 oor:op="fuse"><value>0</value></prop></item>
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" \
 oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Setup/L10N"><prop oor:name="ooSetupSystemLocale" \
+oor:op="fuse"><value>id-ID</value></prop></item>
 </oor:items>
 """
+# The locale is Indonesian so that numbers render as a planner's Excel shows them (108,33).
 
 
 class RenderError(RuntimeError):
