@@ -51,6 +51,20 @@ IGNORED_ATTRIBUTES = frozenset(
         ("workbookView", "firstSheet"),
         ("sst", "count"),
         ("sst", "uniqueCount"),
+        # styles.xml collections grow when a writer adds styles; their ``count`` follows
+        *(
+            (collection, "count")
+            for collection in (
+                "numFmts",
+                "fonts",
+                "fills",
+                "borders",
+                "cellStyleXfs",
+                "cellXfs",
+                "cellStyles",
+                "dxfs",
+            )
+        ),
     }
 )
 #: Children of a cell ``<c>`` whose text is left out of their identity (values and formulas);
