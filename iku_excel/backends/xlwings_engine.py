@@ -1,0 +1,575 @@
+"""The xlwings engine: read and refresh a workbook that is open in Excel, through xlwings.
+
+The ribbon (:mod:`iku_excel.ribbon`) and ``iku-excel refresh --engine excel`` use it. It applies
+the same :class:`~iku_excel.layout.Outputs` as the file engine; only the means differ. Every
+call crosses a process boundary (COM on Windows, AppleScript on a Mac), so the engine keeps the
+number of calls small and independent of the number of indicators where it can:
+
+- **reading**: one value read per sheet (from A1 to the used range's last cell). Number formats
+  matter (a percent-formatted ``0.8`` means 80 %): on desktop Excel they are read per column,
+  one call for a column whose cells share a format, splitting a mixed column in halves within a
+  small budget of calls. Engines that cannot read formats (xlwings' remote engine) give
+  ``formats=None``: a percent-formatted cell is then read as ``0.8``, not 80.
+- **writing**: the IKU ``Capaian (%)`` cells go as one block per run of consecutive rows; each
+  output sheet is cleared (or added, last) and gets all its values and formulas in ONE 2-D
+  block; formats are applied to rectangles of cells sharing one attribute (bold, fill, border,
+  number format...), so a table costs a few calls per sasaran group, not per indicator. Rows
+  whose format or height differs from the row above (a different predikat colour, a longer
+  indicator name) start a new rectangle: such changes, not the indicators, drive the count.
+- screen updating and automatic calculation are suspended during the build and the user's
+  settings restored afterwards, even on error (where the engine can read them).
+
+Existing ``Capaian``/``Validasi`` sheets are cleared, not deleted: formulas elsewhere that point
+at them keep working (deleting would turn them into ``#REF!``). Clearing removes values, formats,
+merges and hyperlinks; row heights are reset by an AutoFit and hidden columns shown again.
+
+Some things have no xlwings API and are set through the native object model on Windows only
+(skipped elsewhere): freeze panes (where xlwings has no implementation), underline, tab colour
+and the page setup (orientation, A4, fit to width, print titles, margins). Nothing here needs
+xlwings' licensed ``pro`` package; the remote engine is only used by the tests.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from typing import TYPE_CHECKING, Any
+
+from iku_excel.backends.base import SheetSelector
+from iku_excel.layout import CellValue, SheetSpec, Style
+from iku_excel.model import SheetGrid, cell_address, column_letter
+from iku_excel.reader import find_sheet
+
+if TYPE_CHECKING:
+    import xlwings as xw
+
+    from iku_excel.layout import Outputs
+
+#: A rectangle of cells: first row, first column, last row, last column (1-based, inclusive).
+Rect = tuple[int, int, int, int]
+
+#: At most this many number-format reads per column when a column's formats are mixed.
+FORMAT_READS_PER_COLUMN = 48
+#: Integral floats below this are read as ``int``, as openpyxl reads what Excel wrote.
+_EXACT_INT_LIMIT = 1e15
+#: Words Excel turns into booleans when typed (English and Indonesian Excel).
+_BOOLEAN_WORDS = frozenset({"TRUE", "FALSE", "BENAR", "SALAH"})
+#: Excel's ``xlUnderlineStyleSingle``, ``xlLandscape``/``xlPortrait``, ``xlPaperA4``.
+_XL_UNDERLINE_SINGLE = 2
+_XL_ORIENTATION = {"landscape": 2, "portrait": 1}
+_XL_PAPER = {"A4": 9, "Letter": 1, "Legal": 5, "Folio": 14}
+_BORDER_COLOR = "#808080"  # the file engine's thin grey border
+
+
+# --- Values ---------------------------------------------------------------------------------------
+
+
+def excel_input(value: CellValue) -> CellValue:
+    """``value`` as it must be written through Excel so that it stays what it is.
+
+    Excel parses what is written to a cell as if typed: ``"=..."``, ``"+1"``, ``"-"``, ``"@x"``
+    become formulas, ``"1.1"``/``"80%"``/``"1/2"`` numbers or dates, ``"TRUE"`` a boolean,
+    ``"#N/A"`` an error. Such text gets a leading apostrophe, which Excel stores as "this is
+    text" and does not show. Other values pass unchanged.
+    """
+    if not isinstance(value, str):
+        return value
+    if value == "":
+        return None
+    risky = (
+        value[0] in "=+-@'#"
+        or any(ch.isdigit() for ch in value)
+        or value.strip().upper() in _BOOLEAN_WORDS
+    )
+    return "'" + value if risky else value
+
+
+def _read_value(value: object) -> object:
+    """A value read from Excel, normalised as the file engine's reader gives it."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < _EXACT_INT_LIMIT:
+        return int(value)
+    return value
+
+
+# --- Shapes ---------------------------------------------------------------------------------------
+
+
+def row_runs(rows: Iterable[int]) -> list[tuple[int, int]]:
+    """Consecutive numbers as (first, last) runs: ``[1, 2, 3, 7]`` -> ``[(1, 3), (7, 7)]``."""
+    runs: list[tuple[int, int]] = []
+    for n in sorted(set(rows)):
+        if runs and n == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], n)
+        else:
+            runs.append((n, n))
+    return runs
+
+
+def rectangles(cells: Iterable[tuple[int, int]]) -> list[Rect]:
+    """Cover a set of (row, col) cells exactly with few rectangles.
+
+    Rows are cut into runs of consecutive columns, and a run continues the rectangle of the row
+    above when it spans the same columns; the same is done with columns cut into row runs; the
+    smaller cover wins. A table whose rows (or columns) look alike is one rectangle.
+    """
+    cells = set(cells)
+    by_rows = _sweep((row, col) for row, col in cells)
+    by_cols = [(r1, c1, r2, c2) for c1, r1, c2, r2 in _sweep((col, row) for row, col in cells)]
+    return sorted(by_rows if len(by_rows) <= len(by_cols) else by_cols)
+
+
+def _sweep(cells: Iterable[tuple[int, int]]) -> list[Rect]:
+    """Rectangles (major1, minor1, major2, minor2): runs along ``minor`` merged along ``major``."""
+    lines: dict[int, list[int]] = {}
+    for major, minor in cells:
+        lines.setdefault(major, []).append(minor)
+    done: list[Rect] = []
+    open_: dict[tuple[int, int], int] = {}  # (first minor, last minor) -> first major
+    previous = 0
+    for major in sorted(lines):
+        runs = set(row_runs(lines[major]))
+        for key, start in list(open_.items()):
+            if major != previous + 1 or key not in runs:
+                done.append((start, key[0], previous, key[1]))
+                del open_[key]
+        for key in runs:
+            open_.setdefault(key, major)
+        previous = major
+    done.extend((start, key[0], previous, key[1]) for key, start in open_.items())
+    return done
+
+
+def style_attributes(style: Style) -> list[tuple[str, object]]:
+    """The attributes of ``style`` that differ from a fresh Excel cell (Calibri 11, General,
+    bottom-aligned, no fill, no border)."""
+    attrs: list[tuple[str, object]] = []
+    if style.bold:
+        attrs.append(("bold", True))
+    if style.italic:
+        attrs.append(("italic", True))
+    if style.underline:
+        attrs.append(("underline", True))
+    if style.size:
+        attrs.append(("size", style.size))
+    if style.font_color:
+        attrs.append(("font_color", style.font_color))
+    if style.fill:
+        attrs.append(("fill", style.fill))
+    if style.h_align:
+        attrs.append(("h_align", style.h_align))
+    if style.v_align and style.v_align != "bottom":
+        attrs.append(("v_align", style.v_align))
+    if style.wrap:
+        attrs.append(("wrap", True))
+    if style.border:
+        attrs.append(("border", True))
+    if style.number_format and style.number_format != "General":
+        attrs.append(("number_format", style.number_format))
+    return attrs
+
+
+def format_plan(spec: SheetSpec) -> list[tuple[str, object, Rect]]:
+    """(attribute, value, rectangle) for every format of ``spec``, grouped into rectangles."""
+    attributes = {name: style_attributes(style) for name, style in spec.styles.items()}
+    cells: dict[tuple[str, object], list[tuple[int, int]]] = {}
+    for cell in spec.cells:
+        for attr in attributes[cell.style] if cell.style else ():
+            cells.setdefault(attr, []).append((cell.row, cell.col))
+    plan: list[tuple[str, object, Rect]] = []
+    for (name, value), where in cells.items():
+        plan.extend((name, value, rect) for rect in rectangles(where))
+    return plan
+
+
+def value_block(spec: SheetSpec) -> list[list[CellValue]]:
+    """The sheet's values and formulas as one rectangle from A1 (text protected)."""
+    if not spec.cells:
+        return []
+    n_rows = max(c.row for c in spec.cells)
+    n_cols = max(c.col for c in spec.cells)
+    block: list[list[CellValue]] = [[None] * n_cols for _ in range(n_rows)]
+    for cell in spec.cells:
+        block[cell.row - 1][cell.col - 1] = (
+            cell.formula if cell.formula is not None else excel_input(cell.value)
+        )
+    return block
+
+
+def frozen_range(row: int, col: int) -> str | None:
+    """The cells above and left of ``(row, col)`` (what Excel freezes), as an address."""
+    if row <= 1 and col <= 1:
+        return None
+    if col <= 1:
+        return f"1:{row - 1}"
+    if row <= 1:
+        return f"A:{column_letter(col - 1)}"
+    return f"A1:{cell_address(row - 1, col - 1)}"
+
+
+def read_format_runs(
+    get: Callable[[int, int], object], first: int, last: int, budget: int
+) -> list[tuple[int, int, str]]:
+    """Runs ``(first row, last row, format)`` of one column, found by halving mixed ranges.
+
+    ``get(r1, r2)`` returns the number format shared by rows r1..r2, or anything that is not a
+    ``str`` when they differ (Excel gives ``None``). At most ``budget`` calls; rows left
+    undecided are not in the result.
+    """
+    runs: list[tuple[int, int, str]] = []
+    todo = [(first, last)]
+    calls = 0
+    while todo and calls < budget:
+        r1, r2 = todo.pop()
+        fmt = get(r1, r2)
+        calls += 1
+        if isinstance(fmt, str):
+            runs.append((r1, r2, fmt))
+        elif r1 < r2:
+            mid = (r1 + r2) // 2
+            todo.extend([(mid + 1, r2), (r1, mid)])  # the first half is read first
+    return sorted(runs)
+
+
+# --- Application settings -------------------------------------------------------------------------
+
+
+def _read_setting(app: xw.App, name: str) -> object:
+    try:
+        return getattr(app, name)
+    except NotImplementedError:
+        return None
+
+
+@contextmanager
+def suspended(app: xw.App) -> Iterator[None]:
+    """Screen updating off and manual calculation while the block runs; the user's settings
+    are restored afterwards, even on error. An engine that cannot report a setting keeps it
+    (the remote engine suspends screen updating only until its next sync, so it is set there
+    without being restored)."""
+    restore: list[Callable[[], None]] = []
+    try:
+        screen = _read_setting(app, "screen_updating")
+        if screen is not False:
+            app.screen_updating = False
+            if screen is not None:
+                restore.append(lambda: setattr(app, "screen_updating", screen))
+        calculation = _read_setting(app, "calculation")
+        if isinstance(calculation, str) and calculation != "manual":
+            app.calculation = "manual"
+            restore.append(lambda: setattr(app, "calculation", calculation))
+        yield
+    except BaseException:
+        _undo(restore, quiet=True)
+        raise
+    _undo(restore, quiet=False)
+
+
+def _undo(steps: list[Callable[[], None]], *, quiet: bool) -> None:
+    """Run every step (last first) even if one fails; re-raise the first failure unless quiet."""
+    failure: Exception | None = None
+    for step in reversed(steps):
+        try:
+            step()
+        except Exception as exc:
+            failure = failure or exc
+    if failure is not None and not quiet:
+        raise failure
+
+
+# --- The engine -----------------------------------------------------------------------------------
+
+
+class XlwingsEngine:
+    """A workbook open in Excel (or any xlwings engine): implements ``WorkbookEngine``."""
+
+    def __init__(self, book: xw.Book) -> None:
+        self.book = book
+        self._formats_readable: bool | None = None  # unknown until the first try
+
+    @property
+    def label(self) -> str:
+        try:
+            return str(self.book.fullname)
+        except (NotImplementedError, AttributeError):
+            return str(self.book.name)
+
+    @property
+    def native(self) -> bool:
+        """Whether Excel's own object model (COM, Windows) is reachable through ``.api``."""
+        return sys.platform == "win32" and self.book.app.engine.name == "excel"
+
+    # -- reading --
+
+    def sheet_names(self) -> list[str]:
+        return [sheet.name for sheet in self.book.sheets]
+
+    def read(self, select: SheetSelector) -> tuple[list[str], dict[str, SheetGrid]]:
+        names = self.sheet_names()
+        grids = {name: self.read_sheet(name) for name in select(names)}
+        return names, grids
+
+    def read_sheet(self, name: str) -> SheetGrid:
+        """One sheet's values from A1 (one read), and its number formats where readable."""
+        sheet = self.book.sheets[name]
+        last = sheet.used_range.last_cell
+        raw = sheet.range((1, 1), (last.row, last.column)).options(ndim=2, err_to_str=True).value
+        values: list[list[object]] = [[_read_value(v) for v in line] for line in raw or []]
+        while values and all(v is None or v == "" for v in values[-1]):
+            values.pop()
+        if not values:
+            return SheetGrid(name, [], [])
+        return SheetGrid(name, values, self._read_formats(sheet, values))
+
+    def read_formulas(self, sheet: str, col: int) -> dict[int, str]:
+        """Row -> formula (``"=..."``) of the cells of column ``col`` that hold one (one read).
+
+        Engines that cannot read formulas (the remote engine) give ``{}``: every formula the
+        refresh writes then counts as a change.
+        """
+        target = self.book.sheets[sheet]
+        last = target.used_range.last_cell.row
+        try:
+            raw = target.range((1, col), (last, col)).formula
+        except NotImplementedError:
+            return {}
+        lines = [raw] if isinstance(raw, str) else list(raw or [])
+        out: dict[int, str] = {}
+        for row, line in enumerate(lines, start=1):
+            text = line[0] if isinstance(line, list | tuple) else line
+            if isinstance(text, str) and text.startswith("="):
+                out[row] = text
+        return out
+
+    def _read_formats(
+        self, sheet: xw.Sheet, values: list[list[object]]
+    ) -> list[list[str | None]] | None:
+        if self._formats_readable is False:
+            return None
+        formats: list[list[str | None]] = [[None] * len(line) for line in values]
+        n_cols = max(len(line) for line in values)
+        for col in range(1, n_cols + 1):
+            rows = [
+                r
+                for r, line in enumerate(values, start=1)
+                if col <= len(line)
+                and isinstance(line[col - 1], int | float)
+                and not isinstance(line[col - 1], bool)
+            ]
+            if not rows:
+                continue
+
+            def get(r1: int, r2: int, col: int = col) -> object:
+                return sheet.range((r1, col), (r2, col)).number_format
+
+            try:
+                runs = read_format_runs(get, rows[0], rows[-1], FORMAT_READS_PER_COLUMN)
+            except NotImplementedError:
+                self._formats_readable = False
+                return None
+            self._formats_readable = True
+            for r1, r2, fmt in runs:
+                for r in range(r1, r2 + 1):
+                    if col <= len(formats[r - 1]):
+                        formats[r - 1][col - 1] = fmt
+        return formats
+
+    # -- writing --
+
+    def apply(self, outputs: Outputs) -> None:
+        """Write the IKU Capaian (%) cells, then (re)build the Capaian and Validasi sheets."""
+        with self.building():
+            iku = self.book.sheets[outputs.iku_sheet]
+            if outputs.iku_header is not None:
+                h = outputs.iku_header
+                iku.range((h.row, h.col)).formula = [[excel_input(h.value)]]
+            # One block per run of consecutive rows, with the number format of the cells' style
+            # (only the format: the planner's font and fill in the IKU sheet stay).
+            styles = outputs.capaian.styles
+            runs: dict[tuple[int, str | None], dict[int, CellValue]] = {}
+            for cell in outputs.iku_cells:
+                fmt = styles[cell.style].number_format if cell.style in styles else None
+                value = cell.formula if cell.formula is not None else excel_input(cell.value)
+                runs.setdefault((cell.col, fmt), {})[cell.row] = value
+            for (col, fmt), cells in sorted(runs.items(), key=lambda i: (i[0][0], i[0][1] or "")):
+                for r1, r2 in row_runs(cells):
+                    target = iku.range((r1, col), (r2, col))
+                    target.formula = [[cells[r]] for r in range(r1, r2 + 1)]
+                    if fmt is not None:
+                        target.number_format = fmt
+            for spec in (outputs.capaian, outputs.validasi):
+                self.write_sheet(spec)
+
+    @contextmanager
+    def building(self) -> Iterator[None]:
+        """Settings suspended, and the user's active sheet active again afterwards."""
+        try:
+            active: str | None = self.book.sheets.active.name
+        except (NotImplementedError, AttributeError):
+            active = None
+        with suspended(self.book.app):
+            yield
+            if active is not None and active in self.sheet_names():
+                self.book.sheets[active].activate()
+
+    def write_sheet(self, spec: SheetSpec) -> xw.Sheet:
+        """Clear (or add, last) the sheet named like ``spec`` and render ``spec`` into it."""
+        sheet = self._fresh_sheet(spec.name)
+        block = value_block(spec)
+        if block:
+            sheet.range((1, 1), (len(block), len(block[0]))).formula = block
+        for cell in spec.cells:  # before the formats: Excel gives links its Hyperlink style
+            if cell.link:
+                text = str(cell.value) if cell.value not in (None, "") else cell.link
+                sheet.range((cell.row, cell.col)).add_hyperlink(
+                    "#" + cell.link, text_to_display=text, screen_tip=f"Buka {cell.link}"
+                )
+        for name, value, rect in format_plan(spec):
+            self._format(sheet, name, value, rect)
+        for r1, c1, r2, c2 in spec.merges:
+            sheet.range((r1, c1), (r2, c2)).merge()
+        widths: dict[float, list[int]] = {}
+        for col, width in spec.column_widths.items():
+            widths.setdefault(width, []).append(col)
+        for width, cols in sorted(widths.items()):
+            for c1, c2 in row_runs(cols):
+                sheet.range((1, c1), (1, c2)).column_width = width
+        for c1, c2 in row_runs(spec.hidden_columns):
+            sheet.range((1, c1), (1, c2)).columns.hidden = True
+        for r1, r2, height in _height_runs(spec.row_heights):
+            sheet.range((r1, 1), (r2, 1)).row_height = height
+        self._finish(sheet, spec)
+        return sheet
+
+    def _fresh_sheet(self, name: str) -> xw.Sheet:
+        existing = find_sheet(self.sheet_names(), name)
+        if existing is None:
+            sheets = self.book.sheets
+            return sheets.add(name, after=sheets[len(sheets) - 1])
+        sheet = self.book.sheets[existing]
+        sheet.clear()  # values, formats, merges, hyperlinks
+        sheet.autofit("rows")  # the old rows' custom heights
+        sheet.cells.columns.hidden = False
+        return sheet
+
+    def _format(self, sheet: xw.Sheet, name: str, value: object, rect: Rect) -> None:
+        r1, c1, r2, c2 = rect
+        target: Any = sheet.range((r1, c1), (r2, c2))  # xlwings' setters take literal types
+        if name == "bold":
+            target.font.bold = True
+        elif name == "italic":
+            target.font.italic = True
+        elif name == "underline":
+            if self.native:  # xlwings has no underline property
+                target.api.Font.Underline = _XL_UNDERLINE_SINGLE
+        elif name == "size":
+            target.font.size = value
+        elif name == "font_color":
+            target.font.color = f"#{value}"
+        elif name == "fill":
+            target.color = f"#{value}"
+        elif name == "h_align":
+            target.horizontal_alignment = value
+        elif name == "v_align":
+            target.vertical_alignment = value
+        elif name == "wrap":
+            target.wrap_text = True
+        elif name == "border":
+            # a continuous line is thin unless told otherwise: two properties a side, not three
+            target.borders.set("all", line_style="continuous", color=_BORDER_COLOR)
+        elif name == "number_format":
+            target.number_format = value
+        else:  # pragma: no cover - style_attributes and this function list the same names
+            raise ValueError(f"unknown format attribute {name!r}")
+
+    def _finish(self, sheet: xw.Sheet, spec: SheetSpec) -> None:
+        """Freeze panes, print area and, on Windows, page setup and tab colour."""
+        if spec.freeze is not None:
+            self._freeze(sheet, *spec.freeze)
+        ps = spec.print_setup
+        if ps.area is not None:
+            r1, c1, r2, c2 = ps.area
+            address = f"${column_letter(c1)}${r1}:${column_letter(c2)}${r2}"
+            with suppress(NotImplementedError):
+                sheet.page_setup.print_area = address
+        if not self.native:
+            return
+        _com_page_setup(self.book.app.api, sheet.api, spec)
+        if spec.tab_color:
+            sheet.api.Tab.Color = _bgr(spec.tab_color)
+
+    def _freeze(self, sheet: xw.Sheet, row: int, col: int) -> None:
+        frozen = frozen_range(row, col)
+        try:
+            if frozen is None:
+                sheet.freeze_panes.unfreeze()
+            else:
+                sheet.freeze_panes.freeze_at(frozen)
+            return
+        except NotImplementedError:
+            if not self.native:
+                return
+        sheet.activate()  # Excel freezes panes on a window, which shows the active sheet
+        window = self.book.api.Windows(1)  # this book's window, even if another one is active
+        window.FreezePanes = False
+        window.ScrollRow = 1
+        window.ScrollColumn = 1
+        if frozen is not None:
+            window.SplitRow = row - 1
+            window.SplitColumn = col - 1
+            window.FreezePanes = True
+
+
+def _height_runs(heights: dict[int, float]) -> list[tuple[int, int, float]]:
+    """Consecutive rows of equal height as (first row, last row, height)."""
+    runs: list[tuple[int, int, float]] = []
+    for row in sorted(heights):
+        h = heights[row]
+        if runs and runs[-1][1] == row - 1 and runs[-1][2] == h:
+            runs[-1] = (runs[-1][0], row, h)
+        else:
+            runs.append((row, row, h))
+    return runs
+
+
+def _bgr(hex_colour: str) -> int:
+    """``"1F4E78"`` as the integer Excel's COM colours use (red in the low byte)."""
+    value = hex_colour.lstrip("#")[-6:]
+    red, green, blue = (int(value[i : i + 2], 16) for i in (0, 2, 4))
+    return red + green * 256 + blue * 65536
+
+
+def _com_page_setup(app_api: Any, sheet_api: Any, spec: SheetSpec) -> None:
+    """The page setup the file engine writes, through Excel's PageSetup object (Windows)."""
+    ps = spec.print_setup
+    with suppress(Exception):  # Excel 2010+: one printer round trip, not one per property
+        app_api.PrintCommunication = False
+    try:
+        setup = sheet_api.PageSetup
+        setup.Orientation = _XL_ORIENTATION.get(ps.orientation, 2)
+        if ps.paper in _XL_PAPER:
+            setup.PaperSize = _XL_PAPER[ps.paper]
+        if ps.fit_to_width:
+            setup.Zoom = False
+            setup.FitToPagesWide = 1
+            setup.FitToPagesTall = False
+        setup.PrintTitleRows = f"${ps.title_rows[0]}:${ps.title_rows[1]}" if ps.title_rows else ""
+        setup.CenterHorizontally = True
+        setup.LeftMargin = setup.RightMargin = app_api.InchesToPoints(0.4)
+        setup.TopMargin = setup.BottomMargin = app_api.InchesToPoints(0.5)
+    finally:
+        with suppress(Exception):
+            app_api.PrintCommunication = True
+
+
+__all__: Sequence[str] = (
+    "XlwingsEngine",
+    "excel_input",
+    "format_plan",
+    "frozen_range",
+    "read_format_runs",
+    "rectangles",
+    "row_runs",
+    "suspended",
+    "value_block",
+)

@@ -1,0 +1,514 @@
+"""The xlwings engine, tested without Excel: xlwings' remote engine records what it does.
+
+For every test workbook the xlwings engine refreshes a remote-engine book built from the file;
+its recorded actions are replayed onto an openpyxl copy (``tests/helpers/xlwings_replay.py``)
+and the ``IKU``, ``Capaian`` and ``Validasi`` sheets are compared, cell for cell and format for
+format, with what the file engine writes for the same workbook (``xlwings_replay.EXEMPT`` lists
+what the remote engine cannot record, which is not compared). The number of recorded actions
+must grow with the number of sasaran groups, not with the number of indicators.
+
+Tests marked ``excel`` drive a real Excel and are skipped where there is none.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from openpyxl.workbook.workbook import Workbook
+
+from iku_excel import contract as c
+from iku_excel.api import refresh_file, refresh_with
+from iku_excel.backends.xlwings_engine import (
+    FORMAT_READS_PER_COLUMN,
+    XlwingsEngine,
+    excel_input,
+    frozen_range,
+    read_format_runs,
+    rectangles,
+    suspended,
+)
+from iku_excel.reader import ContractError
+from iku_excel.template import save_reproducible
+from tests.fixtures.build_fixtures import (
+    FIXTURES,
+    IKU_COL,
+    RPJMD_COL,
+    build,
+    fill,
+    new_workbook,
+    put,
+)
+from tests.helpers.xlwings_replay import (
+    Replayer,
+    enable_remote_engine,
+    remote_book,
+    replay_onto,
+    rgb,
+    typed,
+    workbook_differences,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "workbook" / "contoh" / "IKU_Dinsos_Kota_Jambi_2023.xlsx"
+FIXTURE_DIR = ROOT / "tests" / "fixtures"
+
+#: Fixture files whose number formats change what is read: the remote engine cannot read
+#: formats (``SheetGrid.formats`` is None), so a percent-formatted 0.8 stays 0.8 there. Compared
+#: with formats read as desktop Excel reads them (:func:`desktop_formats`).
+NEEDS_FORMATS = {"percent-formatted-cells.xlsx"}
+
+
+@pytest.fixture(autouse=True)
+def remote_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """xlwings' remote engine needs a licence key: the noncommercial one for tests."""
+    monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")
+    enable_remote_engine()
+
+
+def _load(path: Path) -> Workbook:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return openpyxl.load_workbook(path)
+
+
+def both_engines(src: Path, tmp_path: Path) -> tuple[Workbook, Workbook, list[dict[str, Any]]]:
+    """(file engine's result, replayed xlwings engine's result, the recorded actions)."""
+    by_file = tmp_path / "by-file-engine.xlsx"
+    shutil.copyfile(src, by_file)
+    refresh_file(by_file)
+    book = remote_book(src)
+    refresh_with(XlwingsEngine(book))
+    actions: list[dict[str, Any]] = book.json()["actions"]
+    replayed, _ = replay_onto(src, actions)
+    return _load(by_file), replayed, actions
+
+
+# --- Test workbooks -------------------------------------------------------------------------------
+
+
+def fixture_path(name: str, tmp_dir: Path) -> Path:
+    """The committed fixture, or a fresh build of it when it has not been committed yet."""
+    committed = FIXTURE_DIR / name
+    return committed if committed.exists() else build(name, tmp_dir)
+
+
+def generate_workbook(
+    path: Path, n_groups: int, per_group: int, *, long_names: Callable[[int], bool] | None = None
+) -> Path:
+    """A clean IKU workbook: ``n_groups`` sasaran of ``per_group`` indicators each.
+
+    Every indicator has the same shape (capaian 90 %, one predikat, names of one length), so the
+    Capaian sheet's rows look alike within a group; ``long_names(i)`` makes indicator ``i``'s
+    name long enough to wrap (a taller row).
+    """
+    wb = new_workbook()
+    iku_rows, rpjmd_rows = [], []
+    n = 0
+    for g in range(1, n_groups + 1):
+        for i in range(1, per_group + 1):
+            n += 1
+            name = f"Persentase layanan sosial yang tertangani nomor {g:03d}.{i:04d}"
+            if long_names is not None and long_names(n):
+                name += " pada seluruh kecamatan dan kelurahan di wilayah kota" * 2
+            row = {
+                "code": f"{g}.{i}",
+                "sasaran": f"Sasaran strategis nomor {g:03d}",
+                "indicator": name,
+                "unit": "%",
+                "polarity": "Positif",
+            }
+            iku_rows.append({**row, "target": 100, "realisasi": 90})
+            targets = {"target_2021": 90, "target_2022": 95, "target_2023": 100}
+            rpjmd_rows.append({**row, "baseline": 80, **targets, "final_target": 100})
+    fill(wb[c.SHEET_RPJMD], RPJMD_COL, rpjmd_rows)
+    fill(wb[c.SHEET_IKU], IKU_COL, iku_rows)
+    return save_reproducible(wb, path)
+
+
+@pytest.fixture(scope="module")
+def fixture_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("fixtures")
+
+
+# --- Pure helpers ---------------------------------------------------------------------------------
+
+TEXTS = [
+    "Orang",
+    "%",
+    "1.1",
+    "2023",
+    "TAHUN 2023",
+    "80%",
+    "1/2",
+    "12:30",
+    "=SUM(A1:A3)",
+    "+62 812 345",
+    "-",
+    "- catatan",
+    "@riza",
+    "'kutip",
+    "TRUE",
+    "salah",
+    "#N/A",
+    "Capaian (%)",
+    "Rata-rata capaian sasaran",
+]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_text_stays_text_when_written_through_excel(text: str) -> None:
+    assert typed(excel_input(text)) == text
+
+
+def test_values_pass_unchanged() -> None:
+    assert [excel_input(v) for v in (None, "", 0, 1.5, True)] == [None, None, 0, 1.5, True]
+
+
+def test_replayer_parses_unprotected_text_like_excel() -> None:
+    # The replay is only a check if it turns unprotected text into what Excel would.
+    assert typed("1.1") == 1.1
+    assert typed("80%") == 0.8
+    assert typed("TRUE") is True
+    assert typed("=A1") == "=A1"
+    assert typed("1/2") != "1/2"
+    assert typed("E4") == "E4" and typed("1.5E3") == 1500.0
+
+
+@given(st.sets(st.tuples(st.integers(1, 12), st.integers(1, 8)), max_size=60))
+def test_rectangles_cover_exactly(cells: set[tuple[int, int]]) -> None:
+    covered: list[tuple[int, int]] = []
+    for r1, c1, r2, c2 in rectangles(cells):
+        covered += [(r, col) for r in range(r1, r2 + 1) for col in range(c1, c2 + 1)]
+    assert sorted(covered) == sorted(cells)  # every cell once, nothing else
+
+
+def test_rectangles_of_a_table_and_of_a_column_are_one() -> None:
+    table = {(r, col) for r in range(5, 2005) for col in range(1, 15)}
+    assert rectangles(table) == [(5, 1, 2004, 14)]
+    # a table whose last column is broken by group rows: full columns first, then the rest
+    broken = {(r, col) for r in range(1, 101) for col in range(1, 14)}
+    broken |= {(r, 14) for r in range(1, 101) if r % 10}
+    assert len(rectangles(broken)) == 1 + 10
+
+
+def test_frozen_range_is_what_excel_freezes() -> None:
+    assert frozen_range(7, 4) == "A1:C6"
+    assert frozen_range(6, 1) == "1:5"
+    assert frozen_range(1, 3) == "A:B"
+    assert frozen_range(1, 1) is None
+
+
+def test_number_formats_are_read_in_few_calls() -> None:
+    formats = ["General"] + ["0%"] * 998 + ["0.00"]  # rows 1..1000
+    calls: list[tuple[int, int]] = []
+
+    def get(r1: int, r2: int) -> str | None:
+        calls.append((r1, r2))
+        found = set(formats[r1 - 1 : r2])
+        return found.pop() if len(found) == 1 else None
+
+    runs = read_format_runs(get, 1, 1000, FORMAT_READS_PER_COLUMN)
+    assert len(calls) <= 4 * 10  # halving: a few reads per level of a 1,000-row column
+    decided = {r: f for a, b, f in runs for r in range(a, b + 1)}
+    assert decided == {r: formats[r - 1] for r in range(1, 1001)}
+    calls.clear()
+    assert read_format_runs(get, 2, 999, 48) == [(2, 999, "0%")]
+    assert len(calls) == 1
+
+
+def test_number_format_budget_leaves_rows_undecided() -> None:
+    formats = ["0%" if r % 2 else "General" for r in range(1, 201)]  # changes every row
+
+    def get(r1: int, r2: int) -> str | None:
+        found = set(formats[r1 - 1 : r2])
+        return found.pop() if len(found) == 1 else None
+
+    runs = read_format_runs(get, 1, 200, 10)
+    decided = {r: f for a, b, f in runs for r in range(a, b + 1)}
+    assert all(formats[r - 1] == f for r, f in decided.items())
+    assert len(decided) < 200
+
+
+# --- Reading --------------------------------------------------------------------------------------
+
+
+def test_read_gives_grids_from_a1_with_ints_like_the_file_reader() -> None:
+    book = remote_book(EXAMPLE)
+    engine = XlwingsEngine(book)
+    names, grids = engine.read(lambda ns: [n for n in ns if n in (c.SHEET_IKU, c.SHEET_RPJMD)])
+    assert names == ["Petunjuk", c.SHEET_PENGATURAN, c.SHEET_RPJMD, c.SHEET_IKU]
+    ws = _load(EXAMPLE)[c.SHEET_IKU]
+    iku = grids[c.SHEET_IKU]
+    assert iku.formats is None  # the remote engine cannot read number formats
+    for row in ws.iter_rows(min_row=1, max_row=ws.max_row):
+        for cell in row:
+            if cell.data_type != "f":
+                assert iku.value(cell.row, cell.column) == cell.value, cell.coordinate
+    assert engine.label == EXAMPLE.name
+
+
+def test_read_normalises_floats_and_errors(tmp_path: Path) -> None:
+    book = remote_book(EXAMPLE)
+    sheet = book.sheets[c.SHEET_IKU].api  # the remote engine's payload of that sheet
+    sheet["values"][1][0] = 2023.0
+    sheet["values"][1][1] = "#N/A"
+    grid = XlwingsEngine(book).read_sheet(c.SHEET_IKU)
+    assert grid.value(2, 1) == 2023 and isinstance(grid.value(2, 1), int)
+    assert grid.value(2, 2) == "#N/A"
+
+
+# --- The replayed engine equals the file engine ---------------------------------------------------
+
+
+def test_example_workbook(tmp_path: Path) -> None:
+    expected, replayed, _ = both_engines(EXAMPLE, tmp_path)
+    assert workbook_differences(expected, replayed) == []
+
+
+@pytest.mark.parametrize("name", sorted(set(FIXTURES) - NEEDS_FORMATS))
+def test_fixture_workbooks(name: str, fixture_dir: Path, tmp_path: Path) -> None:
+    src = fixture_path(name, fixture_dir)
+    try:
+        refresh_file(shutil.copyfile(src, tmp_path / name))
+    except ContractError as exc:  # the workbook cannot be read: the same error from Excel
+        with pytest.raises(ContractError) as raised:
+            refresh_with(XlwingsEngine(remote_book(src)))
+        assert str(raised.value) == str(exc)
+        return
+    expected, replayed, _ = both_engines(src, tmp_path)
+    assert workbook_differences(expected, replayed) == []
+
+
+@pytest.fixture
+def desktop_formats(monkeypatch: pytest.MonkeyPatch) -> Callable[[Path], None]:
+    """Let the remote engine read number formats the way desktop Excel does (from the file;
+    ``None`` for a range whose cells differ), to test the engine's format reading."""
+    from xlwings.pro import _xlremote
+
+    original = _xlremote.Range.number_format
+
+    def install(path: Path) -> None:
+        book = _load(path)
+        reads: list[tuple[str, tuple[int, int], tuple[int, int]]] = []
+
+        def getter(impl: Any) -> str | None:
+            first = impl.arg1
+            last = impl.arg2 or first
+            reads.append((impl.sheet.name, first, last))
+            ws = book[impl.sheet.name]
+            found = {
+                ws.cell(row=r, column=col).number_format
+                for r in range(first[0], last[0] + 1)
+                for col in range(first[1], last[1] + 1)
+            }
+            return found.pop() if len(found) == 1 else None
+
+        monkeypatch.setattr(_xlremote.Range, "number_format", property(getter, original.fset))
+        install.reads = reads  # type: ignore[attr-defined]
+
+    return install
+
+
+@pytest.mark.parametrize("name", sorted(NEEDS_FORMATS))
+def test_percent_formats_read_as_desktop_excel_reads_them(
+    name: str, fixture_dir: Path, tmp_path: Path, desktop_formats: Callable[[Path], None]
+) -> None:
+    src = fixture_path(name, fixture_dir)
+    desktop_formats(src)
+    expected, replayed, _ = both_engines(src, tmp_path)
+    assert workbook_differences(expected, replayed) == []
+    reads = desktop_formats.reads  # type: ignore[attr-defined]
+    assert reads and all(first[1] == last[1] for _, first, last in reads)  # a column at a time
+    numeric_columns = {(sheet, first[1]) for sheet, first, _ in reads}
+    assert len(reads) <= len(numeric_columns) * FORMAT_READS_PER_COLUMN
+
+
+@pytest.mark.parametrize("name", sorted(NEEDS_FORMATS))
+def test_without_formats_a_percent_cell_reads_as_its_fraction(name: str, fixture_dir: Path) -> None:
+    """The documented limit of engines that cannot read formats (the remote engine)."""
+    src = fixture_path(name, fixture_dir)
+    ws = _load(src)[c.SHEET_IKU]
+    percent = next(
+        cell for row in ws.iter_rows(min_row=2) for cell in row
+        if isinstance(cell.value, float) and "%" in cell.number_format
+    )  # fmt: skip
+    grid = XlwingsEngine(remote_book(src)).read_sheet(c.SHEET_IKU)
+    assert grid.formats is None
+    assert grid.value(percent.row, percent.column) == percent.value < 1.5
+
+
+@pytest.mark.slow
+def test_generated_2000_indicator_workbook(tmp_path: Path) -> None:
+    src = generate_workbook(tmp_path / "iku-2000.xlsx", 100, 20, long_names=lambda n: n % 7 == 0)
+    expected, replayed, _ = both_engines(src, tmp_path)
+    assert workbook_differences(expected, replayed) == []
+
+
+def test_second_refresh_clears_the_old_sheets(tmp_path: Path) -> None:
+    """Capaian and Validasi already exist (bigger, with a KETERANGAN typed in): both engines
+    rebuild them, and the note survives."""
+    first = generate_workbook(tmp_path / "first.xlsx", 3, 6, long_names=lambda n: n % 2 == 0)
+    refresh_file(first)
+    wb = _load(first)
+    wb[c.SHEET_IKU].delete_rows(3, 5)  # 13 indicators left; rows of the old sheets move
+    capaian = wb[c.SHEET_CAPAIAN]
+    capaian.cell(row=7, column=13).value = "Dicatat oleh perencana"
+    put(wb[c.SHEET_IKU], 2, IKU_COL["realisasi"], 120)  # a new predikat colour on row 7
+    src = tmp_path / "second.xlsx"
+    wb.save(src)
+    expected, replayed, actions = both_engines(src, tmp_path)
+    assert workbook_differences(expected, replayed) == []
+    assert {a["func"] for a in actions} >= {"sheetClear", "setSheetAutofit"}
+    assert "addSheet" not in {a["func"] for a in actions}
+    note = replayed[c.SHEET_CAPAIAN].cell(row=7, column=13).value
+    assert note == "Dicatat oleh perencana"
+
+
+# --- How many calls -------------------------------------------------------------------------------
+
+#: Recorded actions of a refresh: at most BASE_CALLS + CALLS_PER_GROUP * number of sasaran.
+BASE_CALLS = 200
+CALLS_PER_GROUP = 40
+
+
+@pytest.mark.slow
+def test_calls_grow_with_sasaran_groups_not_indicators(tmp_path: Path) -> None:
+    counts: dict[tuple[int, int], int] = {}
+    for n_groups, per_group in ((5, 4), (5, 8), (5, 400), (100, 20)):
+        src = generate_workbook(tmp_path / f"g{n_groups}-{per_group}.xlsx", n_groups, per_group)
+        book = remote_book(src)
+        result = refresh_with(XlwingsEngine(book))
+        assert result.evaluation.findings == ()  # no Validasi rows (one link each) in the count
+        counts[(n_groups, per_group)] = len(book.json()["actions"])
+        assert counts[(n_groups, per_group)] <= BASE_CALLS + CALLS_PER_GROUP * n_groups
+    # 20, 40 and 2,000 indicators in the same 5 sasaran: the same number of calls
+    assert counts[(5, 4)] == counts[(5, 8)] == counts[(5, 400)]
+
+
+# --- Application settings -------------------------------------------------------------------------
+
+
+def _settings(actions: list[dict[str, Any]]) -> list[tuple[str, object]]:
+    replayer = Replayer(Workbook())
+    for action in actions:
+        if action["func"] in ("setScreenUpdating", "setCalculation"):
+            replayer.replay([action])
+    return replayer.settings
+
+
+def test_screen_updating_and_calculation_suspended_and_restored() -> None:
+    book = remote_book(EXAMPLE, calculation="Automatic")
+    refresh_with(XlwingsEngine(book))
+    actions = book.json()["actions"]
+    assert _settings(actions) == [
+        ("screen_updating", False),
+        ("calculation", "Manual"),
+        ("calculation", "Automatic"),
+    ]
+    funcs = [a["func"] for a in actions]
+    assert funcs[:2] == ["setScreenUpdating", "setCalculation"]
+    assert funcs.index("setCalculation", 2) > max(
+        i for i, f in enumerate(funcs) if f == "setFormula"
+    )
+
+
+def test_settings_restored_when_the_build_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    book = remote_book(EXAMPLE, calculation="Automatic")
+
+    def broken(self: XlwingsEngine, spec: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(XlwingsEngine, "write_sheet", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        refresh_with(XlwingsEngine(book))
+    assert _settings(book.json()["actions"])[-1] == ("calculation", "Automatic")
+
+
+def test_manual_calculation_is_left_alone() -> None:
+    book = remote_book(EXAMPLE, calculation="Manual")
+    with suspended(book.app):
+        pass
+    assert _settings(book.json()["actions"]) == [("screen_updating", False)]
+
+
+# --- Real Excel -----------------------------------------------------------------------------------
+
+
+def _excel_available() -> bool:
+    if sys.platform not in ("win32", "darwin"):
+        return False
+    import xlwings as xw
+
+    return "excel" in [engine.name for engine in xw.engines]
+
+
+@pytest.fixture
+def excel_book(tmp_path: Path) -> Iterator[Callable[[Path], Any]]:
+    import xlwings as xw
+
+    try:
+        app = xw.App(visible=False, add_book=False)
+    except Exception as exc:  # pywin32 present, Excel missing or not startable
+        pytest.skip(f"Excel could not be started: {exc}")
+    try:
+        yield lambda path: app.books.open(str(path))
+    finally:
+        app.quit()
+
+
+@pytest.mark.excel
+@pytest.mark.skipif(not _excel_available(), reason="needs Microsoft Excel (Windows or macOS)")
+def test_real_excel_matches_the_file_engine(
+    tmp_path: Path, excel_book: Callable[[Path], Any]
+) -> None:
+    """In Excel nothing is exempt: the saved result must match the file engine's, including
+    underline, tab colour and print titles."""
+    by_file = tmp_path / "by-file-engine.xlsx"
+    by_excel = tmp_path / "by-excel.xlsx"
+    shutil.copyfile(EXAMPLE, by_file)
+    shutil.copyfile(EXAMPLE, by_excel)
+    refresh_file(by_file)
+    book = excel_book(by_excel)
+    refresh_with(XlwingsEngine(book))
+    book.save()
+    expected, actual = _load(by_file), _load(by_excel)
+    assert workbook_differences(expected, actual) == []
+    for name in (c.SHEET_CAPAIAN, c.SHEET_VALIDASI):
+        e, a = expected[name], actual[name]
+        assert e.print_title_rows == a.print_title_rows
+        assert rgb(e.sheet_properties.tabColor) == rgb(a.sheet_properties.tabColor)
+        assert [cell.font.u for row in e.iter_rows() for cell in row] == [
+            cell.font.u for row in a.iter_rows() for cell in row
+        ]
+
+
+# --- The comparison has teeth ---------------------------------------------------------------------
+
+
+def test_comparison_notices_a_missing_format_and_unprotected_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected, _, actions = both_engines(EXAMPLE, tmp_path)
+    first_bold = next(
+        i
+        for i, a in enumerate(actions)
+        if a["func"] == "setFontProperty" and a["args"][0] == "bold"
+    )
+    without_bold, _ = replay_onto(EXAMPLE, actions[:first_bold] + actions[first_bold + 1 :])
+    assert any(" bold: " in d for d in workbook_differences(expected, without_bold))
+    # Without the apostrophe, Excel turns the code "1.1" and "TAHUN 2023"-like text into
+    # something else: the replay shows it.
+    import iku_excel.backends.xlwings_engine as engine_module
+
+    monkeypatch.setattr(engine_module, "excel_input", lambda value: value)
+    _, unprotected, _ = both_engines(EXAMPLE, tmp_path)
+    assert any(" value: '1.1' != 1.1" in d for d in workbook_differences(expected, unprotected))
