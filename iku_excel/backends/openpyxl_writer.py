@@ -8,6 +8,8 @@ IKU ``Capaian (%)`` column, into the original package.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from iku_excel.layout import CellSpec, Outputs, SheetSpec, Style
@@ -15,30 +17,53 @@ from iku_excel.layout import CellSpec, Outputs, SheetSpec, Style
 if TYPE_CHECKING:
     from openpyxl import Workbook
     from openpyxl.cell.cell import Cell, MergedCell
+    from openpyxl.styles import Alignment, Border, Font, PatternFill
     from openpyxl.worksheet.worksheet import Worksheet
 
     from iku_excel.backends.xlsx_package import PackagePlan
 
 
-def _apply_style(cell: Cell | MergedCell, style: Style) -> None:
+@dataclass(frozen=True)
+class _StyleObjects:
+    font: Font
+    fill: PatternFill | None
+    alignment: Alignment
+    border: Border | None
+    number_format: str
+
+
+@lru_cache(maxsize=256)
+def _style_objects(style: Style) -> _StyleObjects:
+    """openpyxl objects of a style, built once (they are immutable, so cells can share them)."""
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
     thin = Side(style="thin", color="808080")
-    cell.font = Font(
-        bold=style.bold,
-        italic=style.italic,
-        underline="single" if style.underline else None,
-        size=style.size,
-        color=style.font_color,
+    return _StyleObjects(
+        font=Font(
+            bold=style.bold,
+            italic=style.italic,
+            underline="single" if style.underline else None,
+            size=style.size,
+            color=style.font_color,
+        ),
+        fill=PatternFill("solid", fgColor=style.fill) if style.fill else None,
+        alignment=Alignment(
+            horizontal=style.h_align, vertical=style.v_align, wrap_text=style.wrap or None
+        ),
+        border=Border(left=thin, right=thin, top=thin, bottom=thin) if style.border else None,
+        number_format=style.number_format,
     )
-    if style.fill:
-        cell.fill = PatternFill("solid", fgColor=style.fill)
-    cell.alignment = Alignment(
-        horizontal=style.h_align, vertical=style.v_align, wrap_text=style.wrap or None
-    )
-    if style.border:
-        cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    cell.number_format = style.number_format
+
+
+def _apply_style(cell: Cell | MergedCell, style: Style) -> None:
+    objects = _style_objects(style)
+    cell.font = objects.font
+    if objects.fill is not None:
+        cell.fill = objects.fill
+    cell.alignment = objects.alignment
+    if objects.border is not None:
+        cell.border = objects.border
+    cell.number_format = objects.number_format
 
 
 def _write_cell(
