@@ -143,3 +143,43 @@ def _same_cell(old: object, new: object) -> bool:
     if isinstance(old, int | float) and isinstance(new, int | float):
         return abs(float(old) - float(new)) <= 1e-9 * max(1.0, abs(float(new)))
     return old == new
+
+
+def refresh_in_excel(
+    path: str | PathLike[str], *, backup: bool = False, dry_run: bool = False
+) -> RefreshResult:
+    """Refresh a file through a hidden Microsoft Excel (``iku-excel refresh --engine excel``).
+
+    Excel does the editing, so nothing in the file can be lost; needs Windows or macOS with
+    Excel. Raises :class:`~iku_excel.addin.ExcelNotAvailable` elsewhere.
+    """
+    import shutil
+    import sys
+
+    from iku_excel.addin import ExcelNotAvailable
+    from iku_excel.backends.safe_io import backup_path_for, check_readable, check_writable
+
+    p = Path(path)
+    check_readable(p) if dry_run else check_writable(p)
+    if sys.platform not in ("win32", "darwin"):
+        raise ExcelNotAvailable()
+    import xlwings as xw
+
+    from iku_excel.backends.xlwings_engine import XlwingsEngine
+
+    backup_path = None
+    if backup and not dry_run:
+        backup_path = backup_path_for(p)
+        shutil.copy2(p, backup_path)
+    app = xw.App(visible=False, add_book=False)
+    try:
+        book = app.books.open(str(p.resolve()))
+        try:
+            result = refresh_with(XlwingsEngine(book), dry_run=dry_run)
+            if not dry_run:
+                book.save()
+        finally:
+            book.close()
+    finally:
+        app.quit()
+    return replace(result, path=p, backup=backup_path)

@@ -251,12 +251,13 @@ def expand_inputs(items: Sequence[Path]) -> list[Path]:
     return unique
 
 
-def refresh_one(path: Path, backup: bool, dry_run: bool) -> dict[str, Any]:
+def refresh_one(path: Path, backup: bool, dry_run: bool, engine: str = "file") -> dict[str, Any]:
     """Refresh one file; returns a picklable summary (used by --jobs worker processes)."""
-    from iku_excel.api import refresh_file
+    from iku_excel.api import refresh_file, refresh_in_excel
 
+    run = refresh_in_excel if engine == "excel" else refresh_file
     try:
-        result = refresh_file(path, backup=backup, dry_run=dry_run)
+        result = run(path, backup=backup, dry_run=dry_run)
     except Exception as exc:
         if not is_cannot_proceed(exc):
             log = _log_internal_error(exc)
@@ -283,7 +284,7 @@ def refresh_one(path: Path, backup: bool, dry_run: bool) -> dict[str, Any]:
 
 
 def _run_batch(
-    files: list[Path], jobs: int, backup: bool, dry_run: bool, progress: bool
+    files: list[Path], jobs: int, backup: bool, dry_run: bool, progress: bool, engine: str
 ) -> list[dict[str, Any]]:
     from tqdm import tqdm
 
@@ -294,14 +295,14 @@ def _run_batch(
     try:
         if jobs <= 1 or len(files) <= 1:
             for i, path in enumerate(files):
-                results[i] = refresh_one(path, backup, dry_run)
+                results[i] = refresh_one(path, backup, dry_run, engine)
                 bar.update()
         else:
             from concurrent.futures import ProcessPoolExecutor, as_completed
 
             with ProcessPoolExecutor(max_workers=jobs) as pool:
                 futures = {
-                    pool.submit(refresh_one, path, backup, dry_run): i
+                    pool.submit(refresh_one, path, backup, dry_run, engine): i
                     for i, path in enumerate(files)
                 }
                 for fut in as_completed(futures):
@@ -398,6 +399,13 @@ def render_batch_summary(results: list[dict[str, Any]], dry_run: bool) -> str:
     "--backup", is_flag=True, help="Simpan salinan file asli di sebelahnya sebelum menulis."
 )
 @click.option(
+    "--engine",
+    type=click.Choice(["file", "excel"]),
+    default="file",
+    show_default=True,
+    help="file: tulis file langsung (tanpa Excel); excel: lewat Microsoft Excel (Windows/macOS).",
+)
+@click.option(
     "--progress/--no-progress",
     default=None,
     help="Tampilkan bilah kemajuan (bawaan: hanya di terminal).",
@@ -408,6 +416,7 @@ def refresh(
     report: Path | None,
     dry_run: bool,
     backup: bool,
+    engine: str,
     progress: bool | None,
 ) -> None:
     """Isi Capaian (%), bangun ulang sheet Capaian dan Validasi, langsung di dalam file.
@@ -427,7 +436,10 @@ def refresh(
         click.echo("Tidak ada file .xlsx/.xlsm yang ditemukan.", err=True)
         raise Exit(EXIT_UNREADABLE)
     show = sys.stderr.isatty() if progress is None else progress
-    results = _run_batch(files, jobs, backup, dry_run, show)
+    if engine == "excel" and jobs > 1:
+        click.echo("--engine excel memakai satu Excel: --jobs diabaikan.", err=True)
+        jobs = 1
+    results = _run_batch(files, jobs, backup, dry_run, show, engine)
     for r in results:
         if r["failed"]:
             click.echo(f"{r['file']}: {r['failed']}", err=True)

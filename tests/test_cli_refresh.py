@@ -393,3 +393,18 @@ def test_demo_creates_the_refreshed_example_and_says_where_to_look(
     refresh_file(reference)
     assert made.read_bytes() == reference.read_bytes()
     assert run(["demo", "coba"]).exit_code == EXIT_OK  # again, into the same folder
+
+
+def test_engine_excel_refuses_clearly_without_excel(tmp_path: Path) -> None:
+    """--engine excel needs Microsoft Excel: here (Linux) one line, exit 2, file untouched."""
+    import sys
+
+    if sys.platform in ("win32", "darwin"):
+        pytest.skip("a machine that may have Excel")
+    target = tmp_path / "ex.xlsx"
+    shutil.copyfile(EXAMPLE, target)
+    before = target.read_bytes()
+    result = CliRunner().invoke(cli, ["refresh", "--engine", "excel", str(target)])
+    assert result.exit_code == 2
+    assert "Excel" in result.output and "Traceback" not in result.output
+    assert target.read_bytes() == before
