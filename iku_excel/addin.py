@@ -45,8 +45,8 @@ class ExcelNotAvailable(CannotProceed):
 
     def __init__(
         self,
-        message: str = "Microsoft Excel tidak tersedia di komputer ini; "
-        "add-in IKU hanya dapat dipasang di Windows atau macOS.",
+        message: str = "Microsoft Excel tidak tersedia di komputer ini; add-in IKU dan "
+        "--engine excel memerlukan Excel di Windows atau macOS.",
     ) -> None:
         super().__init__(message)
 
