@@ -1,0 +1,1 @@
+"""Benchmarks of iku-excel (run as scripts; see ``benchmarks/README.md``)."""

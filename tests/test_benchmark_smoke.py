@@ -1,0 +1,43 @@
+"""Smoke test of the benchmark's workbook generator, so that ``benchmarks/`` cannot silently rot.
+
+No timing here: it only checks that a generated workbook is one that ``check`` reads fully, with
+the findings the generator planted.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from benchmarks.generate import EXPECTED_RULES, SPECIAL_RATES, generate_workbook
+from iku_excel.api import check_file
+
+
+def test_generated_workbook_passes_check(tmp_path: Path) -> None:
+    info = generate_workbook(tmp_path / "iku_20.xlsx", 20, seed=1)
+    evaluation = check_file(info.path)
+
+    assert len(evaluation.indicators) == 20
+    assert [r.indicator.code for r in evaluation.indicators] == info.codes
+    assert len(set(info.codes)) == 20
+    assert len(evaluation.sasaran) == info.n_sasaran
+    # Every IKU row has its RPJMD row, and every planted special kind is present once.
+    assert all(r.rpjmd is not None for r in evaluation.indicators)
+    assert info.specials == Counter(dict.fromkeys(SPECIAL_RATES, 1))
+    # Exactly the planted findings: one per special row that is meant to trigger one.
+    expected = Counter(
+        {rule: info.specials[kind] for kind, rule in EXPECTED_RULES.items() if rule is not None}
+    )
+    assert Counter(f.rule for f in evaluation.findings) == expected
+    # Capaian is computed for every row that has a realisasi (quarterly-only rows included).
+    computed = [r for r in evaluation.indicators if r.capaian is not None]
+    assert len(computed) == 20 - info.specials["missing_realisasi"]
+    assert (
+        sum(r.realisasi_from_quarters for r in evaluation.indicators) == info.specials["quarterly"]
+    )
+
+
+def test_generator_is_deterministic(tmp_path: Path) -> None:
+    a = generate_workbook(tmp_path / "a.xlsx", 30, seed=7)
+    b = generate_workbook(tmp_path / "b.xlsx", 30, seed=7)
+    assert a.path.read_bytes() == b.path.read_bytes()
