@@ -170,3 +170,13 @@ def test_percent_format_scales_without_noise(millionths: int) -> None:
     parsed = parse_number(millionths / 10**6, "0.0000%")
     assert parsed.value == millionths / 10**4
     assert parsed.percent_scaled and parsed.unit == "%"
+
+
+@given(
+    st.one_of(st.none(), st.integers(), st.floats(allow_nan=False)),
+    st.sampled_from([None, "General", "0.00", "#,##0", "0%", "0.00%", '0" %"']),
+)
+def test_fast_paths_equal_the_general_path(raw: object, number_format: str | None) -> None:
+    from iku_excel.numbers import _parse
+
+    assert parse_number(raw, number_format) == _parse(raw, number_format)[0]
