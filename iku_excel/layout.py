@@ -9,6 +9,13 @@
 The file engine (:mod:`iku_excel.backends.openpyxl_writer`) and the live-Excel engine apply the
 same :class:`SheetSpec`; they differ only in how. No workbook library is imported here.
 
+What varies from row to row is described so that an engine can apply it in a number of calls
+that does not grow with the number of indicators: predikat colours are conditional formats over
+the whole PREDIKAT column (one :class:`ConditionalFill` per band, and they follow the predikat
+when a planner edits a realisasi), the Validasi links are ``HYPERLINK`` formulas in the value
+block, and heights of rows of wrapped text are estimates an engine that can measure text
+replaces with one AutoFit (:attr:`SheetSpec.estimated_heights`).
+
 Formulas: wherever an input is a clean number (a native number cell, or empty), a cell gets a
 native Excel formula that references the ``IKU``/``RPJMD`` cells, so a planner who edits a
 realisasi sees the capaian change without running Python. Where an input needed parsing (text
@@ -70,7 +77,6 @@ class CellSpec:
     value: CellValue
     formula: str | None = None
     style: str = ""
-    link: str | None = None  # a location inside the workbook, e.g. "IKU!Q3"
 
     @property
     def address(self) -> str:
@@ -86,17 +92,46 @@ class PrintSetup:
     area: tuple[int, int, int, int] | None = None  # first row, first col, last row, last col
 
 
+@dataclass(frozen=True)
+class ConditionalFill:
+    """A conditional format: the cells of a rectangle whose value equals ``equals`` (as Excel
+    compares text: ignoring case) get ``fill`` and, when given, ``font_color`` and bold."""
+
+    first_row: int
+    first_col: int
+    last_row: int
+    last_col: int
+    equals: str
+    fill: str
+    font_color: str | None = None
+    bold: bool = False
+
+    @property
+    def operand(self) -> str:
+        """``equals`` as an Excel text literal (``"Sangat Tinggi"``), the rule's operand."""
+        return text_literal(self.equals)
+
+
 @dataclass
 class SheetSpec:
-    """A whole sheet: cells, merges, sizes, freeze panes and print setup."""
+    """A whole sheet: cells, merges, conditional fills, sizes, freeze panes and print setup.
+
+    Row heights come in two kinds. ``row_heights`` are set by every engine: a designed height
+    (a header) or rows of merged cells, whose wrapped text Excel's AutoFit does not measure.
+    ``estimated_heights`` are rows sized to their wrapped text: the file engine writes these
+    estimates (openpyxl cannot measure text); an engine running in Excel lets Excel AutoFit the
+    rows instead, which measures the text better than the estimate.
+    """
 
     name: str
     styles: dict[str, Style]
     cells: list[CellSpec] = field(default_factory=list)
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+    conditional_fills: list[ConditionalFill] = field(default_factory=list)
     column_widths: dict[int, float] = field(default_factory=dict)
     hidden_columns: set[int] = field(default_factory=set)
     row_heights: dict[int, float] = field(default_factory=dict)
+    estimated_heights: dict[int, float] = field(default_factory=dict)
     freeze: tuple[int, int] | None = None  # the top-left cell that is not frozen
     print_setup: PrintSetup = field(default_factory=PrintSetup)
     tab_color: str | None = None
@@ -109,13 +144,12 @@ class SheetSpec:
         style: str = "",
         *,
         formula: str | None = None,
-        link: str | None = None,
     ) -> CellSpec:
         if style and style not in self.styles:
             raise KeyError(f"unknown style {style!r}")
         if formula is not None and value is None:
             value = ""  # what the formula computes when its inputs are empty
-        cell = CellSpec(row, col, value, formula, style, link)
+        cell = CellSpec(row, col, value, formula, style)
         self.cells.append(cell)
         return cell
 
@@ -179,23 +213,27 @@ BASE_STYLES: dict[str, Style] = {
 }
 
 
-def _predikat_style(label: str) -> str:
-    return "predikat:" + label
+#: Predikat colours dark enough to need white text.
+DARK_FILLS = frozenset({"1E8449", "E74C3C"})
 
 
-def _styles_for(scale: PredicateScale) -> dict[str, Style]:
-    styles = dict(BASE_STYLES)
-    for band in scale.bands:
-        dark = band.colour in ("1E8449", "E74C3C")
-        styles[_predikat_style(band.label)] = Style(
+def predikat_fills(scale: PredicateScale, first_row: int, last_row: int) -> list[ConditionalFill]:
+    """One conditional fill per coloured band of ``scale`` over the PREDIKAT column, rows
+    ``first_row`` to ``last_row``: the colour follows the predikat formula's result."""
+    return [
+        ConditionalFill(
+            first_row,
+            COL_PREDIKAT,
+            last_row,
+            COL_PREDIKAT,
+            band.label,
+            band.colour,
+            "FFFFFF" if band.colour in DARK_FILLS else None,
             bold=True,
-            h_align="center",
-            v_align="top",
-            border=True,
-            fill=band.colour or None,
-            font_color="FFFFFF" if dark else None,
         )
-    return styles
+        for band in scale.bands
+        if band.colour
+    ]
 
 
 # --- Formula helpers ------------------------------------------------------------------------------
@@ -250,6 +288,11 @@ def _cap_expr(expr: str, cap: float | None) -> str:
     return f"MIN(MAX({expr},0),{_num_literal(cap)})"
 
 
+def text_literal(text: str) -> str:
+    """``text`` as an Excel formula string literal, quotes doubled (``"Sangat Tinggi"``)."""
+    return '"' + text.replace('"', '""') + '"'
+
+
 def _num_literal(x: float) -> str:
     return repr(int(x)) if float(x).is_integer() else repr(x)
 
@@ -258,7 +301,7 @@ def predikat_formula(ref: str, scale: PredicateScale) -> str:
     """Nested IFs reading a capaian cell off the predikat scale ("" for an empty capaian)."""
     expr = '""'
     for band in reversed(scale.bands):
-        label = '"' + band.label.replace('"', '""') + '"'
+        label = text_literal(band.label)
         if band.lower is None:
             expr = label
         else:
@@ -469,7 +512,7 @@ def build_capaian_sheet(ev: Evaluation, notes: dict[str, str], iku_capaian_col: 
     settings = ev.workbook.settings
     scale = settings.predicate_scale
     assert scale is not None
-    sheet = SheetSpec(contract.SHEET_CAPAIAN, _styles_for(scale), tab_color="1F4E78")
+    sheet = SheetSpec(contract.SHEET_CAPAIAN, dict(BASE_STYLES), tab_color="1F4E78")
     last = LAST_PRINTED_COL
     agency = (settings.agency or "").upper()
     title_lines = [TITLE, agency, f"TAHUN {settings.year}" if settings.year else ""]
@@ -527,11 +570,13 @@ def build_capaian_sheet(ev: Evaluation, notes: dict[str, str], iku_capaian_col: 
         blank_style="overall_blank",
         overall_ranges=group_ranges,
     )
+    sheet.conditional_fills = predikat_fills(scale, first, row)
     row += 2
     width = sum(CAPAIAN_WIDTHS[c] for c in range(1, last + 1))
     for line in footnote_lines(settings, scale):
         sheet.put(row, 1, line, "footnote")
         sheet.merges.append((row, 1, row, last))
+        # merged: Excel's AutoFit would not measure it, so every engine sets this height
         sheet.row_heights[row] = _estimate_height(line, width, 12.0)
         row += 1
     row += 1
@@ -606,7 +651,7 @@ def _indicator_row(
         row,
         COL_PREDIKAT,
         r.predicate or "",
-        _predikat_style(r.predicate) if r.predicate else "predikat",
+        "predikat",
         formula="=" + predikat_formula(pred_ref, scale),
     )
     final = r.rpjmd.final_target if r.rpjmd else None
@@ -630,7 +675,7 @@ def _indicator_row(
     texts = [(ind.indicator, CAPAIAN_WIDTHS[COL_INDICATOR]), (note, CAPAIAN_WIDTHS[COL_NOTE])]
     if single_row_group:
         texts.append((ind.sasaran, CAPAIAN_WIDTHS[COL_SASARAN]))
-    sheet.row_heights[row] = max(_estimate_height(t, w) for t, w in texts)
+    sheet.estimated_heights[row] = max(_estimate_height(t, w) for t, w in texts)
 
 
 def note_key(code: str, indicator: str) -> str:
@@ -654,7 +699,9 @@ def _group_row(
     blank_style: str,
     overall_ranges: Sequence[tuple[int, int]] | None = None,
 ) -> None:
-    for col in range(1, LAST_PRINTED_COL + 1):
+    # through the hidden KODE column too: the table's border is then one rectangle, which an
+    # engine formatting rectangles (xlwings) applies once instead of once per sasaran
+    for col in range(1, COL_CODE + 1):
         if col not in (COL_SASARAN, COL_INDICATOR, COL_CAPAIAN, COL_PREDIKAT):
             sheet.put(row, col, None, blank_style)
     sheet.put(row, COL_SASARAN, label, label_style)
@@ -668,7 +715,7 @@ def _group_row(
         row,
         COL_PREDIKAT,
         group.predicate or "",
-        _predikat_style(group.predicate) if group.predicate else "predikat",
+        "predikat",
         formula="=" + predikat_formula(pred_ref, scale),
     )
 
@@ -725,6 +772,12 @@ def _link_target(f: Finding, sheet_names: Sequence[str]) -> str | None:
     return f"{quote_sheet(f.sheet)}!{f.cell}"
 
 
+def hyperlink_formula(location: str, text: str) -> str:
+    """``=HYPERLINK("#IKU!Q3","Q3")``: a link to ``location`` inside the workbook showing
+    ``text``. A formula, so that it is written with the other values, in one block."""
+    return f"=HYPERLINK({text_literal('#' + location)},{text_literal(text)})"
+
+
 def build_validasi_sheet(ev: Evaluation) -> SheetSpec:
     settings = ev.workbook.settings
     sheet = SheetSpec(contract.SHEET_VALIDASI, dict(BASE_STYLES), tab_color="C0392B")
@@ -758,10 +811,13 @@ def build_validasi_sheet(ev: Evaluation) -> SheetSpec:
         sheet.put(row, 3, f.rule, "text")
         sheet.put(row, 4, f.sheet, "text")
         target = _link_target(f, ev.workbook.sheet_names)
-        sheet.put(row, 5, f.cell or None, "link" if target else "text", link=target)
+        if target:
+            sheet.put(row, 5, f.cell, "link", formula=hyperlink_formula(target, f.cell))
+        else:
+            sheet.put(row, 5, f.cell or None, "text")
         sheet.put(row, 6, f.code or None, "text_center")
         sheet.put(row, 7, f.message, "text")
-        sheet.row_heights[row] = _estimate_height(f.message, width)
+        sheet.estimated_heights[row] = _estimate_height(f.message, width)
         row += 1
     if not ev.findings:
         sheet.put(row, 1, None, "text")

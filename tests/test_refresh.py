@@ -523,7 +523,7 @@ def test_validasi_lists_every_finding_most_severe_first(
     made: dict[str, Refreshed], name: str
 ) -> None:
     ev = made[name].ev
-    ws = load(made[name].path)[c.SHEET_VALIDASI]
+    ws = load(made[name].path, data_only=True)[c.SHEET_VALIDASI]  # SEL: a link's cached text
     rows = _validasi_rows(ws)
     assert len({f.severity for f in ev.findings}) >= 2, "the case must mix severities"
     expected = [
@@ -539,27 +539,34 @@ def test_validasi_lists_every_finding_most_severe_first(
     assert numbers == [ev.n_errors, ev.n_warnings, n_info]
 
 
+#: The SEL cell of a finding: a link inside the workbook, showing the cell's address.
+HYPERLINK = re.compile(r'^=HYPERLINK\("#(?P<location>[^"]*)","(?P<text>[^"]*)"\)$')
+
+
 @pytest.mark.parametrize("name", ["example", "rich_a"])
 def test_validasi_cells_link_to_the_finding(made: dict[str, Refreshed], name: str) -> None:
+    """Each SEL cell is a HYPERLINK formula to the finding's sheet and cell, its cached value
+    the address (a formula: both engines write it with the other values, in one block)."""
     path = made[name].path
     wb = load(path)
     ws = wb[c.SHEET_VALIDASI]
+    cached = load(path, data_only=True)[c.SHEET_VALIDASI]
     linked = 0
     for row in range(6, ws.max_row + 1):
-        sheet, cell = ws.cell(row=row, column=4).value, ws.cell(row=row, column=5).value
-        link = ws.cell(row=row, column=5).hyperlink
+        sheet, cell = ws.cell(row=row, column=4).value, cached.cell(row=row, column=5).value
+        formula = ws.cell(row=row, column=5).value
         if sheet in wb.sheetnames and cell:
-            assert link is not None and link.location == f"{quote_sheet(str(sheet))}!{cell}"
-            assert link.target is None  # inside the workbook, no external relationship
+            found = HYPERLINK.match(str(formula))
+            assert found is not None, formula
+            assert found["location"] == f"{quote_sheet(str(sheet))}!{cell}"
+            assert found["text"] == cell
             wb[str(sheet)][str(cell)]  # an address that exists
             linked += 1
         else:
-            assert link is None
+            assert not str(formula or "").startswith("=")
     assert linked == sum(1 for f in made[name].ev.findings if f.cell)
-    # internal links only: the Validasi part has no hyperlink relationships
-    hyperlinks = sheet_xml(path, c.SHEET_VALIDASI).findall("m:hyperlinks/m:hyperlink", NS)
-    assert len(hyperlinks) == linked
-    assert all(h.get(f"{{{REL_NS}}}id") is None for h in hyperlinks)
+    # no hyperlink objects (and so no hyperlink relationships) in the Validasi part
+    assert sheet_xml(path, c.SHEET_VALIDASI).findall("m:hyperlinks/m:hyperlink", NS) == []
 
 
 def test_validasi_of_a_clean_workbook_is_a_friendly_empty_sheet(
@@ -628,24 +635,30 @@ def test_capaian_sheet_layout(made: dict[str, Refreshed], name: str) -> None:
     assert f"B{overall}:C{overall}" in _merged(ws)
     assert isinstance(ws.cell(row=overall, column=2).value, str)
     assert ws.cell(row=overall, column=10).value is not None  # predikat
-    # predikat colours: one fill per predikat
-    fills: dict[str, str] = {}
-    values = load(made[name].path, data_only=True)[c.SHEET_CAPAIAN]
-    for r in [*where.values(), overall]:
-        label = values.cell(row=r, column=10).value
-        if label:
-            colour = ws.cell(row=r, column=10).fill.fgColor.rgb
-            assert fills.setdefault(str(label), colour) == colour
-    if len(fills) > 1:
-        assert len(set(fills.values())) == len(fills)
+    # predikat colours: one conditional format per band over the whole PREDIKAT column (they
+    # follow the predikat when a realisasi is edited); the cells have no fill of their own
+    scale = settings.predicate_scale
+    assert scale is not None
+    rules = {
+        (str(cf.sqref), rule.formula[0]): rule
+        for cf in ws.conditional_formatting
+        for rule in cf.rules
+    }
+    assert set(rules) == {(f"J7:J{overall}", f'"{band.label}"') for band in scale.bands}
+    colours = set()
+    for band in scale.bands:
+        rule = rules[(f"J7:J{overall}", f'"{band.label}"')]
+        assert (rule.type, rule.operator) == ("cellIs", "equal")
+        assert rule.dxf.fill.bgColor.rgb[-6:] == rule.dxf.fill.fgColor.rgb[-6:] == band.colour
+        colours.add(band.colour)
+    assert len(colours) == len(scale.bands)
+    assert all(ws.cell(row=r, column=10).fill.fill_type is None for r in range(7, overall + 1))
     # footnote: the settings used
     footnote = " ".join(
         str(ws.cell(row=r, column=1).value)
         for r in range(overall + 1, ws.max_row + 1)
         if ws.cell(row=r, column=1).value
     )
-    scale = settings.predicate_scale
-    assert scale is not None
     assert scale.name in footnote
     assert settings.sasaran_aggregation in footnote
     assert f"rumus {settings.negative_formula}" in footnote

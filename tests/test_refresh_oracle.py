@@ -3,9 +3,9 @@
 For the example workbook and for generated workbooks covering every kind of input and setting
 (``tests/test_refresh.py`` ``CASES``), after ``refresh_file``:
 
-- every formula cell of the ``Capaian`` and ``IKU`` sheets carries a cached value equal to what
-  LibreOffice computes when it recalculates the whole workbook (read with openpyxl and with
-  python-calamine);
+- every formula cell of the ``Capaian``, ``IKU`` and ``Validasi`` sheets carries a cached value
+  equal to what LibreOffice computes when it recalculates the whole workbook (read with openpyxl
+  and with python-calamine);
 - every number and predikat of the Capaian table, and the IKU ``Capaian (%)`` column, equal
   ``iku-excel check --json`` of the same file, read from the cached values and from the
   recalculation;
@@ -36,7 +36,7 @@ from python_calamine import CalamineWorkbook
 
 from iku_excel.api import refresh_file
 from iku_excel.cli import cli
-from iku_excel.contract import SHEET_CAPAIAN, SHEET_IKU
+from iku_excel.contract import SHEET_CAPAIAN, SHEET_IKU, SHEET_VALIDASI
 from iku_excel.layout import (
     COL_CAPAIAN,
     COL_CODE,
@@ -56,7 +56,9 @@ pytestmark = [
     pytest.mark.skipif(libreoffice.soffice_path() is None, reason="LibreOffice is not installed"),
 ]
 
-SHEETS = [SHEET_CAPAIAN, SHEET_IKU]
+#: Validasi too: its SEL cells are HYPERLINK formulas whose cached value (the address) must be
+#: what LibreOffice computes.
+SHEETS = [SHEET_CAPAIAN, SHEET_IKU, SHEET_VALIDASI]
 REL_TOL = 1e-12
 CAPAIAN_LETTER = get_column_letter(IKU_COL["capaian"])
 

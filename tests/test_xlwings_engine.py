@@ -5,17 +5,21 @@ its recorded actions are replayed onto an openpyxl copy (``tests/helpers/xlwings
 and the ``IKU``, ``Capaian`` and ``Validasi`` sheets are compared, cell for cell and format for
 format, with what the file engine writes for the same workbook (``xlwings_replay.EXEMPT`` lists
 what the remote engine cannot record, which is not compared). The number of recorded actions
-must grow with the number of sasaran groups, not with the number of indicators.
+must grow with the number of sasaran groups, not with the number of indicators, on varied data
+(every predikat band, alternating row by row; names of very different lengths; many findings).
 
 Tests marked ``excel`` drive a real Excel and are skipped where there is none.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import sys
 import warnings
+from collections import Counter
 from collections.abc import Callable, Iterator
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -26,16 +30,20 @@ from hypothesis import strategies as st
 from openpyxl.workbook.workbook import Workbook
 
 from iku_excel import contract as c
-from iku_excel.api import refresh_file, refresh_with
+from iku_excel import layout
+from iku_excel.api import check_file, refresh_file, refresh_with
 from iku_excel.backends.xlwings_engine import (
     FORMAT_READS_PER_COLUMN,
     XlwingsEngine,
     excel_input,
+    fit_rows,
     frozen_range,
     read_format_runs,
     rectangles,
     suspended,
 )
+from iku_excel.capaian import DEFAULT_SCALE
+from iku_excel.layout import Outputs, SheetSpec
 from iku_excel.reader import ContractError
 from iku_excel.template import save_reproducible
 from tests.fixtures.build_fixtures import (
@@ -50,6 +58,7 @@ from tests.fixtures.build_fixtures import (
 from tests.helpers.xlwings_replay import (
     Replayer,
     enable_remote_engine,
+    fitted_rows,
     remote_book,
     replay_onto,
     rgb,
@@ -127,6 +136,46 @@ def generate_workbook(
                 "polarity": "Positif",
             }
             iku_rows.append({**row, "target": 100, "realisasi": 90})
+            targets = {"target_2021": 90, "target_2022": 95, "target_2023": 100}
+            rpjmd_rows.append({**row, "baseline": 80, **targets, "final_target": 100})
+    fill(wb[c.SHEET_RPJMD], RPJMD_COL, rpjmd_rows)
+    fill(wb[c.SHEET_IKU], IKU_COL, iku_rows)
+    return save_reproducible(wb, path)
+
+
+#: Capaian (target 100) that walk through every band of the default scale, row after row.
+VARIED_CAPAIAN = (95, 80, 70, 55, 30)
+_FILLER = ("pada", "seluruh", "kecamatan", "dan", "kelurahan", "di", "wilayah", "kota", "yang")
+
+
+def varied_workbook(path: Path, n_groups: int, per_group: int) -> Path:
+    """An IKU workbook whose rows differ the way real ones do: ``n_groups`` sasaran of
+    ``per_group`` indicators; the predikat changes on every row (all five bands), indicator
+    names run from a few words to several lines, a third of the rows have a wrong Capaian
+    Dilaporkan (an error each) and every eleventh realisasi is text ("80,5": an info each)."""
+    wb = new_workbook()
+    iku_rows, rpjmd_rows = [], []
+    n = 0
+    for g in range(1, n_groups + 1):
+        for i in range(1, per_group + 1):
+            n += 1
+            filler = " ".join(_FILLER[k % len(_FILLER)] for k in range((n * 7) % 41))
+            row = {
+                "code": f"{g}.{i}",
+                "sasaran": f"Sasaran strategis nomor {g:03d}",
+                "indicator": f"Persentase layanan {g}.{i} {filler}".strip(),
+                "unit": "%",
+                "polarity": "Positif",
+            }
+            capaian = VARIED_CAPAIAN[n % len(VARIED_CAPAIAN)]
+            iku_rows.append(
+                {
+                    **row,
+                    "target": 100,
+                    "realisasi": f"{capaian},5" if n % 11 == 0 else capaian,
+                    "reported_capaian": 12.34 if n % 3 == 0 else None,
+                }
+            )
             targets = {"target_2021": 90, "target_2022": 95, "target_2023": 100}
             rpjmd_rows.append({**row, "baseline": 80, **targets, "final_target": 100})
     fill(wb[c.SHEET_RPJMD], RPJMD_COL, rpjmd_rows)
@@ -346,6 +395,32 @@ def test_without_formats_a_percent_cell_reads_as_its_fraction(name: str, fixture
     assert grid.value(percent.row, percent.column) == percent.value < 1.5
 
 
+def test_varied_workbook(tmp_path: Path) -> None:
+    """Every predikat band and many findings: the conditional formats, the HYPERLINK formulas
+    and the heights both engines set match; the rows Excel AutoFits are those the file engine
+    estimates."""
+    src = varied_workbook(tmp_path / "varied.xlsx", 4, 9)
+    expected, replayed, actions = both_engines(src, tmp_path)
+    assert workbook_differences(expected, replayed) == []
+    validasi = replayed[c.SHEET_VALIDASI]
+    links = [
+        cell.value
+        for cell in validasi["E"]
+        if isinstance(cell.value, str) and cell.value.startswith("=HYPERLINK(")
+    ]
+    assert len(links) >= 12
+    assert "addHyperlink" not in {a["func"] for a in actions}
+    fitted = [a for a in actions if a["func"] == "setAutofit"]
+    assert len(fitted) == 2  # one per output sheet
+    # the table's rows (from the first indicator to the last) are fitted; the header and the
+    # footnote below the table keep the heights both engines set
+    ev = check_file(src)
+    overall = 7 + len(ev.indicators) + len(ev.sasaran)
+    assert fitted_rows(replayed[c.SHEET_CAPAIAN]) == set(range(7, overall - 1))
+    heights = {r for r, d in expected[c.SHEET_CAPAIAN].row_dimensions.items() if d.height}
+    assert {5} < heights - set(range(7, overall - 1)) and min(heights - {5}) == 7
+
+
 @pytest.mark.slow
 def test_generated_2000_indicator_workbook(tmp_path: Path) -> None:
     src = generate_workbook(tmp_path / "iku-2000.xlsx", 100, 20, long_names=lambda n: n % 7 == 0)
@@ -376,22 +451,152 @@ def test_second_refresh_clears_the_old_sheets(tmp_path: Path) -> None:
 # --- How many calls -------------------------------------------------------------------------------
 
 #: Recorded actions of a refresh: at most BASE_CALLS + CALLS_PER_GROUP * number of sasaran.
-BASE_CALLS = 200
-CALLS_PER_GROUP = 40
+#: Measured on varied data: about 133 + 19 per sasaran (each group's rata-rata row breaks the
+#: format rectangles, and a group gets two merges), whatever the number of indicators.
+BASE_CALLS = 150
+CALLS_PER_GROUP = 20
 
 
-@pytest.mark.slow
-def test_calls_grow_with_sasaran_groups_not_indicators(tmp_path: Path) -> None:
-    counts: dict[tuple[int, int], int] = {}
-    for n_groups, per_group in ((5, 4), (5, 8), (5, 400), (100, 20)):
-        src = generate_workbook(tmp_path / f"g{n_groups}-{per_group}.xlsx", n_groups, per_group)
-        book = remote_book(src)
-        result = refresh_with(XlwingsEngine(book))
-        assert result.evaluation.findings == ()  # no Validasi rows (one link each) in the count
-        counts[(n_groups, per_group)] = len(book.json()["actions"])
-        assert counts[(n_groups, per_group)] <= BASE_CALLS + CALLS_PER_GROUP * n_groups
-    # 20, 40 and 2,000 indicators in the same 5 sasaran: the same number of calls
-    assert counts[(5, 4)] == counts[(5, 8)] == counts[(5, 400)]
+def refresh_actions(src: Path) -> tuple[list[dict[str, Any]], Any]:
+    """The actions the xlwings engine records refreshing ``src``, and the evaluation."""
+    book = remote_book(src)
+    result = refresh_with(XlwingsEngine(book))
+    return book.json()["actions"], result.evaluation
+
+
+def assert_varied(ev: Any, n: int) -> None:
+    """The data really varies: every band, a new predikat on every row, findings on a third."""
+    predicates = [r.predicate for r in ev.indicators]
+    assert set(predicates) == {band.label for band in DEFAULT_SCALE.bands}
+    assert all(a != b for a, b in pairwise(predicates))
+    rules = Counter(f.rule for f in ev.findings)
+    assert rules["reported-capaian-mismatch"] >= n // 3 and rules["number-stored-as-text"] > 0
+
+
+@pytest.mark.parametrize("n_groups", [1, 2, 5, 10])
+def test_calls_grow_with_sasaran_groups_not_indicators(n_groups: int, tmp_path: Path) -> None:
+    """20 and 2,000 varied indicators in the same sasaran groups: within the bound, and the
+    2,000 cost no more calls than the 20."""
+    counts = {}
+    for n in (20, 2000):
+        src = varied_workbook(tmp_path / f"g{n_groups}-{n}.xlsx", n_groups, n // n_groups)
+        actions, ev = refresh_actions(src)
+        assert_varied(ev, n)
+        counts[n] = len(actions)
+        assert counts[n] <= BASE_CALLS + CALLS_PER_GROUP * n_groups, Counter(
+            a["func"] for a in actions
+        )
+    assert counts[2000] <= counts[20]
+
+
+def test_calls_of_many_sasaran_groups(tmp_path: Path) -> None:
+    """100 sasaran of 20 varied indicators, and 20 sasaran of one indicator each (no merged
+    sasaran cell): the same bound."""
+    for n_groups, per_group in ((100, 20), (20, 1)):
+        src = varied_workbook(tmp_path / f"g{n_groups}.xlsx", n_groups, per_group)
+        actions, _ = refresh_actions(src)
+        assert len(actions) <= BASE_CALLS + CALLS_PER_GROUP * n_groups
+
+
+def _static_colours(spec: SheetSpec) -> SheetSpec:
+    """The old design: each predikat cell styled with its band's fill (no conditional format)."""
+    styles = dict(spec.styles)
+    cells = []
+    for cell in spec.cells:
+        rule = next(
+            (
+                r
+                for r in spec.conditional_fills
+                if r.first_col <= cell.col <= r.last_col
+                and r.first_row <= cell.row <= r.last_row
+                and cell.value == r.equals
+            ),
+            None,
+        )
+        if rule is not None:
+            name = f"predikat:{rule.equals}"
+            styles[name] = dataclasses.replace(
+                styles[cell.style], fill=rule.fill, font_color=rule.font_color
+            )
+            cell = dataclasses.replace(cell, style=name)
+        cells.append(cell)
+    return dataclasses.replace(spec, styles=styles, cells=cells, conditional_fills=[])
+
+
+def _explicit_heights(spec: SheetSpec) -> SheetSpec:
+    """The old design: every estimated row height set row by row, no AutoFit."""
+    heights = spec.estimated_heights | spec.row_heights
+    return dataclasses.replace(spec, row_heights=heights, estimated_heights={})
+
+
+@pytest.mark.parametrize("old_design", [_static_colours, _explicit_heights])
+def test_the_bound_fails_with_per_row_formats(
+    old_design: Callable[[SheetSpec], SheetSpec], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bound has teeth: with the per-row formats of the old design on the same data, the
+    calls grow with the indicators and break it."""
+    build = layout.build_outputs
+
+    def old_outputs(*args: Any, **kwargs: Any) -> Outputs:
+        out = build(*args, **kwargs)
+        return dataclasses.replace(
+            out, capaian=old_design(out.capaian), validasi=old_design(out.validasi)
+        )
+
+    monkeypatch.setattr(layout, "build_outputs", old_outputs)
+    actions, _ = refresh_actions(varied_workbook(tmp_path / "old.xlsx", 5, 400))
+    assert len(actions) > 2 * (BASE_CALLS + CALLS_PER_GROUP * 5)
+
+
+def test_predikat_colours_are_one_conditional_format_per_band(tmp_path: Path) -> None:
+    """One call per band over the whole PREDIKAT column, none per indicator; the predikat
+    cells themselves have one base style, without fill."""
+    src = varied_workbook(tmp_path / "bands.xlsx", 3, 30)
+    actions, ev = refresh_actions(src)
+    added = [a for a in actions if a["func"] == "addConditionalFormat"]
+    assert len(added) == len(DEFAULT_SCALE.bands)
+    overall_row = 7 + len(ev.indicators) + len(ev.sasaran)
+    for action, band in zip(added, DEFAULT_SCALE.bands, strict=True):
+        entry = action["args"][0]
+        assert (entry["operator"], entry["formula1"]) == ("EqualTo", f'="{band.label}"')
+        assert entry["fill_color"].upper() == "#" + band.colour
+        first, last = action["start_row"] + 1, action["start_row"] + action["row_count"]
+        column = action["start_column"] + 1
+        assert (first, last, column) == (7, overall_row, layout.COL_PREDIKAT)
+    fills = [a for a in actions if a["func"] == "setRangeColor"]
+    assert not any(
+        a["start_column"] + 1 == layout.COL_PREDIKAT and a["args"][0] != "#" + layout.GROUP_FILL
+        for a in fills
+    )
+
+
+def test_rows_are_fitted_in_one_call(tmp_path: Path) -> None:
+    """Estimated heights are AutoFit by Excel in one call per sheet; fixed heights set after."""
+    src = varied_workbook(tmp_path / "heights.xlsx", 2, 40)
+    book = remote_book(src)
+    seen: list[SheetSpec] = []
+    original = XlwingsEngine.write_sheet
+
+    def spy(self: XlwingsEngine, spec: SheetSpec) -> Any:
+        seen.append(spec)
+        return original(self, spec)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(XlwingsEngine, "write_sheet", spy)
+        refresh_with(XlwingsEngine(book))
+    actions = book.json()["actions"]
+    autofits = [a for a in actions if a["func"] == "setAutofit"]
+    for spec, action in zip(seen, autofits, strict=True):
+        rect = fit_rows(spec)
+        assert rect is not None and rect[0] == min(spec.estimated_heights)
+        first, last = action["start_row"] + 1, action["start_row"] + action["row_count"]
+        assert (first, last) == (rect[0], rect[2]) == (rect[0], max(spec.estimated_heights))
+        assert action["column_count"] == max(cell.col for cell in spec.cells)
+        assert not set(spec.row_heights) & set(range(first, last + 1))
+    heights = [a for a in actions if a["func"] == "setRowHeight"]
+    assert len(heights) <= 1 + len(
+        layout.footnote_lines(check_file(src).workbook.settings, DEFAULT_SCALE)
+    )
 
 
 # --- Application settings -------------------------------------------------------------------------
@@ -478,10 +683,24 @@ def test_real_excel_matches_the_file_engine(
     shutil.copyfile(EXAMPLE, by_excel)
     refresh_file(by_file)
     book = excel_book(by_excel)
-    refresh_with(XlwingsEngine(book))
+    specs: list[SheetSpec] = []
+
+    class Recording(XlwingsEngine):
+        def write_sheet(self, spec: SheetSpec) -> Any:
+            specs.append(spec)
+            return super().write_sheet(spec)
+
+    refresh_with(Recording(book))
     book.save()
     expected, actual = _load(by_file), _load(by_excel)
-    assert workbook_differences(expected, actual) == []
+    # Excel measured the rows it AutoFit; the file engine estimated them (EXEMPT)
+    fitted = {}
+    for spec in specs:
+        rect = fit_rows(spec)
+        fitted[spec.name] = (
+            set(range(rect[0], rect[2] + 1)) - set(spec.row_heights) if rect else set()
+        )
+    assert workbook_differences(expected, actual, fitted=fitted) == []
     for name in (c.SHEET_CAPAIAN, c.SHEET_VALIDASI):
         e, a = expected[name], actual[name]
         assert e.print_title_rows == a.print_title_rows
@@ -512,3 +731,15 @@ def test_comparison_notices_a_missing_format_and_unprotected_text(
     monkeypatch.setattr(engine_module, "excel_input", lambda value: value)
     _, unprotected, _ = both_engines(EXAMPLE, tmp_path)
     assert any(" value: '1.1' != 1.1" in d for d in workbook_differences(expected, unprotected))
+
+
+def test_comparison_notices_missing_colours_and_heights(tmp_path: Path) -> None:
+    """Conditional formats are compared, and so are the heights every engine sets."""
+    expected, _, actions = both_engines(EXAMPLE, tmp_path)
+    for dropped, wanted in (
+        ("addConditionalFormat", " conditional formats: "),
+        ("setRowHeight", " row heights: "),
+    ):
+        kept = [a for a in actions if a["func"] != dropped]
+        replayed, _ = replay_onto(EXAMPLE, kept)
+        assert any(wanted in d for d in workbook_differences(expected, replayed)), dropped

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from iku_excel.layout import CellSpec, Outputs, SheetSpec, Style
+from iku_excel.layout import CellSpec, ConditionalFill, Outputs, SheetSpec, Style
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
     from openpyxl.cell.cell import Cell, MergedCell
+    from openpyxl.formatting.rule import Rule
     from openpyxl.styles import Alignment, Border, Font, PatternFill
     from openpyxl.worksheet.worksheet import Worksheet
 
@@ -69,8 +70,6 @@ def _apply_style(cell: Cell | MergedCell, style: Style) -> None:
 def _write_cell(
     ws: Worksheet, spec: CellSpec, styles: dict[str, Style], cached: dict[tuple[int, int], object]
 ) -> None:
-    from openpyxl.worksheet.hyperlink import Hyperlink
-
     cell = ws.cell(row=spec.row, column=spec.col)
     if spec.formula is not None:
         cell.value = spec.formula
@@ -78,11 +77,24 @@ def _write_cell(
     else:
         cell.value = spec.value
         if isinstance(spec.value, str):
-            cell.data_type = "s"  # text stays text: "=HYPERLINK(...)" is never a formula
+            cell.data_type = "s"  # text stays text: only spec.formula makes a formula
     if spec.style:
         _apply_style(cell, styles[spec.style])
-    if spec.link:
-        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=spec.link)
+
+
+def _cell_is_rule(fill: ConditionalFill) -> Rule:
+    """An openpyxl "cell value equals" rule with its differential style (fill and font)."""
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.styles import Font, PatternFill
+
+    return CellIsRule(
+        operator="equal",
+        formula=[fill.operand],
+        # a dxf fill: Excel takes a conditional format's solid colour from bgColor, other
+        # readers (LibreOffice) from fgColor; both are set
+        fill=PatternFill("solid", start_color=fill.fill, end_color=fill.fill),
+        font=Font(color=fill.font_color, bold=fill.bold or None),
+    )
 
 
 def render_sheet(book: Workbook, spec: SheetSpec) -> dict[tuple[int, int], object]:
@@ -96,11 +108,18 @@ def render_sheet(book: Workbook, spec: SheetSpec) -> dict[tuple[int, int], objec
         _write_cell(ws, cell, spec.styles, cached)
     for r1, c1, r2, c2 in spec.merges:
         ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
+    for fill in spec.conditional_fills:
+        first = f"{get_column_letter(fill.first_col)}{fill.first_row}"
+        last = f"{get_column_letter(fill.last_col)}{fill.last_row}"
+        ws.conditional_formatting.add(
+            first if first == last else f"{first}:{last}", _cell_is_rule(fill)
+        )
     for col, width in spec.column_widths.items():
         ws.column_dimensions[get_column_letter(col)].width = width
     for col in spec.hidden_columns:
         ws.column_dimensions[get_column_letter(col)].hidden = True
-    for row, height in spec.row_heights.items():
+    # openpyxl cannot measure text: the estimates are written; then the heights every engine sets
+    for row, height in (spec.estimated_heights | spec.row_heights).items():
         ws.row_dimensions[row].height = height
     if spec.freeze:
         ws.freeze_panes = ws.cell(row=spec.freeze[0], column=spec.freeze[1]).coordinate

@@ -12,16 +12,21 @@ number of calls small and independent of the number of indicators where it can:
   ``formats=None``: a percent-formatted cell is then read as ``0.8``, not 80.
 - **writing**: the IKU ``Capaian (%)`` cells go as one block per run of consecutive rows; each
   output sheet is cleared (or added, last) and gets all its values and formulas in ONE 2-D
-  block; formats are applied to rectangles of cells sharing one attribute (bold, fill, border,
-  number format...), so a table costs a few calls per sasaran group, not per indicator. Rows
-  whose format or height differs from the row above (a different predikat colour, a longer
-  indicator name) start a new rectangle: such changes, not the indicators, drive the count.
+  block (the Validasi links included: they are ``HYPERLINK`` formulas); formats are applied to
+  rectangles of cells sharing one attribute (bold, fill, border, number format...), so a table
+  costs a few calls per sasaran group, not per indicator. Nothing that varies row by row is a
+  cell format: predikat colours are conditional formats (one call per predikat band, and they
+  follow the predikat when a planner edits a realisasi), and the rows of wrapped text get their
+  heights from ONE AutoFit call (Excel measures the text; the file engine, which cannot,
+  writes the layout's estimates). Only the heights of merged text, which AutoFit ignores, are
+  set row by row, and there are a fixed number of those (the footnote).
 - screen updating and automatic calculation are suspended during the build and the user's
   settings restored afterwards, even on error (where the engine can read them).
 
 Existing ``Capaian``/``Validasi`` sheets are cleared, not deleted: formulas elsewhere that point
-at them keep working (deleting would turn them into ``#REF!``). Clearing removes values, formats,
-merges and hyperlinks; row heights are reset by an AutoFit and hidden columns shown again.
+at them keep working (deleting would turn them into ``#REF!``). Clearing removes values, formats
+(conditional ones too), merges and hyperlinks; row heights are reset by an AutoFit and hidden
+columns shown again.
 
 Some things have no xlwings API and are set through the native object model on Windows only
 (skipped elsewhere): freeze panes (where xlwings has no implementation), underline, tab colour
@@ -37,7 +42,7 @@ from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 from iku_excel.backends.base import SheetSelector
-from iku_excel.layout import CellValue, SheetSpec, Style
+from iku_excel.layout import CellValue, ConditionalFill, SheetSpec, Style
 from iku_excel.model import SheetGrid, cell_address, column_letter
 from iku_excel.reader import find_sheet
 
@@ -418,14 +423,10 @@ class XlwingsEngine:
         block = value_block(spec)
         if block:
             sheet.range((1, 1), (len(block), len(block[0]))).formula = block
-        for cell in spec.cells:  # before the formats: Excel gives links its Hyperlink style
-            if cell.link:
-                text = str(cell.value) if cell.value not in (None, "") else cell.link
-                sheet.range((cell.row, cell.col)).add_hyperlink(
-                    "#" + cell.link, text_to_display=text, screen_tip=f"Buka {cell.link}"
-                )
         for name, value, rect in format_plan(spec):
             self._format(sheet, name, value, rect)
+        for fill in spec.conditional_fills:
+            add_conditional_fill(sheet, fill)
         for r1, c1, r2, c2 in spec.merges:
             sheet.range((r1, c1), (r2, c2)).merge()
         widths: dict[float, list[int]] = {}
@@ -436,6 +437,10 @@ class XlwingsEngine:
                 sheet.range((1, c1), (1, c2)).column_width = width
         for c1, c2 in row_runs(spec.hidden_columns):
             sheet.range((1, c1), (1, c2)).columns.hidden = True
+        fitted = fit_rows(spec)
+        if fitted is not None:  # after widths and wrapping: AutoFit measures with them
+            r1, c1, r2, c2 = fitted
+            sheet.range((r1, c1), (r2, c2)).rows.autofit()
         for r1, r2, height in _height_runs(spec.row_heights):
             sheet.range((r1, 1), (r2, 1)).row_height = height
         self._finish(sheet, spec)
@@ -520,6 +525,31 @@ class XlwingsEngine:
             window.FreezePanes = True
 
 
+def add_conditional_fill(sheet: xw.Sheet, fill: ConditionalFill) -> None:
+    """One "cell value equals" conditional format (xlwings >= 0.37.5 on every engine: on
+    Windows ``FormatConditions.Add`` with the colours converted to Excel's BGR integers, on a
+    Mac through AppleScript, on the remote engine an ``addConditionalFormat`` action)."""
+    target = sheet.range((fill.first_row, fill.first_col), (fill.last_row, fill.last_col))
+    target.conditional_formats.add_cell_value(
+        "equal_to",
+        "=" + fill.operand,
+        fill_color=f"#{fill.fill}",
+        font_color=f"#{fill.font_color}" if fill.font_color else None,
+        font_bold=True if fill.bold else None,
+    )
+
+
+def fit_rows(spec: SheetSpec) -> Rect | None:
+    """The rectangle whose rows Excel AutoFits: every row of ``spec.estimated_heights``, across
+    every written column (so that it does not matter whether AutoFit of a part of a row looks
+    at the whole row); None when there is none. Rows between them (a group's rata-rata row)
+    are fitted too: they hold one line."""
+    if not spec.estimated_heights or not spec.cells:
+        return None
+    last_col = max(cell.col for cell in spec.cells)
+    return (min(spec.estimated_heights), 1, max(spec.estimated_heights), last_col)
+
+
 def _height_runs(heights: dict[int, float]) -> list[tuple[int, int, float]]:
     """Consecutive rows of equal height as (first row, last row, height)."""
     runs: list[tuple[int, int, float]] = []
@@ -564,7 +594,9 @@ def _com_page_setup(app_api: Any, sheet_api: Any, spec: SheetSpec) -> None:
 
 __all__: Sequence[str] = (
     "XlwingsEngine",
+    "add_conditional_fill",
     "excel_input",
+    "fit_rows",
     "format_plan",
     "frozen_range",
     "read_format_runs",

@@ -9,11 +9,12 @@ client sends and records every write as an action in ``book.json()["actions"]``.
   ``datetime``).
 - :class:`Replayer` applies recorded actions to an openpyxl workbook the way Excel would: text
   written to a cell is parsed as if typed (``"1.1"`` becomes a number, ``"=..."`` a formula,
-  ``"'..."`` stays text), sheets are added at an index, a cleared sheet loses values, formats,
-  merges and hyperlinks but keeps its row heights and column widths, and so on. An action it
-  does not know raises, so nothing the engine does goes unchecked.
+  ``"'..."`` stays text), sheets are added at an index, a cleared sheet loses values, formats
+  (conditional ones too), merges and hyperlinks but keeps its row heights and column widths,
+  conditional formats become openpyxl rules, and so on. An action it does not know raises, so
+  nothing the engine does goes unchecked.
 - :func:`workbook_differences` compares the result with the file engine's, cell for cell and
-  format for format, except what :data:`EXEMPT` lists.
+  format for format (conditional formats included), except what :data:`EXEMPT` lists.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ import datetime as dt
 import math
 import re
 import warnings
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+import weakref
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,12 +34,12 @@ import openpyxl
 import xlwings
 from openpyxl.cell.cell import Cell
 from openpyxl.formatting.formatting import ConditionalFormattingList
-from openpyxl.styles import PatternFill, Side
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.styles.colors import Color
 from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from iku_excel import contract
@@ -65,7 +67,33 @@ EXEMPT = {
     "page_setup": "orientation, paper, fit to width, print titles, centring, margins "
     "(Windows: PageSetup through COM); the print area IS compared",
     "cached_values": "Excel computes formula results itself; formulas are compared as text",
+    "fitted_row_heights": "rows the xlwings engine has Excel AutoFit (wrapped text, in one "
+    "call): Excel measures the text, the file engine writes an estimate (openpyxl cannot "
+    "measure) and the replay cannot measure either, so those rows' heights are not compared "
+    "(:func:`fitted_rows`); heights every engine sets (header, merged footnote) ARE compared",
 }
+
+#: Rows of each replayed sheet whose height came from an AutoFit of rows with content.
+_FITTED: weakref.WeakKeyDictionary[Worksheet, set[int]] = weakref.WeakKeyDictionary()
+
+#: Office.js operators of a cell-value conditional format -> OOXML ``cfRule/@operator``.
+_CF_OPERATORS = {
+    "EqualTo": "equal",
+    "NotEqualTo": "notEqual",
+    "Between": "between",
+    "NotBetween": "notBetween",
+    "GreaterThan": "greaterThan",
+    "LessThan": "lessThan",
+    "GreaterThanOrEqual": "greaterThanOrEqual",
+    "LessThanOrEqual": "lessThanOrEqual",
+}
+
+
+def fitted_rows(ws: Worksheet) -> set[int]:
+    """Rows of a replayed sheet whose height Excel measures (an AutoFit after the content was
+    written), unless a height was set explicitly afterwards."""
+    return set(_FITTED.get(ws, ()))
+
 
 # --- Payload --------------------------------------------------------------------------------------
 
@@ -241,16 +269,6 @@ class Replayer:
                 if isinstance(cell.value, str) and not cell.value.startswith("="):
                     cell.data_type = "s"
 
-    def _addHyperlink(self, action: Mapping[str, Any]) -> None:
-        address, text, tip = action["args"]
-        for cell in self._cells(action):
-            if address.startswith("#"):
-                cell.hyperlink = Hyperlink(ref=cell.coordinate, location=address[1:], tooltip=tip)
-            else:
-                cell.hyperlink = Hyperlink(ref=cell.coordinate, target=address, tooltip=tip)
-            cell.value = text
-            cell.data_type = "s"
-
     # -- formats --
 
     def _setNumberFormat(self, action: Mapping[str, Any]) -> None:
@@ -347,6 +365,30 @@ class Replayer:
                 lambda b, name=cell_side, new=side_now: setattr(b, name, new),
             )
 
+    def _addConditionalFormat(self, action: Mapping[str, Any]) -> None:
+        """A cell-value rule (the only kind the engine adds), as openpyxl's ``CellIsRule``."""
+        entry = action["args"][0]
+        if entry["type"] != "CellValue":
+            raise NotImplementedError(f"replayer: conditional format {entry['type']!r}")
+        r1, c1, r2, c2 = self._bounds(action)
+        where = f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}"
+        if (r1, c1) == (r2, c2):
+            where = f"{get_column_letter(c1)}{r1}"
+        formulas = [f.removeprefix("=") for f in (entry["formula1"], entry["formula2"]) if f]
+        fill = _hex(entry.get("fill_color"))
+        rule = CellIsRule(
+            operator=_CF_OPERATORS[entry["operator"]],
+            formula=formulas,
+            stopIfTrue=entry.get("stop_if_true") or None,
+            fill=PatternFill("solid", start_color=fill, end_color=fill) if fill else None,
+            font=Font(
+                color=_hex(entry.get("font_color")),
+                bold=entry.get("font_bold"),
+                italic=entry.get("font_italic"),
+            ),
+        )
+        self._sheet(action).conditional_formatting.add(where, rule)
+
     def _rangeMerge(self, action: Mapping[str, Any]) -> None:
         ws = self._sheet(action)
         r1, c1, r2, c2 = self._bounds(action)
@@ -376,8 +418,22 @@ class Replayer:
     def _setRowHeight(self, action: Mapping[str, Any]) -> None:
         ws = self._sheet(action)
         r1, _, r2, _ = self._bounds(action)
+        fitted = _FITTED.get(ws, set())
         for row in range(r1, r2 + 1):
             ws.row_dimensions[row].height = _arg(action)
+            fitted.discard(row)
+
+    def _setAutofit(self, action: Mapping[str, Any]) -> None:
+        """AutoFit of the rows of a range: Excel measures their text, which the replay cannot;
+        the rows are recorded as fitted and their heights left out of the comparison."""
+        if _arg(action) != "rows":
+            raise NotImplementedError("replayer: column autofit needs text metrics")
+        ws = self._sheet(action)
+        r1, _, r2, _ = self._bounds(action)
+        fitted = _FITTED.setdefault(ws, set())
+        for row in range(r1, r2 + 1):
+            ws.row_dimensions[row].height = None
+            fitted.add(row)
 
     def _setSheetAutofit(self, action: Mapping[str, Any]) -> None:
         if _arg(action) != "rows":
@@ -404,6 +460,7 @@ class Replayer:
         ws._cells.clear()
         ws._hyperlinks = []
         ws.conditional_formatting = ConditionalFormattingList()
+        _FITTED.pop(ws, None)
         for key in [k for k in self._borders if k[0] == ws.title]:
             del self._borders[key]
 
@@ -445,6 +502,11 @@ class Replayer:
 
 def colour_key(side: Side) -> str | None:
     return side.color.rgb if side.color is not None else None
+
+
+def _hex(colour: str | None) -> str | None:
+    """``"#1e8449"`` (as the remote engine records colours) as openpyxl's ``"1E8449"``."""
+    return None if colour is None else colour.lstrip("#").upper()
 
 
 def _arg(action: Mapping[str, Any]) -> Any:
@@ -512,13 +574,47 @@ def _columns(ws: Worksheet) -> dict[int, tuple[float | None, bool]]:
     return {col: props for col, props in out.items() if props != (None, False)}
 
 
+def conditional_formats(ws: Worksheet) -> list[tuple[object, ...]]:
+    """Every conditional-format rule of ``ws``: range, kind, operator, operands, stop-if-true,
+    fill (pattern, colours) and font (colour, bold, italic), in a stable order. Compared as a
+    set: the rules the layout writes are exclusive (one per predikat label), so their
+    priorities do not change what a cell shows."""
+    rules: list[tuple[object, ...]] = []
+    for formatting in ws.conditional_formatting:
+        for rule in formatting.rules:
+            dxf = rule.dxf
+            fill = dxf.fill if dxf is not None else None
+            font = dxf.font if dxf is not None else None
+            rules.append(
+                (
+                    str(formatting.sqref),
+                    rule.type,
+                    rule.operator,
+                    tuple(rule.formula or ()),
+                    bool(rule.stopIfTrue),
+                    None
+                    if fill is None
+                    else (fill.fill_type, rgb(fill.fgColor), rgb(fill.bgColor)),
+                    None if font is None else (rgb(font.color), bool(font.b), bool(font.i)),
+                )
+            )
+    return sorted(rules, key=repr)
+
+
 def _print_area(ws: Worksheet) -> str | None:
     area = ws.print_area
     return None if not area else area.split("!")[-1].replace("$", "")
 
 
-def sheet_differences(expected: Worksheet, actual: Worksheet) -> list[str]:
-    """Every difference between two sheets, as readable lines (empty: identical)."""
+def sheet_differences(
+    expected: Worksheet, actual: Worksheet, *, fitted: Collection[int] | None = None
+) -> list[str]:
+    """Every difference between two sheets, as readable lines (empty: identical).
+
+    Row heights of ``fitted`` rows (default: :func:`fitted_rows` of ``actual``) are not
+    compared: Excel measured them (see :data:`EXEMPT`).
+    """
+    skip = fitted_rows(actual) if fitted is None else set(fitted)
     diffs: list[str] = []
     n_rows = max(expected.max_row, actual.max_row)
     n_cols = max(expected.max_column, actual.max_column)
@@ -536,8 +632,15 @@ def sheet_differences(expected: Worksheet, actual: Worksheet) -> list[str]:
         diffs.append(f"{expected.title} merges: {merges_e} != {merges_a}")
     if _columns(expected) != _columns(actual):
         diffs.append(f"{expected.title} columns: {_columns(expected)} != {_columns(actual)}")
+    if conditional_formats(expected) != conditional_formats(actual):
+        diffs.append(
+            f"{expected.title} conditional formats: "
+            f"{conditional_formats(expected)} != {conditional_formats(actual)}"
+        )
     heights_e = {r: d.height for r, d in expected.row_dimensions.items() if d.height}
     heights_a = {r: d.height for r, d in actual.row_dimensions.items() if d.height}
+    heights_e = {r: h for r, h in heights_e.items() if r not in skip}
+    heights_a = {r: h for r, h in heights_a.items() if r not in skip}
     if heights_e != heights_a:
         diffs.append(f"{expected.title} row heights: {heights_e} != {heights_a}")
     if expected.freeze_panes != actual.freeze_panes:
@@ -547,8 +650,14 @@ def sheet_differences(expected: Worksheet, actual: Worksheet) -> list[str]:
     return diffs
 
 
-def workbook_differences(expected: Workbook, actual: Workbook) -> list[str]:
-    """Sheet order, active sheet, and the IKU, Capaian and Validasi sheets."""
+def workbook_differences(
+    expected: Workbook, actual: Workbook, *, fitted: Mapping[str, Collection[int]] | None = None
+) -> list[str]:
+    """Sheet order, active sheet, and the IKU, Capaian and Validasi sheets.
+
+    ``fitted``: sheet name -> rows whose heights Excel measured, for a workbook that was not
+    replayed (saved by a real Excel); a replayed workbook knows its own (:func:`fitted_rows`).
+    """
     diffs: list[str] = []
     if expected.sheetnames != actual.sheetnames:
         diffs.append(f"sheets: {expected.sheetnames} != {actual.sheetnames}")
@@ -558,5 +667,6 @@ def workbook_differences(expected: Workbook, actual: Workbook) -> list[str]:
         e_name = find_sheet(expected.sheetnames, wanted)
         a_name = find_sheet(actual.sheetnames, wanted)
         assert e_name is not None and a_name is not None, wanted
-        diffs += sheet_differences(expected[e_name], actual[a_name])
+        rows = None if fitted is None else fitted.get(a_name, ())
+        diffs += sheet_differences(expected[e_name], actual[a_name], fitted=rows)
     return diffs
