@@ -45,8 +45,8 @@ class FileEngine:
         return read_column_formulas(self.path, sheet, col)
 
     def apply(self, outputs: Outputs) -> None:
-        from iku_excel.backends.openpyxl_writer import make_plan
         from iku_excel.backends.safe_io import atomic_write
+        from iku_excel.backends.sheet_xml import make_plan
         from iku_excel.backends.xlsx_package import apply_plan
 
         plan = make_plan(outputs)

@@ -66,7 +66,7 @@ import struct
 import zipfile
 import zlib
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -151,6 +151,40 @@ class PackagePlan:
     cell_writes: dict[str, list[CellWrite]] = field(default_factory=dict)
     activate: str | None = None
     full_calc_on_load: bool = False
+    #: Alternative to ``scratch``: sheets rendered straight to XML (the fast path).
+    rendered: RenderedSheets | None = None
+
+
+@dataclass(frozen=True)
+class RenderedSheet:
+    """A worksheet already written as XML, as openpyxl would write it (inline strings, no
+    relationships); ``defined_names`` are ``definedName`` elements whose ``localSheetId`` is
+    the sheet's position among :attr:`RenderedSheets.sheets`."""
+
+    title: str
+    xml: bytes
+    defined_names: tuple[etree._Element, ...] = ()
+    #: Optional fast path: writes the final part itself, given the maps from its ``s=`` and
+    #: ``dxfId`` indices to the package's, the VBA code name to keep and whether the tab is
+    #: selected; it must
+    #: write the formula cells' cached values too. ``xml`` is then only used for checks.
+    render: Callable[[StyleMaps, str | None, bool], bytes] | None = None
+
+
+@dataclass(frozen=True)
+class StyleMaps:
+    """Maps a rendered sheet's style indices onto the package's: cell xfs and dxfs."""
+
+    xf: Callable[[int], int]
+    dxf: Callable[[int], int]
+
+
+@dataclass(frozen=True)
+class RenderedSheets:
+    """Pre-rendered sheets and the ``styles.xml`` their ``s=`` indices refer to."""
+
+    sheets: tuple[RenderedSheet, ...]
+    styles_xml: bytes
 
 
 class UnsafeWorkbookError(CannotProceed):
@@ -1173,6 +1207,7 @@ class _ScratchSheet:
     rels: bytes | None
     protected: bool
     names: list[etree._Element]
+    render: Callable[[StyleMaps, str | None, bool], bytes] | None = None
 
 
 @dataclass
@@ -1247,6 +1282,15 @@ def _load_scratch(workbook: openpyxl.Workbook, date1904: bool) -> _Scratch:
                 )
             sheets[int(local)].names.append(name)
     return _Scratch(sheets, styles, strings)
+
+
+def _scratch_from_rendered(rendered: RenderedSheets) -> _Scratch:
+    """Sheets already written as XML (inline strings, no rels) with their styles part."""
+    sheets = [
+        _ScratchSheet(sheet.title, sheet.xml, None, False, list(sheet.defined_names), sheet.render)
+        for sheet in rendered.sheets
+    ]
+    return _Scratch(sheets, etree.fromstring(rendered.styles_xml, _PARSER), [])
 
 
 def _convert_scratch_sheet(
@@ -1544,7 +1588,10 @@ class _Splicer:
         self.date1904 = properties is not None and _is_true(properties.get("date1904"))
         reachable_before = self._reachable(after=False)
 
-        scratch = None if plan.scratch is None else _load_scratch(plan.scratch, self.date1904)
+        if plan.rendered is not None:
+            scratch: _Scratch | None = _scratch_from_rendered(plan.rendered)
+        else:
+            scratch = None if plan.scratch is None else _load_scratch(plan.scratch, self.date1904)
         by_name = {sheet.name.casefold(): sheet for sheet in self.sheets}
         self._validate_plan(by_name, scratch)
 
@@ -1649,15 +1696,19 @@ class _Splicer:
                 next_position += 1
                 self._register_sheet(scratch_sheet.title, next_sheet_id, part_name)
                 next_sheet_id += 1
-            xml, has_formulas = _convert_scratch_sheet(
-                scratch_sheet,
-                mapper,
-                scratch.shared_strings,
-                self._cached_for(scratch_sheet.title),
-                code_name=code_name,
-                tab_selected=selected,
-                date1904=self.date1904,
-            )
+            if scratch_sheet.render is not None:
+                maps = StyleMaps(mapper.xf, mapper.dxf)
+                xml, has_formulas = scratch_sheet.render(maps, code_name, selected), True
+            else:
+                xml, has_formulas = _convert_scratch_sheet(
+                    scratch_sheet,
+                    mapper,
+                    scratch.shared_strings,
+                    self._cached_for(scratch_sheet.title),
+                    code_name=code_name,
+                    tab_selected=selected,
+                    date1904=self.date1904,
+                )
             drop_calc_chain = drop_calc_chain or has_formulas
             self._put(part_name, xml)
             rels_name = _rels_name(part_name)

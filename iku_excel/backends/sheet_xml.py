@@ -1,0 +1,317 @@
+"""Render :class:`~iku_excel.layout.SheetSpec` sheets straight to worksheet XML (fast path).
+
+Rendering tens of thousands of styled cells through openpyxl, saving that scratch workbook and
+parsing it back dominated the time of a refresh (openpyxl hashes every style object it is given
+and merges cells in quadratic time). Here the worksheet XML is written as text, in one pass;
+only the *styles* still come from openpyxl: a tiny probe workbook holds one cell per distinct
+style (and one rule per conditional fill), so that ``styles.xml`` and the style indices are
+exactly what openpyxl would have written, and the package splicer merges them unchanged.
+
+:func:`iku_excel.backends.openpyxl_writer.render_sheet` stays the reference implementation; a
+test checks that both give the same sheets as openpyxl reads them.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
+from xml.sax.saxutils import escape, quoteattr
+
+from iku_excel.layout import CellSpec, ConditionalFill, Outputs, SheetSpec, Style
+from iku_excel.model import cell_address, column_letter, quote_sheet
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+    from iku_excel.backends.xlsx_package import CellWrite, PackagePlan, StyleMaps
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+# Characters XML 1.0 forbids; openpyxl refuses them, we drop them.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+@dataclass
+class StyleIndex:
+    """Where each style and each conditional fill landed in the probe's ``styles.xml``."""
+
+    styles_xml: bytes
+    xf: dict[Style, int]
+    dxf: dict[ConditionalFill, int]
+
+
+def probe_styles(specs: Sequence[SheetSpec]) -> StyleIndex:
+    """``styles.xml`` holding every style the sheets use, via a tiny openpyxl workbook."""
+    from openpyxl import Workbook
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.styles import Font, PatternFill
+
+    from iku_excel.backends.openpyxl_writer import _apply_style
+
+    styles: list[Style] = []
+    seen: set[Style] = set()
+    for spec in specs:
+        for cell in spec.cells:
+            style = spec.styles[cell.style] if cell.style else None
+            if style is not None and style not in seen:
+                seen.add(style)
+                styles.append(style)
+    fills = [rule for spec in specs for rule in spec.conditional_fills]
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    for i, style in enumerate(styles, start=1):
+        _apply_style(ws.cell(row=i, column=1), style)
+    for i, rule in enumerate(fills, start=1):
+        ws.conditional_formatting.add(
+            f"B{i}",
+            CellIsRule(
+                operator="equal",
+                formula=[rule.operand],
+                fill=PatternFill("solid", fgColor=rule.fill, bgColor=rule.fill),
+                font=Font(color=rule.font_color, bold=rule.bold or None),
+            ),
+        )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    from lxml import etree
+
+    with zipfile.ZipFile(buffer) as archive:
+        styles_xml = archive.read("xl/styles.xml")
+        sheet = etree.fromstring(archive.read("xl/worksheets/sheet1.xml"))
+    xf: dict[Style, int] = {}
+    for c in sheet.iter(f"{{{MAIN_NS}}}c"):
+        row = int("".join(ch for ch in c.get("r", "") if ch.isdigit()))
+        if c.get("r", "").startswith("A") and 1 <= row <= len(styles):
+            xf[styles[row - 1]] = int(c.get("s", "0"))
+    dxf: dict[ConditionalFill, int] = {}
+    for block in sheet.iter(f"{{{MAIN_NS}}}conditionalFormatting"):
+        row = int(block.get("sqref", "B0")[1:])
+        rule_el = block.find(f"{{{MAIN_NS}}}cfRule")
+        if rule_el is not None and 1 <= row <= len(fills):
+            dxf[fills[row - 1]] = int(rule_el.get("dxfId", "0"))
+    return StyleIndex(styles_xml, xf, dxf)
+
+
+def _text(value: str) -> str:
+    text = _ILLEGAL.sub("", value)
+    space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
+    return f"<t{space}>{escape(text)}</t>"
+
+
+def _number(value: float) -> str:
+    if isinstance(value, int) or (float(value).is_integer() and abs(value) < 1e15):
+        return str(int(value))
+    return repr(float(value))
+
+
+def _cached(value: object) -> tuple[str, str]:
+    """(type attribute, ``<v>``) of a formula's cached value."""
+    if value is None:
+        return "", ""
+    if isinstance(value, bool):
+        return ' t="b"', f"<v>{int(value)}</v>"
+    if isinstance(value, int | float):
+        if not math.isfinite(float(value)):
+            return ' t="e"', "<v>#NUM!</v>"
+        return "", f"<v>{_number(value)}</v>"
+    return ' t="str"', f"<v>{escape(_ILLEGAL.sub('', str(value)))}</v>"
+
+
+def _cell(cell: CellSpec, s: int | None) -> str:
+    ref = cell_address(cell.row, cell.col)
+    style = f' s="{s}"' if s else ""
+    if cell.formula is not None:
+        formula = cell.formula[1:] if cell.formula.startswith("=") else cell.formula
+        kind, cached = _cached(cell.value)
+        return f'<c r="{ref}"{style}{kind}><f>{escape(_ILLEGAL.sub("", formula))}</f>{cached}</c>'
+    value = cell.value
+    if value is None or value == "":
+        return f'<c r="{ref}"{style}/>'
+    if isinstance(value, bool):
+        return f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, int | float):
+        if not math.isfinite(float(value)):
+            return f'<c r="{ref}"{style} t="e"><v>#NUM!</v></c>'
+        return f'<c r="{ref}"{style}><v>{_number(value)}</v></c>'
+    return f'<c r="{ref}"{style} t="inlineStr"><is>{_text(str(value))}</is></c>'
+
+
+def _width(width: float) -> str:
+    return repr(float(width)).removesuffix(".0")
+
+
+def sheet_xml(
+    spec: SheetSpec,
+    index: StyleIndex,
+    maps: StyleMaps | None = None,
+    code_name: str | None = None,
+    tab_selected: bool = False,
+) -> bytes:
+    """The worksheet part of ``spec``, formulas with their cached values.
+
+    ``maps`` maps the probe's style indices to the target package's (the splicer's mapping);
+    ``code_name`` keeps a replaced sheet's VBA code name; ``tab_selected`` selects the tab.
+    """
+    xf = {style: (maps.xf(i) if maps else i) for style, i in index.xf.items()}
+    dxf = {rule: (maps.dxf(i) if maps else i) for rule, i in index.dxf.items()}
+    cells = sorted(spec.cells, key=lambda c: (c.row, c.col))
+    heights = {**spec.estimated_heights, **spec.row_heights}
+    last_row = max([c.row for c in cells] + list(heights), default=1)
+    last_col = max([c.col for c in cells], default=1)
+    out: list[str] = [
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
+        f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{_R_NS}">',
+        f"<sheetPr codeName={quoteattr(code_name)}>" if code_name else "<sheetPr>",
+    ]
+    if spec.tab_color:
+        out.append(f'<tabColor rgb="FF{spec.tab_color}"/>')
+    if spec.print_setup.fit_to_width:
+        out.append('<pageSetUpPr fitToPage="1"/>')
+    out.append("</sheetPr>")
+    out.append(f'<dimension ref="A1:{cell_address(last_row, last_col)}"/>')
+    selected = ' tabSelected="1"' if tab_selected else ""
+    out.append(f'<sheetViews><sheetView{selected} workbookViewId="0">')
+    if spec.freeze and spec.freeze != (1, 1):
+        row, col = spec.freeze
+        top_left = cell_address(row, col)
+        x, y = col - 1, row - 1
+        pane = "bottomRight" if x and y else ("topRight" if x else "bottomLeft")
+        split = (f' xSplit="{x}"' if x else "") + (f' ySplit="{y}"' if y else "")
+        out.append(
+            f'<pane{split} topLeftCell="{top_left}" activePane="{pane}" state="frozen"/>'
+            f'<selection pane="{pane}" activeCell="{top_left}" sqref="{top_left}"/>'
+        )
+    out.append('</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>')
+    columns = sorted(set(spec.column_widths) | spec.hidden_columns)
+    if columns:
+        out.append("<cols>")
+        for col in columns:
+            attrs = f' min="{col}" max="{col}"'
+            if col in spec.column_widths:
+                attrs += f' width="{_width(spec.column_widths[col])}" customWidth="1"'
+            if col in spec.hidden_columns:
+                attrs += ' hidden="1"'
+            out.append(f"<col{attrs}/>")
+        out.append("</cols>")
+    out.append("<sheetData>")
+    by_row: dict[int, list[CellSpec]] = {}
+    for cell in cells:
+        by_row.setdefault(cell.row, []).append(cell)
+    for row in sorted(set(by_row) | set(heights)):
+        height = heights.get(row)
+        attrs = f' ht="{_width(height)}" customHeight="1"' if height is not None else ""
+        row_cells = by_row.get(row, [])
+        if not row_cells:
+            out.append(f'<row r="{row}"{attrs}/>')
+            continue
+        out.append(f'<row r="{row}"{attrs}>')
+        for cell in row_cells:
+            s = xf.get(spec.styles[cell.style]) if cell.style else None
+            out.append(_cell(cell, s))
+        out.append("</row>")
+    out.append("</sheetData>")
+    if spec.merges:
+        out.append(f'<mergeCells count="{len(spec.merges)}">')
+        for r1, c1, r2, c2 in spec.merges:
+            out.append(f'<mergeCell ref="{cell_address(r1, c1)}:{cell_address(r2, c2)}"/>')
+        out.append("</mergeCells>")
+    for priority, rule in enumerate(spec.conditional_fills, start=1):
+        ref = f"{cell_address(rule.first_row, rule.first_col)}:" + cell_address(
+            rule.last_row, rule.last_col
+        )
+        out.append(
+            f'<conditionalFormatting sqref="{ref}"><cfRule type="cellIs" '
+            f'dxfId="{dxf[rule]}" priority="{priority}" operator="equal">'
+            f"<formula>{escape(rule.operand)}</formula></cfRule></conditionalFormatting>"
+        )
+    out.append('<printOptions horizontalCentered="1"/>')
+    out.append(
+        '<pageMargins left="0.4" right="0.4" top="0.5" bottom="0.5" header="0.3" footer="0.3"/>'
+    )
+    ps = spec.print_setup
+    fit = ' fitToWidth="1" fitToHeight="0"' if ps.fit_to_width else ""
+    paper = ' paperSize="9"' if ps.paper == "A4" else ""
+    out.append(f'<pageSetup orientation="{ps.orientation}"{paper}{fit}/>')
+    out.append("</worksheet>")
+    return "".join(out).encode("utf-8")
+
+
+def defined_names(spec: SheetSpec, local_sheet_id: int) -> list[etree._Element]:
+    """The sheet's print titles and print area as ``definedName`` elements."""
+    from lxml import etree
+
+    names: list[etree._Element] = []
+    sheet = quote_sheet(spec.name)
+    if sheet == spec.name:
+        sheet = "'" + spec.name + "'"  # openpyxl always quotes; keep the same text
+    ps = spec.print_setup
+    if ps.title_rows:
+        el = etree.Element(
+            f"{{{MAIN_NS}}}definedName", name="_xlnm.Print_Titles", localSheetId=str(local_sheet_id)
+        )
+        el.text = f"{sheet}!${ps.title_rows[0]}:${ps.title_rows[1]}"
+        names.append(el)
+    if ps.area:
+        r1, c1, r2, c2 = ps.area
+        el = etree.Element(
+            f"{{{MAIN_NS}}}definedName", name="_xlnm.Print_Area", localSheetId=str(local_sheet_id)
+        )
+        el.text = f"{sheet}!${column_letter(c1)}${r1}:${column_letter(c2)}${r2}"
+        names.append(el)
+    return names
+
+
+def _render(
+    spec: SheetSpec, index: StyleIndex, maps: StyleMaps, code_name: str | None, selected: bool
+) -> bytes:
+    return sheet_xml(spec, index, maps, code_name, selected)
+
+
+def iku_cell_writes(outputs: Outputs) -> list[CellWrite]:
+    """The IKU sheet's cells: the Capaian (%) header when added, and the column's cells."""
+    from iku_excel.backends.xlsx_package import CellWrite
+
+    writes: list[CellWrite] = []
+    if outputs.iku_header is not None:
+        h = outputs.iku_header
+        writes.append(CellWrite(h.row, h.col, h.value))
+    for cell in outputs.iku_cells:
+        style = outputs.capaian.styles.get(cell.style)
+        writes.append(
+            CellWrite(
+                cell.row, cell.col, cell.value, cell.formula, style.number_format if style else None
+            )
+        )
+    return writes
+
+
+def make_plan(outputs: Outputs, *, activate: str | None = None) -> PackagePlan:
+    """The package plan for ``outputs`` with the Capaian and Validasi sheets written as XML."""
+    from iku_excel.backends.xlsx_package import PackagePlan, RenderedSheet, RenderedSheets
+
+    specs = (outputs.capaian, outputs.validasi)
+    index = probe_styles(specs)
+    rendered = RenderedSheets(
+        tuple(
+            RenderedSheet(
+                spec.name,
+                b"",
+                tuple(defined_names(spec, i)),
+                render=partial(_render, spec, index),
+            )
+            for i, spec in enumerate(specs)
+        ),
+        index.styles_xml,
+    )
+    return PackagePlan(
+        cell_writes={outputs.iku_sheet: iku_cell_writes(outputs)},
+        activate=activate,
+        rendered=rendered,
+    )
