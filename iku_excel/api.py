@@ -34,7 +34,7 @@ def check_file(path: str | PathLike[str]) -> Evaluation:
     Raises :class:`iku_excel.backends.safe_io.CannotProceed` (file problems) or
     :class:`iku_excel.reader.ContractError` (no IKU sheet / no header).
     """
-    from iku_excel.backends.openpyxl_reader import read_grids
+    from iku_excel.backends.xlsx_reader import read_grids
 
     names, grids = read_grids(Path(path), sheets_to_read)
     return evaluate_grids(names, grids)

@@ -35,12 +35,12 @@ class FileEngine:
         check_writable(self.path)
 
     def read(self, select: SheetSelector) -> tuple[list[str], dict[str, SheetGrid]]:
-        from iku_excel.backends.openpyxl_reader import read_grids
+        from iku_excel.backends.xlsx_reader import read_grids
 
         return read_grids(self.path, select)
 
     def read_formulas(self, sheet: str, col: int) -> dict[int, str]:
-        from iku_excel.backends.openpyxl_reader import read_column_formulas
+        from iku_excel.backends.xlsx_reader import read_column_formulas
 
         return read_column_formulas(self.path, sheet, col)
 
