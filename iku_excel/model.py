@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from iku_excel.numbers import ParsedNumber
@@ -17,6 +18,7 @@ Severity = Literal["error", "warning", "info"]
 SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
 
 
+@lru_cache(maxsize=1024)
 def column_letter(col: int) -> str:
     """1 -> "A", 27 -> "AA" (Excel column names)."""
     if col < 1:

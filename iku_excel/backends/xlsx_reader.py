@@ -10,16 +10,19 @@ formula (for ``refresh --dry-run``'s list of changed cells).
 from __future__ import annotations
 
 import posixpath
+import re
 import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from iku_excel.backends.safe_io import NotAnXlsx, WorkbookCorrupt, check_readable
-from iku_excel.model import SheetGrid, column_index
+from iku_excel.model import SheetGrid, column_index, column_letter
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_REF = re.compile(rb'\sr="([A-Z]+)(\d+)"')
+_STYLE = re.compile(rb'\ss="(\d+)"')
 
 
 def read_grids(
@@ -86,27 +89,26 @@ def _number_formats(path: Path, sheets: Sequence[str]) -> dict[str, dict[tuple[i
             for xf in [] if xfs is None else xfs.iterfind(f"{_MAIN}xf"):
                 fmt_id = int(xf.get("numFmtId", "0"))
                 codes.append(custom.get(fmt_id) or BUILTIN_FORMATS.get(fmt_id, "General"))
+        # Only cells whose style has a format other than General matter: match just those
+        # opening tags, in C (a sheet has tens of thousands of cells, a handful of formats).
+        interesting = [str(i) for i, code in enumerate(codes) if code != "General"]
         for sheet in sheets:
             part = _sheet_part(archive, sheet)
-            if part is None or not codes:
+            if part is None or not interesting:
                 continue
+            data = archive.read(part)
+            tag = re.compile(
+                rb'<(?:\w+:)?c\b[^>]*?\ss="(?:' + "|".join(interesting).encode() + rb')"[^>]*>'
+            )
             found: dict[tuple[int, int], str] = {}
-            with archive.open(part) as stream:
-                for _, cell in etree.iterparse(
-                    stream,
-                    events=("end",),
-                    tag=f"{_MAIN}c",
-                    resolve_entities=False,
-                    no_network=True,
-                ):
-                    s = cell.get("s")
-                    if s is not None and s.isdigit() and int(s) < len(codes):
-                        code = codes[int(s)]
-                        if code != "General":
-                            ref = cell.get("r") or ""
-                            row = int("".join(ch for ch in ref if ch.isdigit()) or 0)
-                            found[(row, column_index(ref))] = code
-                    cell.clear()
+            for match in tag.finditer(data):
+                element = match.group(0)
+                ref = _REF.search(element)
+                style = _STYLE.search(element)
+                if ref is None or style is None:
+                    continue  # a cell without r=: not written by Excel; format unknown
+                row, col = int(ref.group(2)), column_index(ref.group(1).decode())
+                found[(row, col)] = codes[int(style.group(1))]
             out[sheet] = found
     return out
 
@@ -140,26 +142,28 @@ def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
 def read_column_formulas(path: Path, sheet: str, col: int) -> dict[int, str]:
     """Row -> formula (``"=..."``) of the cells of column ``col`` that hold one.
 
-    Streams the sheet's XML and keeps nothing else, so it stays cheap on a 20,000-row sheet.
-    A shared-formula member (no text of its own) is reported as ``"=<shared>"``: what matters
-    to the caller is that a formula is there.
+    Scans the sheet's XML with one regular expression for that column's cells, so it stays cheap
+    on a 20,000-row sheet. A shared-formula member (no text of its own) is reported as
+    ``"=<shared>"``: what matters to the caller is that a formula is there.
     """
-    from lxml import etree
+    from xml.sax.saxutils import unescape
 
+    letter = column_letter(col).encode()
+    cell = re.compile(
+        rb'<(?:\w+:)?c\b[^>]*?\sr="' + letter + rb'(\d+)"[^>]*?(?:/>|>(.*?)</(?:\w+:)?c>)',
+        re.DOTALL,
+    )
+    formula = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.DOTALL)
     with zipfile.ZipFile(path) as archive:
         part = _sheet_part(archive, sheet)
         if part is None:
             return {}
-        out: dict[int, str] = {}
-        with archive.open(part) as stream:
-            for _, cell in etree.iterparse(
-                stream, events=("end",), tag=f"{_MAIN}c", resolve_entities=False, no_network=True
-            ):
-                ref = cell.get("r") or ""
-                if column_index(ref) == col:
-                    f = cell.find(f"{_MAIN}f")
-                    if f is not None:
-                        row = int("".join(ch for ch in ref if ch.isdigit()))
-                        out[row] = "=" + f.text if f.text else "=<shared>"
-                cell.clear()
-        return out
+        data = archive.read(part)
+    out: dict[int, str] = {}
+    for match in cell.finditer(data):
+        inner = match.group(2)
+        f = formula.search(inner) if inner else None
+        if f is not None:
+            text = f.group(1)
+            out[int(match.group(1))] = "=" + unescape(text.decode("utf-8")) if text else "=<shared>"
+    return out
