@@ -147,7 +147,8 @@ def make_plan(outputs: Outputs, *, activate: str | None = None) -> PackagePlan:
     """The package plan for ``outputs``: two rendered sheets and the IKU column cells."""
     from openpyxl import Workbook
 
-    from iku_excel.backends.xlsx_package import CellWrite, PackagePlan
+    from iku_excel.backends.sheet_xml import iku_cell_writes
+    from iku_excel.backends.xlsx_package import PackagePlan
 
     scratch = Workbook()
     default = scratch.active
@@ -156,20 +157,9 @@ def make_plan(outputs: Outputs, *, activate: str | None = None) -> PackagePlan:
         cached[spec.name] = render_sheet(scratch, spec)
     if default is not None:
         scratch.remove(default)
-    writes: list[CellWrite] = []
-    if outputs.iku_header is not None:
-        h = outputs.iku_header
-        writes.append(CellWrite(h.row, h.col, h.value))
-    for cell in outputs.iku_cells:
-        style = outputs.capaian.styles.get(cell.style)
-        writes.append(
-            CellWrite(
-                cell.row, cell.col, cell.value, cell.formula, style.number_format if style else None
-            )
-        )
     return PackagePlan(
         scratch=scratch,
         cached_values=cached,
-        cell_writes={outputs.iku_sheet: writes},
+        cell_writes={outputs.iku_sheet: iku_cell_writes(outputs)},
         activate=activate,
     )
