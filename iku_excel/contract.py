@@ -23,9 +23,8 @@ SHEET_IKU = "IKU"
 SHEET_CAPAIAN = "Capaian"
 SHEET_VALIDASI = "Validasi"
 
+#: The input sheets of the template, in order.
 INPUT_SHEETS = (SHEET_PETUNJUK, SHEET_PENGATURAN, SHEET_RPJMD, SHEET_IKU)
-#: Sheets without which nothing can be computed.
-REQUIRED_SHEETS = (SHEET_IKU,)
 
 
 @dataclass(frozen=True)
@@ -187,11 +186,6 @@ RPJMD_YEAR_PATTERN = re.compile(r"^target\s*(?:tahun\s*)?(\d{4})$")
 SETTINGS_HEADER = ("Kunci", "Nilai")
 PREDICATE_SCALE_HEADER = ("Predikat", "Batas Bawah (%)")
 
-NEGATIVE_FORMULAS = {
-    "A": "(2 − R/T) × 100",
-    "B": "T/R × 100",
-    "C": "(T − R)/T × 100",
-}
 PREDICATE_SCALES = (
     "Permendagri 86/2017",
     "Permendagri 86/2017 (Sangat Baik)",
@@ -283,7 +277,6 @@ SETTINGS: tuple[Setting, ...] = (
         "NIP", "signer_nip", "NIP penandatangan (tulis sebagai teks).", example="196611201986031002"
     ),
 )
-SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
 
 
 # --- Header matching ------------------------------------------------------------------------------

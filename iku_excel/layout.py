@@ -45,7 +45,6 @@ from iku_excel.model import (
     quote_sheet,
 )
 from iku_excel.numbers import format_number
-from iku_excel.rules import RULES
 from iku_excel.validate import formula_text, shown
 
 CellValue = str | float | int | bool | None
@@ -152,12 +151,6 @@ class SheetSpec:
         cell = CellSpec(row, col, value, formula, style)
         self.cells.append(cell)
         return cell
-
-    def cell(self, row: int, col: int) -> CellSpec | None:
-        for c in self.cells:
-            if c.row == row and c.col == col:
-                return c
-        return None
 
 
 @dataclass(frozen=True)
@@ -828,10 +821,6 @@ def build_validasi_sheet(ev: Evaluation) -> SheetSpec:
     sheet.freeze = (header_row + 1, 1)
     sheet.print_setup = PrintSetup(title_rows=(header_row, header_row), area=(1, 1, row - 1, last))
     return sheet
-
-
-def rule_title(rule_id: str) -> str:
-    return RULES[rule_id].title if rule_id in RULES else rule_id
 
 
 # --- All outputs ----------------------------------------------------------------------------------

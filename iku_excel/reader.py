@@ -35,7 +35,7 @@ from iku_excel.model import (
     Value,
     cell_address,
 )
-from iku_excel.numbers import ParsedNumber, normalise_unit, parse_number
+from iku_excel.numbers import normalise_unit, parse_number
 from iku_excel.rules import make_finding
 
 HEADER_SCAN_ROWS = 40
@@ -298,7 +298,7 @@ def read_iku(
         sasaran_has_indicator = True
         unit = _text(grid, layout, row, "unit")
         polarity, polarity_given = _read_polarity(grid, layout, row, code, out)
-        unit_key = normalise_unit(unit or _inline_unit(values["target"].parsed))
+        unit_key = normalise_unit(unit or values["target"].parsed.unit or "")
         default_agg = default_quarterly_aggregation(unit_key)
         agg_raw = _text(grid, layout, row, "quarterly_aggregation")
         agg = default_agg
@@ -343,10 +343,6 @@ def read_iku(
         )
     close_group()
     return indicators, layout
-
-
-def _inline_unit(parsed: ParsedNumber) -> str:
-    return parsed.unit or ""
 
 
 # --- RPJMD ----------------------------------------------------------------------------------------

@@ -287,7 +287,6 @@ RT_OFFICE_DOCUMENT = R_NS + "/officeDocument"
 RT_STRICT_OFFICE_DOCUMENT = "http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"
 RT_WORKSHEET = R_NS + "/worksheet"
 RT_STYLES = R_NS + "/styles"
-RT_SHARED_STRINGS = R_NS + "/sharedStrings"
 RT_CALC_CHAIN = R_NS + "/calcChain"
 RT_HYPERLINK = R_NS + "/hyperlink"
 RT_TABLE = R_NS + "/table"
@@ -951,10 +950,6 @@ class _SheetPatcher:
             if result is None and found >= col:
                 result = (index, child if found == col else None)
         return result if result is not None else (len(row), None)
-
-    def find_cell(self, row: int, col: int) -> etree._Element | None:
-        row_element = self._row(row)
-        return None if row_element is None else self._locate(row_element, row, col)[1]
 
     def _new_cell(
         self, row: int, col: int, row_element: etree._Element | None, position: int
