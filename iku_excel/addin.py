@@ -26,7 +26,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path, PureWindowsPath
 
-from iku_excel.backends.safe_io import CannotProceed
+from iku_excel.errors import AddinError, ExcelNotAvailable
 
 ADDIN_NAME = "iku_excel.xlam"
 #: The xlwings version the add-in's VBA declares (``macros/build_addin.py`` takes it from the
@@ -38,21 +38,6 @@ MAC_OFFICE_GROUP = Path("Library", "Group Containers", "UBF8T346G9.Office")
 MAC_STARTUP = MAC_OFFICE_GROUP / "User Content" / "Startup" / "Excel"
 MAC_EXCEL_DATA = Path("Library", "Containers", "com.microsoft.Excel", "Data")
 MAC_APPLESCRIPTS = Path("Library", "Application Scripts", "com.microsoft.Excel")
-
-
-class ExcelNotAvailable(CannotProceed):
-    """Excel cannot run here (or never ran for this user), so the add-in cannot be installed."""
-
-    def __init__(
-        self,
-        message: str = "Microsoft Excel tidak tersedia di komputer ini; add-in IKU dan "
-        "--engine excel memerlukan Excel di Windows atau macOS.",
-    ) -> None:
-        super().__init__(message)
-
-
-class AddinError(CannotProceed):
-    """The add-in cannot be installed or removed (file missing, in use, wrong xlwings version)."""
 
 
 @dataclass(frozen=True)

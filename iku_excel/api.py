@@ -31,7 +31,7 @@ def evaluate_grids(sheet_names: list[str], grids: dict[str, SheetGrid]) -> Evalu
 def check_file(path: str | PathLike[str]) -> Evaluation:
     """Read and evaluate one .xlsx/.xlsm file without changing it.
 
-    Raises :class:`iku_excel.backends.safe_io.CannotProceed` (file problems) or
+    Raises :class:`iku_excel.errors.CannotProceed` (file problems) or
     :class:`iku_excel.reader.ContractError` (no IKU sheet / no header).
     """
     from iku_excel.backends.xlsx_reader import read_grids
@@ -121,7 +121,7 @@ def refresh_file(
 ) -> RefreshResult:
     """Fill Capaian (%), rebuild the Capaian and Validasi sheets, in place and atomically.
 
-    Raises :class:`~iku_excel.backends.safe_io.CannotProceed` (the file is locked, read-only,
+    Raises :class:`~iku_excel.errors.CannotProceed` (the file is locked, read-only,
     encrypted, not an xlsx...), :class:`~iku_excel.reader.ContractError`, or
     :class:`~iku_excel.backends.xlsx_package.UnsafeWorkbookError` (something in the workbook
     cannot be written safely); in every such case the file is left untouched.
@@ -156,8 +156,8 @@ def refresh_in_excel(
     import shutil
     import sys
 
-    from iku_excel.addin import ExcelNotAvailable
     from iku_excel.backends.safe_io import backup_path_for, check_readable, check_writable
+    from iku_excel.errors import ExcelNotAvailable
 
     p = Path(path)
     check_readable(p) if dry_run else check_writable(p)

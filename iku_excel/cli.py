@@ -163,10 +163,9 @@ def describe_failure(path: Path, exc: BaseException) -> str:
 
 
 def is_cannot_proceed(exc: BaseException) -> bool:
-    from iku_excel.backends.safe_io import CannotProceed
-    from iku_excel.reader import ContractError
+    from iku_excel.errors import IkuError
 
-    return isinstance(exc, CannotProceed | ContractError)
+    return isinstance(exc, IkuError)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

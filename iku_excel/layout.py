@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from iku_excel import contract
+from iku_excel.a1 import cell_address, column_index, column_letter, quote_sheet
 from iku_excel.model import (
     Evaluation,
     Finding,
@@ -39,10 +40,6 @@ from iku_excel.model import (
     PredicateScale,
     Settings,
     Value,
-    cell_address,
-    column_index,
-    column_letter,
-    quote_sheet,
 )
 from iku_excel.numbers import format_number
 from iku_excel.validate import formula_text, shown

@@ -9,46 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Literal
 
+from iku_excel.a1 import cell_address
 from iku_excel.numbers import ParsedNumber
 
 Severity = Literal["error", "warning", "info"]
 SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
-
-
-@lru_cache(maxsize=1024)
-def column_letter(col: int) -> str:
-    """1 -> "A", 27 -> "AA" (Excel column names)."""
-    if col < 1:
-        raise ValueError(f"column must be >= 1, got {col}")
-    letters = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def column_index(address: str) -> int:
-    """ "O5" -> 15, "AA1" -> 27 (the column of a cell address)."""
-    letters = "".join(ch for ch in address if ch.isalpha()).upper()
-    col = 0
-    for ch in letters:
-        col = col * 26 + ord(ch) - 64
-    return col
-
-
-def cell_address(row: int, col: int) -> str:
-    """(5, 15) -> "O5"."""
-    return f"{column_letter(col)}{row}"
-
-
-def quote_sheet(name: str) -> str:
-    """Sheet name as it must appear in a formula reference: ``IKU`` or ``'Data 2023'``."""
-    if name.replace("_", "a").isalnum() and not name[0].isdigit():
-        return name
-    return "'" + name.replace("'", "''") + "'"
 
 
 @dataclass(frozen=True)

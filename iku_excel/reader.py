@@ -21,7 +21,9 @@ from decimal import Decimal
 from typing import Literal
 
 from iku_excel import contract
+from iku_excel.a1 import cell_address
 from iku_excel.capaian import NAMED_SCALES, custom_scale, default_quarterly_aggregation
+from iku_excel.errors import ContractError
 from iku_excel.model import (
     CellRef,
     Finding,
@@ -33,16 +35,11 @@ from iku_excel.model import (
     SheetGrid,
     TableLayout,
     Value,
-    cell_address,
 )
 from iku_excel.numbers import normalise_unit, parse_number
 from iku_excel.rules import make_finding
 
 HEADER_SCAN_ROWS = 40
-
-
-class ContractError(Exception):
-    """The workbook does not follow the contract closely enough to be read at all."""
 
 
 @dataclass

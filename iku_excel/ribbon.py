@@ -119,14 +119,13 @@ def _run(book: xw.Book | None, action: Callable[[xw.Book], R]) -> R | None:
     else is logged and the message names the log file. Without a book to show a message in (not
     called from Excel), the exception is raised with that same short message.
     """
-    from iku_excel.backends.safe_io import CannotProceed
-    from iku_excel.reader import ContractError
+    from iku_excel.errors import IkuError
 
     target: xw.Book | None = None
     try:
         target = _caller(book)
         return action(target)
-    except (ContractError, CannotProceed) as exc:
+    except IkuError as exc:
         if target is None:
             raise
         _alert(target, f"Workbook belum dapat diproses:\n{exc}", critical=True)

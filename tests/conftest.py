@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from iku_excel import contract as c
+from iku_excel.a1 import cell_address
 from iku_excel.api import evaluate_grids
-from iku_excel.model import Evaluation, SheetGrid, cell_address
+from iku_excel.model import Evaluation, SheetGrid
 from iku_excel.template import iku_layout, rpjmd_layout
 
 YEAR = 2023

@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 
 from iku_excel import contract as c
+from iku_excel.a1 import cell_address
 from iku_excel.api import check_file
-from iku_excel.model import Evaluation, cell_address
-from iku_excel.reader import ContractError
+from iku_excel.errors import ContractError
+from iku_excel.model import Evaluation
 from tests.conftest import found
 from tests.fixtures import build_fixtures as bf
 

@@ -28,8 +28,8 @@ from lxml import etree
 from python_calamine import CalamineWorkbook
 
 from iku_excel.api import RefreshResult, refresh_file
-from iku_excel.backends.xlsx_package import UnsafeWorkbookError
 from iku_excel.contract import SHEET_CAPAIAN, SHEET_IKU, SHEET_VALIDASI
+from iku_excel.errors import UnsafeWorkbookError
 from tests.helpers import libreoffice
 from tests.helpers.package_compare import compare_packages, members_changed
 from tests.test_refresh import sheet_parts

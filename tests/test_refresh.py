@@ -24,18 +24,20 @@ from lxml import etree
 from openpyxl.worksheet.worksheet import Worksheet
 
 from iku_excel import contract as c
+from iku_excel.a1 import quote_sheet
 from iku_excel.api import RefreshResult, refresh_file
-from iku_excel.backends.safe_io import (
+from iku_excel.backends.safe_io import temp_path_for
+from iku_excel.backends.xlsx_package import CellWrite, PackagePlan, apply_plan
+from iku_excel.errors import (
     CannotProceed,
     EncryptedWorkbook,
     NotAnXlsx,
     ReadOnlyFile,
+    UnsafeWorkbookError,
     WorkbookLocked,
-    temp_path_for,
 )
-from iku_excel.backends.xlsx_package import CellWrite, PackagePlan, UnsafeWorkbookError, apply_plan
 from iku_excel.layout import COL_CODE, COL_NOTE, SEVERITY_LABEL
-from iku_excel.model import SEVERITY_ORDER, Evaluation, quote_sheet
+from iku_excel.model import SEVERITY_ORDER, Evaluation
 from iku_excel.template import (
     DEFAULT_CUSTOM_SCALE,
     EXAMPLE_FILENAME,

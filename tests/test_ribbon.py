@@ -21,7 +21,7 @@ from iku_excel import contract as c
 from iku_excel import ribbon
 from iku_excel.api import check_file, refresh_file
 from iku_excel.backends.xlwings_engine import XlwingsEngine
-from iku_excel.reader import ContractError
+from iku_excel.errors import ContractError
 from iku_excel.template import template_path
 from tests.helpers.xlwings_replay import (
     enable_remote_engine,

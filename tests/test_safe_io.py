@@ -17,20 +17,17 @@ import openpyxl
 import pytest
 
 from iku_excel.backends import safe_io
-from iku_excel.backends.safe_io import (
+from iku_excel.backends.safe_io import atomic_write, check_readable, check_writable, temp_path_for
+from iku_excel.errors import (
     CannotProceed,
     EncryptedWorkbook,
     FileNotFound,
     NotAnXlsx,
     ReadOnlyFile,
+    UnsafeWorkbookError,
     WorkbookCorrupt,
     WorkbookLocked,
-    atomic_write,
-    check_readable,
-    check_writable,
-    temp_path_for,
 )
-from iku_excel.backends.xlsx_package import UnsafeWorkbookError
 from tests.helpers import xlsx_build as xb
 
 REPO = Path(__file__).resolve().parents[1]

@@ -43,8 +43,8 @@ from iku_excel.backends.xlwings_engine import (
     suspended,
 )
 from iku_excel.capaian import DEFAULT_SCALE
+from iku_excel.errors import ContractError
 from iku_excel.layout import Outputs, SheetSpec
-from iku_excel.reader import ContractError
 from iku_excel.template import save_reproducible
 from tests.fixtures.build_fixtures import (
     FIXTURES,

@@ -31,56 +31,14 @@ from pathlib import Path
 
 from lxml import etree
 
-__all__ = [
-    "CannotProceed",
-    "EncryptedWorkbook",
-    "FileNotFound",
-    "NotAnXlsx",
-    "ReadOnlyFile",
-    "WorkbookCorrupt",
-    "WorkbookLocked",
-    "atomic_write",
-    "backup_path_for",
-    "check_readable",
-    "check_writable",
-    "lock_files",
-    "temp_path_for",
-    "verify_xlsx",
-]
-
-
-class CannotProceed(Exception):
-    """A problem with the file itself that the planner must fix (CLI exit code 2).
-
-    ``str(error)`` is one Indonesian line naming the file.
-    """
-
-    exit_code = 2
-
-
-class FileNotFound(CannotProceed):
-    """The path does not exist."""
-
-
-class NotAnXlsx(CannotProceed):
-    """Not an .xlsx/.xlsm package: an old .xls, an .xlsb, another zip, a folder, random bytes."""
-
-
-class EncryptedWorkbook(CannotProceed):
-    """A password-protected (encrypted) workbook: an OLE file with an ``EncryptedPackage``."""
-
-
-class WorkbookLocked(CannotProceed):
-    """The workbook is open in Excel or LibreOffice (their lock file lies beside it)."""
-
-
-class ReadOnlyFile(CannotProceed):
-    """The file or its folder cannot be written (or the file cannot be read at all)."""
-
-
-class WorkbookCorrupt(CannotProceed):
-    """The file is a damaged or incomplete zip package."""
-
+from iku_excel.errors import (
+    EncryptedWorkbook,
+    FileNotFound,
+    NotAnXlsx,
+    ReadOnlyFile,
+    WorkbookCorrupt,
+    WorkbookLocked,
+)
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _EMPTY_ZIP_MAGIC = b"PK\x05\x06"

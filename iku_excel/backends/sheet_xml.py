@@ -23,8 +23,8 @@ from functools import partial
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
+from iku_excel.a1 import cell_address, column_letter, quote_sheet
 from iku_excel.layout import CellSpec, ConditionalFill, Outputs, SheetSpec, Style
-from iku_excel.model import cell_address, column_letter, quote_sheet
 
 if TYPE_CHECKING:
     from lxml import etree

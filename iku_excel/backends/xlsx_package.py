@@ -57,7 +57,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import functools
 import io
 import math
 import posixpath
@@ -74,7 +73,17 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from iku_excel.backends.safe_io import CannotProceed
+from iku_excel.a1 import (
+    MAX_COL,
+    MAX_ROW,
+    cell_address,
+    column_index,
+    column_letter,
+    parse_range,
+    parse_ref,
+    range_address,
+)
+from iku_excel.errors import UnsafeWorkbookError
 
 if TYPE_CHECKING:
     import openpyxl
@@ -187,13 +196,6 @@ class RenderedSheets:
     styles_xml: bytes
 
 
-class UnsafeWorkbookError(CannotProceed):
-    """The plan cannot be applied without damaging the workbook; nothing was written.
-
-    ``str(error)`` is one Indonesian line naming the structure and where it is.
-    """
-
-
 def apply_plan(src: Path, plan: PackagePlan, dst: Path) -> None:
     """Read the package ``src``, apply ``plan`` and write the complete new package to ``dst``.
 
@@ -225,54 +227,6 @@ def apply_plan(src: Path, plan: PackagePlan, dst: Path) -> None:
 
 
 # --- Cell references ------------------------------------------------------------------------------
-
-_REF_RE = re.compile(r"\s*\$?([A-Za-z]{1,3})\$?(\d+)\s*$")
-MAX_ROW = 1_048_576
-MAX_COL = 16_384
-
-
-@functools.lru_cache(maxsize=4096)
-def column_letter(col: int) -> str:
-    """1 -> ``A``, 28 -> ``AB``."""
-    letters = ""
-    while col > 0:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-@functools.lru_cache(maxsize=4096)
-def _column_index(letters: str) -> int:
-    index = 0
-    for char in letters.upper():
-        index = index * 26 + ord(char) - 64
-    return index
-
-
-def parse_ref(ref: str) -> tuple[int, int]:
-    """``"AB12"`` (``$`` allowed) -> (row 12, column 28). ValueError when malformed."""
-    match = _REF_RE.match(ref)
-    if not match:
-        raise ValueError(f"bad cell reference {ref!r}")
-    return int(match.group(2)), _column_index(match.group(1))
-
-
-def _parse_range(ref: str) -> tuple[int, int, int, int]:
-    """``"A1:C3"`` -> (row1, col1, row2, col2); a single cell is a 1x1 range."""
-    first, _, last = ref.strip().partition(":")
-    r1, c1 = parse_ref(first)
-    r2, c2 = parse_ref(last) if last else (r1, c1)
-    return min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)
-
-
-def _cell_name(row: int, col: int) -> str:
-    return f"{column_letter(col)}{row}"
-
-
-def _range_name(r1: int, c1: int, r2: int, c2: int) -> str:
-    first = _cell_name(r1, c1)
-    return first if (r1, c1) == (r2, c2) else f"{first}:{_cell_name(r2, c2)}"
-
 
 # --- Namespaces, relationship and content types ---------------------------------------------------
 
@@ -909,7 +863,7 @@ class _SheetPatcher:
                 letters = "" if ref is None else ref.rstrip("0123456789")
                 if not letters.isalpha():
                     break  # something unexpected: scan the row
-                found = _column_index(letters)
+                found = column_index(letters)
                 if found < col:
                     lo = mid + 1
                 elif found > col:
@@ -934,14 +888,14 @@ class _SheetPatcher:
             ref = child.get("r")
             if ref is None:
                 found = previous + 1
-                child.set("r", _cell_name(number, found))
+                child.set("r", cell_address(number, found))
             else:
                 letters = ref.rstrip("0123456789")
                 if not letters.isalpha() or ref[len(letters) :] != suffix:
                     raise UnsafeWorkbookError(
                         f"Sheet '{self.title}': sel {ref!r} di baris {number} tidak valid."
                     )
-                found = _column_index(letters)
+                found = column_index(letters)
             if found <= previous:
                 raise UnsafeWorkbookError(
                     f"Sheet '{self.title}': urutan sel rusak di baris {number}."
@@ -967,7 +921,7 @@ class _SheetPatcher:
             self.row_numbers.insert(index, row)
             position = 0
         cell = etree.Element(self._c_tag)
-        cell.set("r", _cell_name(row, col))
+        cell.set("r", cell_address(row, col))
         row_element.insert(position, cell)
         style = self._inherited_style(row_element, col)
         if style:
@@ -1024,19 +978,19 @@ class _SheetPatcher:
 
         def refuse(found: tuple[int, int] | None, problem: str) -> None:
             if found is not None:
-                where = f"Sel {self.title}!{_cell_name(*found)}"
+                where = f"Sel {self.title}!{cell_address(*found)}"
                 raise UnsafeWorkbookError(f"{where} {problem}")
 
         for merge in self.root.iterfind(f"{{{self.ns}}}mergeCells/{{{self.ns}}}mergeCell"):
             r1, c1, r2, c2 = self._range(merge.get("ref") or "")
             refuse(
                 next((hit for hit in hits(r1, c1, r2, c2) if hit != (r1, c1)), None),
-                f"ada di dalam sel gabungan (merge) {_range_name(r1, c1, r2, c2)}; hanya sel "
+                f"ada di dalam sel gabungan (merge) {range_address(r1, c1, r2, c2)}; hanya sel "
                 f"kiri-atasnya yang boleh diisi: pisahkan (unmerge) sel itu dulu.",
             )
         for table in tables:
             r1, c1, r2, c2 = table.ref
-            label = f"tabel '{table.name}' ({_range_name(*table.ref)})"
+            label = f"tabel '{table.name}' ({range_address(*table.ref)})"
             header_end = r1 + table.header_rows - 1
             refuse(next(hits(r1, c1, header_end, c2), None), f"adalah judul kolom {label}.")
             totals_start = r2 - table.totals_rows + 1
@@ -1054,7 +1008,7 @@ class _SheetPatcher:
                 what = "rumus array" if kind == "array" else "tabel data (What-If)"
                 refuse(
                     next(hits(r1, c1, r2, c2), None),
-                    f"bagian dari {what} {_range_name(r1, c1, r2, c2)}: hapus rumus itu dulu.",
+                    f"bagian dari {what} {range_address(r1, c1, r2, c2)}: hapus rumus itu dulu.",
                 )
         self._plan_shared_formulas({(write.row, write.col) for write in writes})
 
@@ -1083,7 +1037,7 @@ class _SheetPatcher:
             remaining = [m for m in members if (m[0], m[1]) not in written]
             if len(remaining) == len(members) or not remaining:
                 continue
-            new_ref = _range_name(
+            new_ref = range_address(
                 min(m[0] for m in remaining),
                 min(m[1] for m in remaining),
                 max(m[0] for m in remaining),
@@ -1096,7 +1050,7 @@ class _SheetPatcher:
                 self._shared_fixes.append((master[2], None, new_ref))
                 continue
             anchor = min(remaining, key=lambda m: (m[0], m[1]))
-            origin, target = _cell_name(master[0], master[1]), _cell_name(anchor[0], anchor[1])
+            origin, target = cell_address(master[0], master[1]), cell_address(anchor[0], anchor[1])
             try:
                 from openpyxl.formula.translate import Translator
 
@@ -1115,7 +1069,7 @@ class _SheetPatcher:
 
     def _range(self, ref: str) -> tuple[int, int, int, int]:
         try:
-            return _parse_range(ref.split()[0] if ref.split() else ref)
+            return parse_range(ref.split()[0] if ref.split() else ref)
         except ValueError:
             raise UnsafeWorkbookError(
                 f"Sheet '{self.title}': rentang {ref!r} tidak valid."
@@ -1184,10 +1138,10 @@ class _SheetPatcher:
         cols = [col for _, col in cells]
         r1, c1, r2, c2 = min(rows), min(cols), max(rows), max(cols)
         try:
-            o1, p1, o2, p2 = _parse_range(dimension.get("ref") or "")
+            o1, p1, o2, p2 = parse_range(dimension.get("ref") or "")
         except ValueError:
             o1, p1, o2, p2 = r1, c1, r2, c2
-        new = _range_name(min(o1, r1), min(p1, c1), max(o2, r2), max(p2, c2))
+        new = range_address(min(o1, r1), min(p1, c1), max(o2, r2), max(p2, c2))
         if new != dimension.get("ref"):
             dimension.set("ref", new)
 
@@ -1320,7 +1274,7 @@ def _convert_scratch_sheet(
                 inline.append(_detached_copy(child))
             cell.set("t", "inlineStr")
     if remaining:
-        refs = ", ".join(_cell_name(*key) for key in sorted(remaining)[:5])
+        refs = ", ".join(cell_address(*key) for key in sorted(remaining)[:5])
         raise ValueError(f"cached values given for non-formula cells of {sheet.title!r}: {refs}")
     for row in root.iter(_q("row")):
         if row.get("s") is not None:
@@ -1483,7 +1437,7 @@ class _Splicer:
                 continue
             root = self.part(name).root
             try:
-                ref = _parse_range(root.get("ref") or "")
+                ref = parse_range(root.get("ref") or "")
                 header = int(root.get("headerRowCount") or 1)
                 totals = int(root.get("totalsRowCount") or 0)
             except ValueError:
@@ -1528,7 +1482,9 @@ class _Splicer:
             for write in writes:
                 _validate_write(title, write)
                 if (write.row, write.col) in seen:
-                    raise ValueError(f"two writes into {title}!{_cell_name(write.row, write.col)}")
+                    raise ValueError(
+                        f"two writes into {title}!{cell_address(write.row, write.col)}"
+                    )
                 seen.add((write.row, write.col))
         for title in self.plan.cached_values:
             if title.casefold() not in scratch_keys:
@@ -1951,7 +1907,7 @@ def _strict_error() -> UnsafeWorkbookError:
 
 
 def _validate_write(title: str, write: CellWrite) -> None:
-    where = f"{title}!{_cell_name(write.row, write.col)}" if write.col > 0 else title
+    where = f"{title}!{cell_address(write.row, write.col)}" if write.col > 0 else title
     if not (1 <= write.row <= MAX_ROW and 1 <= write.col <= MAX_COL):
         raise ValueError(f"cell ({write.row}, {write.col}) of {title!r} is outside the sheet")
     if write.formula is not None:

@@ -15,8 +15,10 @@ import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from iku_excel.backends.safe_io import NotAnXlsx, WorkbookCorrupt, check_readable
-from iku_excel.model import SheetGrid, column_index, column_letter
+from iku_excel.a1 import column_index, column_letter
+from iku_excel.backends.safe_io import check_readable
+from iku_excel.errors import NotAnXlsx, WorkbookCorrupt
+from iku_excel.model import SheetGrid
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -33,7 +35,7 @@ def read_grids(
     ``select`` gets the workbook's sheet names and returns the ones to read (default: all).
     Values come from python-calamine (cached results for formula cells, as Excel shows them);
     number formats from one streaming pass over each selected sheet's XML. Raises
-    :class:`~iku_excel.backends.safe_io.CannotProceed` subclasses.
+    :class:`~iku_excel.errors.CannotProceed` subclasses.
     """
     from python_calamine import CalamineError, CalamineWorkbook
 

@@ -41,9 +41,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
+from iku_excel.a1 import cell_address, column_letter
 from iku_excel.backends.base import SheetSelector
 from iku_excel.layout import CellValue, ConditionalFill, SheetSpec, Style
-from iku_excel.model import SheetGrid, cell_address, column_letter
+from iku_excel.model import SheetGrid
 from iku_excel.reader import find_sheet
 
 if TYPE_CHECKING:
