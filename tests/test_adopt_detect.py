@@ -168,9 +168,7 @@ def _random_layout(rng: random.Random) -> tuple[SheetGrid, list[CellRange], str]
     if sasaran_mode == "title":
         rows.append(["Sasaran Strategis 1"])
         rows.append(["Meningkatnya kesejahteraan sosial"])
-    header = [
-        "No" if f == "no" else rng.choice(_SPELLINGS[f]).format(y=year) for f in fields
-    ]
+    header = ["No" if f == "no" else rng.choice(_SPELLINGS[f]).format(y=year) for f in fields]
     rows.append(header)
     if rng.random() < 0.5:
         rows.append([f"({i + 1})" for i in range(len(fields))])
@@ -187,15 +185,24 @@ def _random_layout(rng: random.Random) -> tuple[SheetGrid, list[CellRange], str]
             "target": rng.choice([t, f"{t:g} {unit}".replace(".", ",")]),
             "realisasi": rng.choice([r, f"{r:g}".replace(".", ",")]),
             "capaian": round(r / t * 100, 2),
-            "sasaran": "Meningkatnya kesejahteraan sosial" if i == 0 or sasaran_mode == "column"
+            "sasaran": "Meningkatnya kesejahteraan sosial"
+            if i == 0 or sasaran_mode == "column"
             else None,
         }
         rows.append([values[f] for f in fields])
     if sasaran_mode == "merged":
         col = fields.index("sasaran") + 1
         merges.append((first, col, first + len(data) - 1, col))
-    tail = rng.sample(["Rata-rata", "Sumber: Dinas Sosial", "Jambi, 10 Januari 2024",
-                       "KEPALA DINAS SOSIAL", "NIP. 19700101 199003 1 001"], rng.randint(0, 3))
+    tail = rng.sample(
+        [
+            "Rata-rata",
+            "Sumber: Dinas Sosial",
+            "Jambi, 10 Januari 2024",
+            "KEPALA DINAS SOSIAL",
+            "NIP. 19700101 199003 1 001",
+        ],
+        rng.randint(0, 3),
+    )
     rows.extend([[t] for t in tail])
     return SheetGrid("Tabel", rows), merges, str(data)
 
@@ -212,7 +219,7 @@ def test_random_layouts_mapped_right_or_refused(seed: int) -> None:
     by_name = {d[0]: d for d in _DATA}
     assert m.indicators, render_text(result)
     for ind in m.indicators:
-        name, _, t, r = by_name[ind.name]
+        _name, _, t, r = by_name[ind.name]
         assert ind.sasaran == "Meningkatnya kesejahteraan sosial"
         assert ind.target == t and ind.realisasi == r
         assert ind.capaian is not None and math.isclose(ind.capaian, r / t * 100, rel_tol=1e-12)

@@ -9,11 +9,11 @@ inferred by the injected ``infer_polarity(name) -> (polarity | None, reason)``.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from iku_excel.adopt import rows as R
+from iku_excel.adopt.figures import capaian_of, realisasi_from_quarters, tw_reading
 from iku_excel.adopt.headers import (
     UNIQUE_FIELDS,
     HeaderMeaning,
@@ -31,7 +31,6 @@ from iku_excel.adopt.mapping import (
     SkippedRow,
     TableMapping,
 )
-from iku_excel.capaian import point_capaian, range_capaian
 from iku_excel.model import SheetGrid
 from iku_excel.numbers import ParsedNumber, parse_number
 
@@ -140,9 +139,9 @@ def _header_at(grid: SheetGrid, r: int, merges: list[CellRange]) -> _Header | No
             meanings[c] = m
     fields = {m.field for m in meanings.values()}
     bare_years = sum(1 for m in meanings.values() if m.field == "year_only")
-    if "indicator" not in fields and not (fields & {"target", "realisasi", "tw_target"}):
-        if bare_years < 2:
-            return None
+    key_columns = "indicator" in fields or fields & {"target", "realisasi", "tw_target"}
+    if not key_columns and bare_years < 2:
+        return None
     score = len(fields & _KEY_FIELDS) + (1 if "indicator" in fields else 0)
     score += 2 if bare_years >= 2 else 0
     if score < 3:
@@ -151,7 +150,9 @@ def _header_at(grid: SheetGrid, r: int, merges: list[CellRange]) -> _Header | No
     return _Header(rows, meanings, score)
 
 
-def _child_row(grid: SheetGrid, r: int, parents: dict[int, object], merges: list[CellRange]) -> bool:
+def _child_row(
+    grid: SheetGrid, r: int, parents: dict[int, object], merges: list[CellRange]
+) -> bool:
     line = [grid.value(r + 1, c) for c in range(1, _width(grid) + 1)]
     cells = [(c + 1, v) for c, v in enumerate(line) if normalise(v)]
     if not cells or _is_column_numbers(line):
@@ -221,7 +222,9 @@ def _assign(
             return _refuse(
                 "year-unlabelled",
                 f'kolom "{m.text}" hanya berisi tahun, tanpa keterangan Target atau Realisasi.',
-                grid, header, header=m.text,
+                grid,
+                header,
+                header=m.text,
             )
         if m.field is None:
             continue
@@ -231,26 +234,40 @@ def _assign(
                 "duplicate-header",
                 f'dua kolom sama-sama terbaca sebagai "{m.text}" ({seen[key].text} dan {m.text}); '
                 "tidak jelas mana yang dipakai.",
-                grid, header, header=m.text,
+                grid,
+                header,
+                header=m.text,
             )
         seen[key] = m
         roles.append(ColumnRole(c, m.field, m.year, m.quarter, m.text))
     fields = {r.field for r in roles}
     if "indicator" not in fields:
         return _refuse(
-            "no-indicator", "tidak ada kolom Indikator.", grid, header,
-            header="Indikator", nearest_field="indicator",
+            "no-indicator",
+            "tidak ada kolom Indikator.",
+            grid,
+            header,
+            header="Indikator",
+            nearest_field="indicator",
         )
     if not fields & {"target", "realisasi", "tw_target", "tw_realisasi"}:
         return _refuse(
-            "no-target", "tidak ada kolom Target maupun Realisasi.", grid, header,
-            header="Target", nearest_field="target",
+            "no-target",
+            "tidak ada kolom Target maupun Realisasi.",
+            grid,
+            header,
+            header="Target",
+            nearest_field="target",
         )
     yearly = {"target", "realisasi", "capaian", "tw_target", "tw_realisasi"}
     years = sorted({r.year for r in roles if r.year is not None and r.field in yearly})
     if year is not None and years and year not in years:
         return _refuse(
-            "year-missing", f"tahun {year} tidak ada di judul kolom.", grid, header, header=str(year)
+            "year-missing",
+            f"tahun {year} tidak ada di judul kolom.",
+            grid,
+            header,
+            header=str(year),
         )
     chosen = year if year is not None else (years[-1] if years else None)
     return roles, chosen, [y for y in years if y != chosen]
@@ -277,9 +294,9 @@ def _main_columns(roles: list[ColumnRole], chosen: int | None) -> dict[str, int]
         if role.year is None and role.field not in out:
             out[role.field] = role.col
     for role in roles:
-        if role.quarter is None and role.year is not None and role.year == chosen:
-            if role.field in ("target", "realisasi", "capaian"):
-                out[role.field] = role.col
+        yearly = role.field in ("target", "realisasi", "capaian")
+        if yearly and role.quarter is None and role.year is not None and role.year == chosen:
+            out[role.field] = role.col
     return out
 
 
@@ -348,12 +365,16 @@ def _map_table(
             skipped.append(SkippedRow(r, "band", "baris pita sasaran", band[:60]))
             continue
         if R.is_other_band(line):
-            skipped.append(SkippedRow(r, "band", "baris pita (visi/misi/tujuan)", R.first_text(line)))
+            skipped.append(
+                SkippedRow(r, "band", "baris pita (visi/misi/tujuan)", R.first_text(line))
+            )
             continue
         ind = _indicator_row(grid, r, main, roles, chosen, merges, state, sources, infer, warnings)
         if ind is None:
             skipped.append(
-                SkippedRow(r, "heading", "judul kelompok; indikatornya di baris berikut", state.heading)
+                SkippedRow(
+                    r, "heading", "judul kelompok; indikatornya di baris berikut", state.heading
+                )
             )
             continue
         indicators.append(ind)
@@ -416,7 +437,9 @@ def _title_sasaran(title: list[str]) -> str:
         if pos < 0:
             continue
         rest = line[pos:].split(None, 2)
-        tail = rest[2] if len(rest) > 2 and normalise(rest[1]) == "strategis" else " ".join(rest[1:])
+        tail = (
+            rest[2] if len(rest) > 2 and normalise(rest[1]) == "strategis" else " ".join(rest[1:])
+        )
         tail = tail.lstrip("0123456789.: ").strip()
         if tail:
             return tail
@@ -426,7 +449,11 @@ def _title_sasaran(title: list[str]) -> str:
 
 
 def _sasaran_cell(
-    grid: SheetGrid, r: int, col: int | None, merges: list[CellRange], state: _State,
+    grid: SheetGrid,
+    r: int,
+    col: int | None,
+    merges: list[CellRange],
+    state: _State,
     sources: set[str],
 ) -> str:
     if col is None:
@@ -500,24 +527,30 @@ def _indicator_row(
     target_p = _num(grid, r, main.get("target"))
     real_p = _num(grid, r, main.get("realisasi"))
     unit_col = main.get("unit")
-    unit = str(grid.value(r, unit_col)).strip() if unit_col and normalise(grid.value(r, unit_col)) else ""
+    unit = (
+        str(grid.value(r, unit_col)).strip()
+        if unit_col and normalise(grid.value(r, unit_col))
+        else ""
+    )
     unit = unit or (target_p.unit or real_p.unit or "")
     polarity, pol_source, pol_reason = _polarity(grid, r, main.get("polaritas"), name, infer)
     tw_t = _quarters(grid, r, roles, "tw_target", chosen)
     tw_r = _quarters(grid, r, roles, "tw_realisasi", chosen)
     target = _value(target_p)
-    aggregation = _tw_reading(target, tw_t, name, warnings) if any(
-        v is not None for v in tw_t
-    ) else None
+    aggregation = (
+        tw_reading(target, tw_t, name, warnings) if any(v is not None for v in tw_t) else None
+    )
     realisasi = _value(real_p)
     from_quarters = False
     if main.get("realisasi") is None and any(v is not None for v in tw_r):
-        realisasi = _from_quarters(tw_r, aggregation)
+        realisasi = realisasi_from_quarters(tw_r, aggregation)
         from_quarters = realisasi is not None
         if realisasi is None:
-            warnings.append(f'"{name}": realisasi triwulan tidak dijumlahkan (cara baca belum jelas).')
+            warnings.append(
+                f'"{name}": realisasi triwulan tidak dijumlahkan (cara baca belum jelas).'
+            )
     reported = _value(_num(grid, r, main.get("capaian")))
-    capaian = _capaian(target_p, realisasi, polarity)
+    capaian = capaian_of(target_p, realisasi, polarity)
     if reported is not None and capaian is not None and abs(reported - capaian) > 0.01:
         warnings.append(
             f'"{name}" (baris {r}): capaian tertulis {reported:g} berbeda dari hitungan '
@@ -559,49 +592,3 @@ def _quarters(
     if not cols:
         return ()
     return tuple(_value(_num(grid, r, cols.get(q))) for q in (1, 2, 3, 4))
-
-
-def _close(a: float, b: float) -> bool:
-    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
-
-
-def _tw_reading(
-    target: float | None, quarters: tuple[float | None, ...], name: str, warnings: list[str]
-) -> str | None:
-    """"Nilai Akhir" when TW IV equals the yearly target, "Jumlah" when the TWs add up to it."""
-    known = [q for q in quarters if q is not None]
-    q4 = quarters[3] if len(quarters) == 4 else None
-    cumulative = (
-        target is not None and q4 is not None and _close(q4, target)
-        and all(a <= b for a, b in zip(known, known[1:], strict=False))
-    )
-    per_quarter = target is not None and len(known) == 4 and _close(sum(known), target)
-    if cumulative and per_quarter:
-        warnings.append(f'"{name}": target triwulan dapat dibaca kumulatif maupun per triwulan.')
-        return None
-    if cumulative:
-        return "Nilai Akhir"
-    if per_quarter:
-        return "Jumlah"
-    warnings.append(f'"{name}": target triwulan tidak cocok dengan target tahunan.')
-    return None
-
-
-def _from_quarters(values: tuple[float | None, ...], aggregation: str | None) -> float | None:
-    known = [v for v in values if v is not None]
-    if not known or aggregation is None:
-        return None
-    if aggregation == "Nilai Akhir":
-        return known[-1]
-    return sum(known)
-
-
-def _capaian(target: ParsedNumber, realisasi: float | None, polarity: str | None) -> float | None:
-    if realisasi is None or target.status != "ok":
-        return None
-    pol = "Negatif" if polarity == "Negatif" else "Positif"
-    if target.kind == "range" and target.low is not None and target.high is not None:
-        return range_capaian(target.low, target.high, realisasi, pol).value
-    if target.value is None:
-        return None
-    return point_capaian(target.value, realisasi, pol).value

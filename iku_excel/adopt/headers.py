@@ -136,7 +136,10 @@ def classify(child: object, parent: object = None) -> HeaderMeaning:
     full = f"{up} {own}".strip() if up != own else own
     if not full:
         return HeaderMeaning(None, text="")
-    label = str(child if child not in (None, "") else parent).strip()
+    raw = child if own else parent
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    label = " ".join(str(raw).split())
     years = _YEAR_RE.findall(own) or _YEAR_RE.findall(up)
     year = int(years[-1]) if years else None
     quarter = _quarter(own, up) if own else None

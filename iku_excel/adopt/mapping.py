@@ -58,7 +58,7 @@ class ColumnRole:
     def describe(self) -> str:
         text = FIELD_LABELS.get(self.field, self.field)
         if self.quarter is not None:
-            text += f" TW {'I II III IV'.split()[self.quarter - 1]}"
+            text += f" TW {['I', 'II', 'III', 'IV'][self.quarter - 1]}"
         if self.year is not None:
             text += f" {self.year}"
         return text
@@ -113,7 +113,9 @@ class TableMapping:
     efficiency: tuple[dict[str, object], ...] = ()
     warnings: tuple[str, ...] = ()
 
-    def column_of(self, fld: str, year: int | None = None, quarter: int | None = None) -> int | None:
+    def column_of(
+        self, fld: str, year: int | None = None, quarter: int | None = None
+    ) -> int | None:
         for role in self.columns:
             if role.field == fld and role.year == year and role.quarter == quarter:
                 return role.col
@@ -256,11 +258,13 @@ def from_rows(rows: list[tuple[str, str]]) -> MappingConfig:
     polarity: dict[int, str] = {}
     for key, value in rows:
         if key.startswith("Kolom "):
-            spec, quarter = (value.split("#") + [""])[:2]
-            fld, year = (spec.split("@") + [""])[:2]
+            spec, quarter = ([*value.split("#"), ""])[:2]
+            fld, year = ([*spec.split("@"), ""])[:2]
             columns.append(
                 ColumnRole(
-                    column_index(key[6:]), fld, int(year) if year else None,
+                    column_index(key[6:]),
+                    fld,
+                    int(year) if year else None,
                     int(quarter) if quarter else None,
                 )
             )
