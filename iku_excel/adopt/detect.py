@@ -317,6 +317,8 @@ def _map_table(
     year: int | None,
     infer: InferPolarity,
 ) -> DetectionResult:
+    # Over 80 lines: one pass over the rows with a small state machine (band, heading, below
+    # the table, efficiency block); splitting it would scatter that state over several helpers.
     assigned = _assign(grid, header, year)
     if isinstance(assigned, DetectionResult):
         return assigned
