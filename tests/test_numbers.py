@@ -11,12 +11,14 @@ from fractions import Fraction
 import pytest
 
 from iku_excel.numbers import (
+    STYLE_LABELS,
     ParsedNumber,
     decimals_of,
     format_number,
     normalise_unit,
     parse_number,
     round_half_up,
+    style_from_label,
 )
 
 # --- Text that reads as a point number -----------------------------------------------------------
@@ -98,20 +100,51 @@ def test_text_ignores_the_percent_number_format() -> None:
     assert (parsed.value, parsed.unit, parsed.percent_scaled) == (80.0, None, False)
 
 
-# --- Ambiguous text -------------------------------------------------------------------------------
+# --- Thousands groups and ambiguous text ---------------------------------------------------------
 
-# text, readings
+# Indonesian writing: a dot followed by exactly three digits groups thousands (issue 9).
+# text, value, unit
+INDONESIAN_THOUSANDS: list[tuple[str, float, str | None]] = [
+    ("1.000 orang", 1000.0, "orang"),
+    ("3.000", 3000.0, None),
+    ("30.000", 30000.0, None),
+    ("1.234", 1234.0, None),  # was ambiguous before issue 9
+    ("12.345", 12345.0, None),  # was ambiguous
+    ("-1.234", -1234.0, None),  # was ambiguous
+    ("1.234 Orang", 1234.0, "Orang"),  # was ambiguous
+    ("Rp 1.041.759.500,-", 1041759500.0, "Rp"),
+    ("12.500.000", 12500000.0, None),
+]
+
+
+@pytest.mark.parametrize(("text", "value", "unit"), INDONESIAN_THOUSANDS)
+def test_dot_and_three_digits_is_a_thousands_group(
+    text: str, value: float, unit: str | None
+) -> None:
+    parsed = parse_number(text)
+    assert (parsed.status, parsed.kind, parsed.value, parsed.unit) == ("ok", "number", value, unit)
+    assert (parsed.reading, parsed.off_style, parsed.english_like) == ("id", False, False)
+    assert decimals_of(text) == 0
+
+
+def test_thousands_groups_in_ranges_and_ratios() -> None:
+    ranged = parse_number("1.000 - 2.000")  # was ambiguous
+    assert (ranged.status, ranged.kind, ranged.low, ranged.high) == ("ok", "range", 1000, 2000)
+    ratio = parse_number("1:1.234")  # was ambiguous
+    assert (ratio.status, ratio.kind, ratio.value) == ("ok", "ratio", 1234.0)
+
+
+# text, readings (thousands reading first): what stays ambiguous under the default "id" style
 AMBIGUOUS: list[tuple[str, tuple[float, ...]]] = [
-    ("1.234", (1234.0, 1.234)),
     ("1,234", (1234.0, 1.234)),
-    ("12.345", (12345.0, 12.345)),
+    ("12,345", (12345.0, 12.345)),
     ("999,999", (999999.0, 999.999)),
-    ("-1.234", (-1234.0, -1.234)),
-    ("1.234 Orang", (1234.0, 1.234)),
+    ("-1,234", (-1234.0, -1.234)),
+    ("1,234 Orang", (1234.0, 1.234)),
     ("1,000 %", (1000.0, 1.0)),
     ("Rp 1,234", (1234.0, 1.234)),  # "Rp" only settles a dot
-    ("1.000 - 2.000", (1000.0, 1.0)),  # a range with an ambiguous bound
-    ("1:1.234", (1234.0, 1.234)),  # a ratio with an ambiguous term
+    ("1,000 - 2,000", (1000.0, 1.0)),  # a range with an ambiguous bound
+    ("1:1,234", (1234.0, 1.234)),  # a ratio with an ambiguous term
 ]
 
 
@@ -128,10 +161,114 @@ def test_ambiguous(text: str, readings: tuple[float, ...]) -> None:
 
 
 def test_ambiguous_reason_names_the_value_and_both_readings() -> None:
-    reason = parse_number("1.234").reason
-    assert "'1.234'" in reason
+    reason = parse_number("1,234").reason
+    assert "'1,234'" in reason
     assert "1234" in reason
-    assert "1,234" in reason
+    assert "1.234" in reason  # how to write the thousands reading
+
+
+# --- Writing styles -------------------------------------------------------------------------------
+
+# text, (status, value) under "id", (status, value) under "en", reading when ok, off-style under
+# "id", off-style under "en"
+STYLES: list[tuple[str, tuple[str, float | None], tuple[str, float | None], str | None, bool, bool]]
+STYLES = [
+    ("706", ("ok", 706), ("ok", 706), None, False, False),
+    ("1.234,5", ("ok", 1234.5), ("ok", 1234.5), "id", False, True),
+    ("1.234,", ("ok", 1234), ("ok", 1234), "id", False, True),
+    ("1,234.5", ("ok", 1234.5), ("ok", 1234.5), "en", True, False),
+    ("749.930.215", ("ok", 749930215), ("ok", 749930215), "id", False, True),
+    ("749,930,215", ("ok", 749930215), ("ok", 749930215), "en", True, False),
+    ("0,34", ("ok", 0.34), ("ok", 0.34), "id", False, True),
+    ("0,345", ("ok", 0.345), ("ok", 0.345), "id", False, True),
+    ("1234,567", ("ok", 1234.567), ("ok", 1234.567), "id", False, True),
+    ("80,", ("ok", 80), ("ok", 80), "id", False, True),
+    ("93.6", ("ok", 93.6), ("ok", 93.6), "en", True, False),
+    ("0.35", ("ok", 0.35), ("ok", 0.35), "en", True, False),
+    ("0.345", ("ok", 0.345), ("ok", 0.345), "en", True, False),
+    ("1234.567", ("ok", 1234.567), ("ok", 1234.567), "en", True, False),
+    (".5", ("ok", 0.5), ("ok", 0.5), "en", True, False),
+    ("1.000", ("ok", 1000), ("ambiguous", None), "id", False, False),
+    ("30.000", ("ok", 30000), ("ambiguous", None), "id", False, False),
+    ("1,000", ("ambiguous", None), ("ok", 1000), "en", False, False),
+    ("Rp 1.234", ("ok", 1234), ("ok", 1234), "id", False, True),
+    ("Rp 1,234", ("ambiguous", None), ("ok", 1234), "en", False, False),
+    ("93.6 - 1.234,5", ("ok", None), ("ok", None), None, True, True),  # mixed: both flagged
+]
+
+
+@pytest.mark.parametrize(("text", "as_id", "as_en", "reading", "off_id", "off_en"), STYLES)
+def test_styles(
+    text: str,
+    as_id: tuple[str, float | None],
+    as_en: tuple[str, float | None],
+    reading: str | None,
+    off_id: bool,
+    off_en: bool,
+) -> None:
+    for style, (status, value), off in (("id", as_id, off_id), ("en", as_en, off_en)):
+        parsed = parse_number(text, style=style)  # type: ignore[arg-type]
+        assert parsed.status == status, (style, parsed.reason)
+        assert parsed.value == value
+        if status == "ok":
+            assert parsed.off_style is off
+            if reading is not None:
+                assert parsed.reading == reading
+            assert parsed.english_like is (off and parsed.reading == "en")
+            assert parsed.indonesian_like is (off and parsed.reading == "id")
+        else:
+            assert not parsed.off_style
+
+
+def test_english_like_flag_is_what_the_workbook_warning_needs() -> None:
+    assert parse_number("93.6").english_like
+    assert not parse_number("93.6", style="en").english_like
+    assert parse_number("1.234,5", style="en").indonesian_like
+    assert not parse_number("1.234,5").english_like
+    assert not parse_number(93.6).english_like  # native numbers have no writing style
+    assert parse_number(93.6).reading is None
+
+
+def test_ambiguous_reason_under_english_style() -> None:
+    reason = parse_number("1.234", style="en").reason
+    assert "'1.234'" in reason and "1234" in reason and "1,234" in reason
+
+
+def test_decimals_follow_the_style() -> None:
+    assert decimals_of("1,234") is None  # ambiguous under "id"
+    assert decimals_of("1,234", style="en") == 0
+    assert decimals_of("1.234") == 0
+    assert decimals_of("1.234", style="en") is None
+    assert decimals_of("93.65") == 2
+
+
+def test_unknown_style_is_a_programming_error() -> None:
+    with pytest.raises(ValueError):
+        parse_number("1", style="fr")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("label", "style"),
+    [
+        ("Indonesia", "id"),
+        (" indonesia ", "id"),
+        ("Bahasa  Indonesia", "id"),
+        ("id", "id"),
+        ("Inggris", "en"),
+        ("English", "en"),
+        ("EN", "en"),
+        ("Perancis", None),
+        ("", None),
+        (None, None),
+        (1, None),
+    ],
+)
+def test_style_from_label(label: object, style: str | None) -> None:
+    assert style_from_label(label) == style
+
+
+def test_style_labels_name_every_style() -> None:
+    assert {style_from_label(label) for label in STYLE_LABELS.values()} == set(STYLE_LABELS)
 
 
 # --- Missing --------------------------------------------------------------------------------------
@@ -313,33 +450,109 @@ def test_leading_minus_is_a_sign_not_a_range() -> None:
 
 # --- Ratios ---------------------------------------------------------------------------------------
 
-# text, value
-RATIOS: list[tuple[str, float]] = [
-    ("1:17,9", 17.9),
-    ("1 : 18", 18.0),
-    ("1:17.9", 17.9),
-    ("2:5", 2.5),
-    ("1:0", 0.0),
-    ("1 : 1.234,5", 1234.5),
+# text, value, unit
+RATIOS: list[tuple[str, float, str]] = [
+    ("1:17,9", 17.9, "rasio"),
+    ("1 : 18", 18.0, "rasio"),
+    ("1 : 32", 32.0, "rasio"),
+    ("1:17.9", 17.9, "rasio"),
+    ("2:5", 2.5, "rasio"),
+    ("1:0", 0.0, "rasio"),
+    ("1 : 1.234,5", 1234.5, "rasio"),
+    ("1:17,9 per siswa", 17.9, "per siswa"),  # the unit after the second term is kept
+    ("1 : 17,9 Per  Siswa", 17.9, "Per Siswa"),
+    ("1:32 siswa", 32.0, "siswa"),
+    ("1:32 murid per guru", 32.0, "murid per guru"),
 ]
 
 
-@pytest.mark.parametrize(("text", "value"), RATIOS)
-def test_ratio(text: str, value: float) -> None:
+@pytest.mark.parametrize(("text", "value", "unit"), RATIOS)
+def test_ratio(text: str, value: float, unit: str) -> None:
     parsed = parse_number(text)
     assert parsed.status == "ok", parsed.reason
     assert parsed.kind == "ratio"
     assert parsed.value == value
     assert parsed.low == parsed.high == value
-    assert parsed.unit == "rasio"
+    assert parsed.unit == unit
     assert parsed.from_text
 
 
-@pytest.mark.parametrize("text", ["0:5", "0,0 : 5", "-1:5", "1:-5", "1:2:3", ":5", "1:", "a:b"])
+def test_ratio_unit_matches_the_satuan_column() -> None:
+    assert normalise_unit(parse_number("1:17,9 per siswa").unit) == normalise_unit("Per Siswa")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *("0:5", "0,0 : 5", "-1:5", "1:-5", "1:2:3", ":5", "1:", "a:b"),
+        *("1:80 %", "1 guru : 32", "1:(5)"),  # a unit only after the second term, and no percent
+    ],
+)
 def test_invalid_ratio(text: str) -> None:
     parsed = parse_number(text)
     assert parsed.status == "invalid"
     assert parsed.reason
+
+
+# --- Two quantities in one cell ------------------------------------------------------------------
+
+# text, the quantities
+MULTIPLE: list[tuple[str, tuple[str, ...]]] = [
+    ("11 jenis; 50.000 lembar", ("11 jenis", "50.000 lembar")),  # was read as 11
+    ("5 dokumen dan 3 laporan", ("5 dokumen", "3 laporan")),
+    ("11 jenis / 50 lembar", ("11 jenis", "50 lembar")),
+    ("11 jenis/50 lembar", ("11 jenis", "50 lembar")),
+    ("11 jenis 50 lembar", ("11 jenis", "50 lembar")),
+    ("11 jenis, 50 lembar", ("11 jenis", "50 lembar")),
+    ("2 Perda serta 3 Perwali", ("2 Perda", "3 Perwali")),
+    ("3 dokumen & 2 laporan", ("3 dokumen", "2 laporan")),
+    ("10 orang + 5 KK", ("10 orang", "5 KK")),
+    ("80 %; 90 %", ("80 %", "90 %")),
+    ("1.000 - 2.000 dan 3 dokumen", ("1.000 - 2.000", "3 dokumen")),
+    ("1, 2, 3", ("1", "2", "3")),
+    ("3;5", ("3", "5")),
+]
+
+
+@pytest.mark.parametrize(("text", "parts"), MULTIPLE)
+def test_two_quantities_are_never_a_number(text: str, parts: tuple[str, ...]) -> None:
+    for style in ("id", "en"):
+        parsed = parse_number(text, style=style)  # type: ignore[arg-type]
+        assert parsed.status == "multiple", (style, parsed)
+        assert not parsed.is_number
+        assert (parsed.kind, parsed.value, parsed.low, parsed.high) == (None, None, None, None)
+        assert parsed.parts == parts
+        assert parsed.reason and "pecah" in parsed.reason
+        assert decimals_of(text, style=style) is None  # type: ignore[arg-type]
+
+
+# one quantity each, though they contain a list separator or a second number
+SINGLE_QUANTITIES: list[tuple[str, str]] = [
+    ("80 %", "number"),
+    ("706 Orang", "number"),
+    ("Rp 1.000.000,-", "number"),
+    ("80–90 %", "range"),
+    ("7 s/d 8 bulan", "range"),
+    ("Rp 5.000,- s.d. Rp 6.000,-", "range"),
+    ("2,5 per 1.000 KH", "number"),
+    ("102 per 100.000 KH", "number"),
+    ("5 orang/tahun", "number"),
+    ("5 sarana dan prasarana", "number"),
+    ("80 dari 100 desa", "number"),
+    ("1:17,9 per siswa", "ratio"),
+    ("+5", "number"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), SINGLE_QUANTITIES)
+def test_single_quantities_stay_single(text: str, kind: str) -> None:
+    parsed = parse_number(text)
+    assert (parsed.status, parsed.kind) == ("ok", kind), parsed.reason
+    assert parsed.parts == ()
+
+
+def test_a_bare_fraction_is_not_two_quantities() -> None:
+    assert parse_number("80/100").status == "invalid"
 
 
 # --- Native cells ---------------------------------------------------------------------------------
@@ -444,7 +657,9 @@ DECIMALS: list[tuple[object, str | None, int | None]] = [
     (1e16, None, 0),
     (0.875, "0.00%", 1),  # 87.5 after scaling
     (0.8, "0%", 0),
-    ("1.234", None, None),  # ambiguous
+    ("1,234", None, None),  # ambiguous
+    ("1.234", None, 0),  # a thousands group (was ambiguous before issue 9)
+    ("11 jenis; 50.000 lembar", None, None),  # two quantities
     ("80 - 90", None, None),  # range
     ("1:17,9", None, None),  # ratio
     ("n/a", None, None),

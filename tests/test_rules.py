@@ -106,9 +106,9 @@ TRIGGERS: dict[str, Trigger] = {
         ("32..420",),
     ),
     "ambiguous-number": Trigger(
-        {"iku_rows": [iku(realisasi="1.234")], "rpjmd_rows": R},
+        {"iku_rows": [iku(realisasi="1,234")], "rpjmd_rows": R},
         ("ambiguous-number", IKU_SHEET, iku_cell("realisasi"), "1.1"),
-        ("1.234",),
+        ("1,234",),
     ),
     "number-stored-as-text": Trigger(
         {"iku_rows": [iku(realisasi="90 Orang")], "rpjmd_rows": R},
@@ -286,6 +286,7 @@ NEAR_MISSES: dict[str, list[Mapping[str, Any]]] = {
         {"iku_rows": [iku(realisasi="n/a")], "rpjmd_rows": R},
     ],
     "ambiguous-number": [
+        {"iku_rows": [iku(realisasi="1.234")], "rpjmd_rows": R},  # a thousands group (issue 9)
         {"iku_rows": [iku(realisasi="1.234,5")], "rpjmd_rows": R},
         {"iku_rows": [iku(realisasi="1.234.567")], "rpjmd_rows": R},
         {"iku_rows": [iku(realisasi=1.234)], "rpjmd_rows": R},
@@ -549,7 +550,7 @@ def test_numbers_as_text_are_read_and_reported_as_info() -> None:
         ("32..420", "unparseable-number"),
         ("tiga puluh", "unparseable-number"),
         ("#DIV/0!", "unparseable-number"),
-        ("1.234", "ambiguous-number"),
+        ("1,234", "ambiguous-number"),
         ("12,345", "ambiguous-number"),
     ],
 )
