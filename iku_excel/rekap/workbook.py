@@ -50,6 +50,8 @@ NO_PREDICATE = "Tanpa Predikat"
 TITLE = "Rekap Capaian IKU"
 
 PERCENT_FORMAT = "0.00"
+#: Columns holding a workbook's path: shown as its name, linked to the file.
+FILE_COLUMNS = ("file", "file_before")
 _WIDE = {"name": 40, "sasaran": 40, "indicator": 48, "message": 70, "error": 70, "agency": 32}
 _NARROW = {"year": 7, "row": 7, "code": 8, "errors": 7, "warnings": 11, "infos": 6}
 _HEADER_FONT = Font(bold=True)
@@ -117,30 +119,28 @@ def _write_rows(
     """Write ``frame``'s rows from ``first_row``; returns the last row written."""
     names = [c.name for c in columns]
     percent = [i + 1 for i, c in enumerate(columns) if c.dtype == "Float64" and _is_percent(c)]
-    file_col = names.index("file") + 1 if "file" in names else 0
-    cell_col = names.index("cell") + 1 if "cell" in names and "sheet" in names else 0
+    file_cols = [i for i, name in enumerate(names) if name in FILE_COLUMNS]
+    cell_col = names.index("cell") if "cell" in names and "sheet" in names else -1
     row = first_row - 1
     records = frame[names].itertuples(index=False, name=None) if len(frame) else []
     for record in records:
         row += 1
         values = [plain(v) for v in record]
-        file = values[file_col - 1] if file_col else None
-        if file_col and isinstance(file, str):
-            values[file_col - 1] = Path(file).name
+        files = {i: values[i] for i in file_cols if isinstance(values[i], str)}
+        for i, file in files.items():
+            values[i] = Path(file).name
         for col, value in enumerate(values, start=1):
             cell = ws.cell(row=row, column=col, value=value)
             if isinstance(value, str) and value.startswith("="):
                 cell.data_type = "s"  # a text that looks like a formula stays text
         for col in percent:
             ws.cell(row=row, column=col).number_format = PERCENT_FORMAT
-        if file_col and isinstance(file, str):
-            _link(ws.cell(row=row, column=file_col), link_target(file, base))
-            if cell_col:
-                sheet = values[names.index("sheet")]
-                _link(
-                    ws.cell(row=row, column=cell_col),
-                    link_target(file, base, str(sheet or ""), str(values[cell_col - 1] or "")),
-                )
+        for i, file in files.items():
+            _link(ws.cell(row=row, column=i + 1), link_target(file, base))
+        if cell_col >= 0 and files:
+            sheet = str(values[names.index("sheet")] or "")
+            target = link_target(next(iter(files.values())), base, sheet, str(values[cell_col] or ""))
+            _link(ws.cell(row=row, column=cell_col + 1), target)
     return row
 
 
@@ -166,7 +166,7 @@ def _header(ws: Worksheet, columns: Sequence[Column], row: int = 1) -> None:
         width = _WIDE.get(c.name) or _NARROW.get(c.name) or (12 if c.dtype != "string" else 16)
         if c.name == "sha256":
             width = 20
-        if c.name == "file":
+        if c.name in FILE_COLUMNS:
             width = 30
         ws.column_dimensions[letter].width = width
 
