@@ -191,9 +191,7 @@ if TYPE_CHECKING:
     from iku_excel.rekap.collect import Rekap
 
 
-def rekap(
-    paths: Sequence[str | PathLike[str]], *, jobs: int = 1, year: int | None = None
-) -> Rekap:
+def rekap(paths: Sequence[str | PathLike[str]], *, jobs: int = 1, year: int | None = None) -> Rekap:
     """Check many workbooks (files and folders) and return the recap as pandas frames.
 
     See :func:`iku_excel.rekap.collect.rekap` and docs/rekap.md for the columns.

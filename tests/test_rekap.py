@@ -96,7 +96,7 @@ def by_file(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 
 def stored(x: Any) -> Any:
     """What an xlsx cell holds for a JSON value: both writers store 16 significant digits."""
-    return float("%.16g" % x) if isinstance(x, float) else x
+    return float(f"{x:.16g}") if isinstance(x, float) else x
 
 
 def link(cell: Any) -> str:
@@ -246,7 +246,10 @@ def test_year_over_year(run: dict[str, Any], corpus: Corpus) -> None:
         now, before = twice[r["agency"]]
         assert (r["file"], r["file_before"]) == (now.name, before.name)
         assert (r["year"], r["year_before"]) == (docs[now.name]["year"], docs[before.name]["year"])
-        now_c, before_c = docs[now.name]["overall"]["capaian"], docs[before.name]["overall"]["capaian"]
+        now_c, before_c = (
+            docs[now.name]["overall"]["capaian"],
+            docs[before.name]["overall"]["capaian"],
+        )
         assert r["capaian"] == stored(now_c)
         assert r["capaian_before"] == stored(before_c)
         assert r["change"] == stored(now_c - before_c)

@@ -10,6 +10,7 @@ that were in flight are retried, the last suspect alone in its own process.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -195,7 +196,7 @@ def year_changes(opd: pd.DataFrame) -> pd.DataFrame:
     """
     rows: list[dict[str, Any]] = []
     groups: dict[str, list[dict[str, Any]]] = {}
-    for rec in opd.to_dict("records"):
+    for rec in _records(opd):
         if isinstance(rec["agency"], str) and rec["agency"].strip() and _is_int(rec["year"]):
             groups.setdefault(_agency_key(rec["agency"]), []).append(rec)
     for recs in groups.values():
@@ -203,7 +204,7 @@ def year_changes(opd: pd.DataFrame) -> pd.DataFrame:
         if len(set(years)) < 2 or len(set(years)) != len(years):
             continue
         recs = sorted(recs, key=lambda r: int(r["year"]))
-        for before, after in zip(recs, recs[1:], strict=False):
+        for before, after in itertools.pairwise(recs):
             cb, ca = _float(before["capaian"]), _float(after["capaian"])
             rows.append(
                 {
@@ -221,6 +222,10 @@ def year_changes(opd: pd.DataFrame) -> pd.DataFrame:
             )
     rows.sort(key=lambda r: (_agency_key(r["agency"]), r["year"]))
     return make_frame(CHANGE_COLUMNS, rows)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in rec.items()} for rec in frame.to_dict("records")]
 
 
 def _is_int(x: object) -> bool:
@@ -264,7 +269,11 @@ def rekap(
                 results.append(read_one(name))
                 bar.update()
         else:
-            results = run_parallel(names, jobs, bar.update)
+
+            def tick() -> None:
+                bar.update()
+
+            results = run_parallel(names, jobs, tick)
     finally:
         bar.close()
     return build_rekap(results, year)
@@ -290,4 +299,3 @@ def build_rekap(results: Sequence[FileRows | Failed], year: int | None = None) -
         skipped=skipped,
         internal_errors=sum(1 for f in failed if f.internal),
     )
-

@@ -59,8 +59,9 @@ def write_report(path: Path, r: Rekap) -> None:
     for d in docs:
         if d["failed"]:
             rows.append(
-                {"file": d["file"], "rule": "file-failed", "severity": "error", "sheet": "",
-                 "cell": "", "code": "", "message": d["failed"]}  # fmt: skip
+                {"file": d["file"], "rule": "file-failed", "severity": "error"}
+                | dict.fromkeys(("sheet", "cell", "code"), "")
+                | {"message": d["failed"]}
             )
         rows += [{"file": d["file"], **f} for f in d.get("findings", [])]
     columns = ["file", "rule", "severity", "sheet", "cell", "code", "message"]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -161,7 +161,7 @@ FRAMES: dict[str, tuple[Column, ...]] = {
 Row = dict[str, Any]
 
 
-# --- One workbook's rows (plain data: what a worker process sends back) ----------------------------
+# --- One workbook's rows (plain data: what a worker process sends back) -------------------------
 
 
 @dataclass(frozen=True)
@@ -268,7 +268,8 @@ def make_frame(columns: Sequence[Column], rows: Iterable[Mapping[str, Any]]) -> 
         for name in names:
             data[name].append(row.get(name))
     return pd.DataFrame(
-        {c.name: pd.array(data[c.name], dtype=c.dtype) for c in columns}, columns=names
+        {c.name: pd.array(data[c.name], dtype=cast(Any, c.dtype)) for c in columns},
+        columns=names,
     )
 
 

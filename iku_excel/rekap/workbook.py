@@ -22,6 +22,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.header_footer import HeaderFooterItem
+from openpyxl.worksheet.header_footer import _HeaderFooterPart as _Part
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from iku_excel.rekap.frames import (
@@ -139,7 +142,9 @@ def _write_rows(
             _link(ws.cell(row=row, column=i + 1), link_target(file, base))
         if cell_col >= 0 and files:
             sheet = str(values[names.index("sheet")] or "")
-            target = link_target(next(iter(files.values())), base, sheet, str(values[cell_col] or ""))
+            target = link_target(
+                next(iter(files.values())), base, sheet, str(values[cell_col] or "")
+            )
             _link(ws.cell(row=row, column=cell_col + 1), target)
     return row
 
@@ -177,19 +182,17 @@ def _print_setup(ws: Worksheet, n_cols: int, last_row: int) -> None:
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.print_title_rows = "1:1"
     ws.print_options.gridLines = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.oddHeader.center.text = f"{TITLE} — {ws.title}"
-    ws.oddFooter.center.text = "Halaman &P dari &N"
+    ws.HeaderFooter.oddHeader = HeaderFooterItem(center=_Part(text=f"{TITLE} — {ws.title}"))
+    ws.HeaderFooter.oddFooter = HeaderFooterItem(center=_Part(text="Halaman &P dari &N"))
     ws.print_area = f"A1:{get_column_letter(n_cols)}{max(last_row, 1)}"
 
 
-def _table_sheet(
-    ws: Worksheet, columns: Sequence[Column], frame: pd.DataFrame, base: Path
-) -> int:
+def _table_sheet(ws: Worksheet, columns: Sequence[Column], frame: pd.DataFrame, base: Path) -> int:
     """A header row, the frame's rows, frozen header, autofilter, print setup; the last row."""
     _header(ws, columns)
     last = _write_rows(ws, columns, frame, base, 2)
