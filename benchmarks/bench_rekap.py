@@ -1,4 +1,16 @@
-"""A folder of varied OPD workbooks for the recap (tests and benchmark), built from the template.
+"""Benchmark ``iku-excel rekap``, and the folder of varied OPD workbooks it (and the tests) use.
+
+    python benchmarks/bench_rekap.py                 # 60 and 600 workbooks (a few minutes)
+    python benchmarks/bench_rekap.py --sizes 60      # quick
+    python benchmarks/bench_rekap.py --json out.json
+
+The baseline, measured in the same run, is the sum of single :func:`iku_excel.api.check_file`
+runs over the same files; the recap (collect) is timed with ``jobs=1`` and ``jobs=2`` and given
+as a ratio to it. The recap workbook's write is timed separately, and the four table sheets are
+also written with XlsxWriter (when installed) to compare the two writer libraries. The 600 are
+ten copies of the 60. This is a script, not a test: it asserts no timing.
+
+The corpus:
 
 :func:`build_corpus` writes ``n`` files: workbooks of different OPDs (``Nama Instansi``) made by
 :func:`benchmarks.generate.generate_workbook` with different sizes (so different sasaran counts,
@@ -9,16 +21,34 @@ an IKU sheet). Deterministic for a seed.
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
+import platform
 import random
 import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from openpyxl import load_workbook
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script from a source checkout
+    sys.path.insert(0, str(ROOT))
 
-from benchmarks.generate import RPJMD_END, RPJMD_START, YEAR, generate_workbook
-from iku_excel import contract
-from iku_excel.template import build_template, iku_layout, rpjmd_layout, save_reproducible
+from openpyxl import load_workbook  # noqa: E402
+
+from benchmarks.generate import RPJMD_END, RPJMD_START, YEAR, generate_workbook  # noqa: E402
+from iku_excel import contract  # noqa: E402
+from iku_excel.template import (  # noqa: E402
+    build_template,
+    iku_layout,
+    rpjmd_layout,
+    save_reproducible,
+)
 
 _DINAS = (
     "Dinas Pendidikan",
@@ -139,3 +169,161 @@ def build_corpus(folder: Path, n: int = 60, *, seed: int = 1) -> Corpus:
     save_reproducible(wb, no_iku)
     corpus.unreadable += [truncated, no_iku]
     return corpus
+
+
+# --- The benchmark --------------------------------------------------------------------------------
+
+
+def _xlsxwriter_recap(r: Any, out: Path) -> None:
+    """The four table sheets written with XlsxWriter (same rows, formats and links), to compare."""
+    import xlsxwriter
+
+    from iku_excel.rekap.frames import (
+        FINDING_COLUMNS,
+        INDICATOR_COLUMNS,
+        OPD_COLUMNS,
+        SASARAN_COLUMNS,
+    )
+    from iku_excel.rekap.workbook import link_target, plain
+
+    base = out.resolve().parent
+    wb = xlsxwriter.Workbook(str(out), {"strings_to_urls": False, "strings_to_formulas": False})
+    percent = wb.add_format({"num_format": "0.00"})
+    bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "text_wrap": True})
+    sheets = (
+        ("Ringkasan", OPD_COLUMNS, r.opd),
+        ("Per Sasaran", SASARAN_COLUMNS, r.sasaran),
+        ("Per Indikator", INDICATOR_COLUMNS, r.indicators),
+        ("Temuan", FINDING_COLUMNS, r.findings),
+    )
+    for name, columns, frame in sheets:
+        ws = wb.add_worksheet(name)
+        names = [c.name for c in columns]
+        ws.write_row(0, 0, [c.header for c in columns], bold)
+        fmt = [percent if "capaian" in c.name else None for c in columns]
+        file_col = names.index("file")
+        for i, record in enumerate(frame[names].itertuples(index=False, name=None), start=1):
+            for j, value in enumerate(record):
+                v = plain(value)
+                if j == file_col:
+                    ws.write_url(i, j, "external:" + link_target(v, base), string=Path(v).name)
+                else:
+                    ws.write(i, j, v, fmt[j])
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, max(len(frame), 1), len(columns) - 1)
+        ws.set_paper(9)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(0)
+    wb.close()
+
+
+def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - start, value
+
+
+def bench(n_files: int, base: Corpus, work: Path) -> dict[str, Any]:
+    """Time the recap of ``n_files`` workbooks (copies of ``base``) against single checks."""
+    from iku_excel.api import check_file
+    from iku_excel.rekap.collect import expand_inputs, rekap
+    from iku_excel.rekap.workbook import write_rekap
+
+    folder = work / f"opd_{n_files}"
+    sources = sorted(base.folder.iterdir())
+    for k in range(n_files // len(sources)):
+        shutil.copytree(base.folder, folder / f"batch_{k:02d}")
+    files = expand_inputs([folder])
+    rekap([folder], jobs=1)  # warm-up (imports, caches, the OS file cache): not timed
+    singles = 0.0
+    for f in files:
+        t, _ = _timed(lambda f=f: _check_or_none(check_file, f))
+        singles += t
+    out: dict[str, Any] = {"files": len(files), "sum_of_single_checks_s": singles}
+    for jobs in (1, 2):
+        t, r = _timed(lambda jobs=jobs: rekap([folder], jobs=jobs))
+        out[f"collect_jobs{jobs}_s"] = t
+    t, _ = _timed(lambda: write_rekap(r, work / f"rekap_{n_files}.xlsx"))
+    out["write_openpyxl_s"] = t
+    try:
+        t, _ = _timed(lambda: _xlsxwriter_recap(r, work / f"rekap_{n_files}_xw.xlsx"))
+        out["write_xlsxwriter_tables_s"] = t
+        t, _ = _timed(lambda: _openpyxl_tables_only(r, work / f"rekap_{n_files}_tables.xlsx"))
+        out["write_openpyxl_tables_s"] = t
+    except ImportError:
+        out["write_xlsxwriter_tables_s"] = None
+    out["rows"] = {"indicators": len(r.indicators), "findings": len(r.findings)}
+    return out
+
+
+def _check_or_none(check: Callable[[Path], Any], path: Path) -> Any:
+    from iku_excel.errors import IkuError
+
+    try:
+        return check(path)
+    except IkuError:
+        return None
+
+
+def _openpyxl_tables_only(r: Any, out: Path) -> None:
+    """The same four table sheets as :func:`_xlsxwriter_recap`, with the recap's own writer."""
+    from openpyxl import Workbook
+
+    from iku_excel.rekap.frames import (
+        FINDING_COLUMNS,
+        INDICATOR_COLUMNS,
+        OPD_COLUMNS,
+        SASARAN_COLUMNS,
+    )
+    from iku_excel.rekap.workbook import _table_sheet
+
+    wb = Workbook()
+    base = out.resolve().parent
+    first = wb.active
+    assert first is not None
+    first.title = "Ringkasan"
+    _table_sheet(first, OPD_COLUMNS, r.opd, base)
+    _table_sheet(wb.create_sheet("Per Sasaran"), SASARAN_COLUMNS, r.sasaran, base)
+    _table_sheet(wb.create_sheet("Per Indikator"), INDICATOR_COLUMNS, r.indicators, base)
+    _table_sheet(wb.create_sheet("Temuan"), FINDING_COLUMNS, r.findings, base)
+    wb.save(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Time iku-excel rekap (see benchmarks/README.md).")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[60, 600])
+    parser.add_argument("--json", type=Path, help="also save the results")
+    args = parser.parse_args(argv)
+    print(f"{platform.processor() or platform.machine()} | CPUs: {os.cpu_count()} | "
+          f"Python {platform.python_version()}")  # fmt: skip
+    results = []
+    with tempfile.TemporaryDirectory(prefix="iku-bench-rekap-") as tmp:
+        work = Path(tmp)
+        base = build_corpus(work / "corpus", 60, seed=1)
+        for n in args.sizes:
+            print(f"… {n} workbooks", file=sys.stderr)
+            results.append(bench(n, base, work))
+    head = (
+        f"{'files':>5} {'checks s':>9} {'jobs1 s':>8} {'ratio':>6} {'jobs2 s':>8} {'ratio':>6} "
+        f"{'write s':>8} {'tables: openpyxl s':>18} {'XlsxWriter s':>12}"
+    )
+    print(head)
+    print("-" * len(head))
+    for r in results:
+        base_s = r["sum_of_single_checks_s"]
+        xw = r["write_xlsxwriter_tables_s"]
+        print(
+            f"{r['files']:>5} {base_s:>9.2f} {r['collect_jobs1_s']:>8.2f} "
+            f"{r['collect_jobs1_s'] / base_s:>6.2f} {r['collect_jobs2_s']:>8.2f} "
+            f"{r['collect_jobs2_s'] / base_s:>6.2f} {r['write_openpyxl_s']:>8.2f} "
+            f"{r.get('write_openpyxl_tables_s') or 0:>18.2f} "
+            f"{'-' if xw is None else f'{xw:.2f}':>12}"
+        )
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

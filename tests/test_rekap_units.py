@@ -234,7 +234,9 @@ def test_rekap_folder_writes_the_recap_next_to_the_folder(book: Any, tmp_path: P
     (tmp_path / "Rekap_OPD 2023.xlsx").write_bytes(b"an older recap")
     out = rekap_ribbon.rekap_folder(book, chooser=lambda b: folder)
     assert out == tmp_path / "Rekap_OPD 2023 (2).xlsx"
-    assert sorted(p.name for p in folder.iterdir()) == sorted([CLEAN.name, EXAMPLE.name, NO_IKU.name])
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [CLEAN.name, EXAMPLE.name, NO_IKU.name]
+    )
     n_errors = check_file(EXAMPLE).n_errors
     assert _alerts(book) == [rekap_ribbon.rekap_message(2, 1, n_errors, out)]
     assert load_workbook(out).sheetnames[0] == SHEET_SUMMARY

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -55,7 +56,7 @@ TITLE = "Rekap Capaian IKU"
 PERCENT_FORMAT = "0.00"
 #: Columns holding a workbook's path: shown as its name, linked to the file.
 FILE_COLUMNS = ("file", "file_before")
-_WIDE = {"name": 40, "sasaran": 40, "indicator": 48, "message": 70, "error": 70, "agency": 32}
+_WIDE = {"name": 40, "sasaran": 40, "indicator": 48, "message": 70, "error": 70, "agency": 44}
 _NARROW = {"year": 7, "row": 7, "code": 8, "errors": 7, "warnings": 11, "infos": 6}
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -103,13 +104,18 @@ def plain(value: object) -> Any:
     return value
 
 
-def link_target(file: str, base: Path, sheet: str = "", cell: str = "") -> str:
-    """The hyperlink to ``file`` (relative to ``base`` when possible), optionally to a cell."""
+@lru_cache(maxsize=4096)
+def _file_target(file: str, base: Path) -> str:
     path = Path(file).resolve()
     try:
-        target = Path(os.path.relpath(path, base)).as_posix()
+        return Path(os.path.relpath(path, base)).as_posix()
     except ValueError:  # another drive on Windows
-        target = path.as_uri()
+        return path.as_uri()
+
+
+def link_target(file: str, base: Path, sheet: str = "", cell: str = "") -> str:
+    """The hyperlink to ``file`` (relative to ``base`` when possible), optionally to a cell."""
+    target = _file_target(file, base)
     if sheet:
         where = "'" + sheet.replace("'", "''") + "'"
         target += f"#{where}!{cell or 'A1'}"
@@ -195,6 +201,7 @@ def _print_setup(ws: Worksheet, n_cols: int, last_row: int) -> None:
 def _table_sheet(ws: Worksheet, columns: Sequence[Column], frame: pd.DataFrame, base: Path) -> int:
     """A header row, the frame's rows, frozen header, autofilter, print setup; the last row."""
     _header(ws, columns)
+    ws.row_dimensions[1].height = 42  # up to three lines of a wrapped header
     last = _write_rows(ws, columns, frame, base, 2)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(last, 1)}"
