@@ -183,3 +183,19 @@ def refresh_in_excel(
     finally:
         app.quit()
     return replace(result, path=p, backup=backup_path)
+
+
+# --- rekap ----------------------------------------------------------------------------------------
+
+if TYPE_CHECKING:
+    from iku_excel.rekap.collect import Rekap
+
+
+def rekap(paths: Sequence[str | PathLike[str]], *, jobs: int = 1, year: int | None = None) -> Rekap:
+    """Check many workbooks (files and folders) and return the recap as pandas frames.
+
+    See :func:`iku_excel.rekap.collect.rekap` and docs/rekap.md for the columns.
+    """
+    from iku_excel.rekap.collect import rekap as _rekap
+
+    return _rekap(paths, jobs=jobs, year=year)

@@ -1,0 +1,301 @@
+"""Reading many workbooks for the recap: input expansion, parallel checks, the Rekap frames.
+
+:func:`rekap` checks every workbook (one file per task of a ``ProcessPoolExecutor`` with
+``jobs >= 2``, in this process with ``jobs == 1``), never writes to any of them, and returns a
+:class:`Rekap`. A file that cannot be read becomes a row of ``Rekap.failures`` with the reason;
+a worker process that dies on a file (``BrokenProcessPool``) costs only that file: the files
+that were in flight are retried, the last suspect alone in its own process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import re
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from os import PathLike
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from iku_excel.api import check_file
+from iku_excel.rekap.frames import (
+    CHANGE_COLUMNS,
+    FAILURE_COLUMNS,
+    EvaluationFrames,
+    FileRows,
+    file_rows,
+    frames_of,
+    make_frame,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+#: The reason given for a file whose worker process died.
+CRASH_REASON = "proses pemeriksa berhenti mendadak saat membaca file ini (file mungkin rusak)"
+
+
+def expand_inputs(items: Sequence[Path]) -> list[Path]:
+    """Files as given, and every .xlsx/.xlsm below each folder (recursively, sorted).
+
+    The rules of ``iku_excel.cli.expand_inputs``: Excel's lock files (``~$...``) and
+    iku-excel's own temporary files are skipped; a file reached twice is read once.
+    """
+    out: list[Path] = []
+    for item in items:
+        if item.is_dir():
+            out.extend(
+                sorted(
+                    p
+                    for p in item.rglob("*")
+                    if p.suffix.lower() in WORKBOOK_SUFFIXES
+                    and p.is_file()
+                    and not p.name.startswith(("~$", ".~iku-"))
+                )
+            )
+        else:
+            out.append(item)
+    seen: set[Path] = set()
+    unique: list[Path] = []
+    for p in out:
+        key = p.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(p)
+    return unique
+
+
+# --- One file -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A file that could not be read, and why (``internal``: a bug, not the file's fault)."""
+
+    file: str
+    error: str
+    internal: bool = False
+
+
+def sha256_of(path: Path) -> str | None:
+    """Hex SHA-256 of the file's bytes, or None when it cannot be read."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def read_one(path: str) -> FileRows | Failed:
+    """Check one workbook and return its rows, or why it failed (runs in a worker process)."""
+    from iku_excel.errors import IkuError
+
+    p = Path(path)
+    try:
+        before = sha256_of(p)
+        ev = check_file(p)
+        after = sha256_of(p)
+    except IkuError as exc:
+        return Failed(path, str(exc))
+    except Exception as exc:  # a bug: keep the details for the developers, go on with the rest
+        return Failed(path, f"kesalahan internal ({type(exc).__name__}: {exc})", internal=True)
+    if before is None or before != after:
+        return Failed(path, f"File berubah saat dibaca; jalankan rekap lagi: {path}")
+    return file_rows(ev, path, after or "")
+
+
+# --- Many files -----------------------------------------------------------------------------------
+
+Reader = Callable[[str], "FileRows | Failed"]
+
+
+def _pool_round(
+    paths: list[str], jobs: int, done: Callable[[int, FileRows | Failed], None]
+) -> list[int]:
+    """Run ``read_one`` over ``paths`` in one pool; the indexes whose worker died."""
+    broken: list[int] = []
+    with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(paths)))) as pool:
+        futures: list[Future[FileRows | Failed]] = [pool.submit(read_one, p) for p in paths]
+        for i, fut in enumerate(futures):
+            try:
+                result = fut.result()
+            except BrokenProcessPool:
+                broken.append(i)
+                continue
+            done(i, result)
+    return broken
+
+
+def run_parallel(
+    paths: list[str], jobs: int, tick: Callable[[], None] = lambda: None
+) -> list[FileRows | Failed]:
+    """``read_one`` over every path with ``jobs`` processes; a crash costs only its file.
+
+    After a pool breaks, the files in flight are retried in a new pool; when a round finishes
+    nothing, the first remaining file runs alone, and a crash there is that file's.
+    """
+    results: dict[int, FileRows | Failed] = {}
+    pending = list(range(len(paths)))
+    alone = False
+    while pending:
+        batch = pending[:1] if alone else pending
+
+        def done(i: int, result: FileRows | Failed, batch: list[int] = batch) -> None:
+            results[batch[i]] = result
+            tick()
+
+        broken = [batch[i] for i in _pool_round([paths[k] for k in batch], jobs, done)]
+        if alone and broken:
+            results[broken[0]] = Failed(paths[broken[0]], f"{CRASH_REASON}: {paths[broken[0]]}")
+            tick()
+            broken = []
+        progressed = len(broken) < len(batch)
+        pending = [k for k in pending if k not in results]
+        alone = not progressed
+    return [results[i] for i in range(len(paths))]
+
+
+# --- The recap ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rekap(EvaluationFrames):
+    """The recap of many workbooks as pandas frames (columns: docs/rekap.md).
+
+    ``opd``, ``sasaran``, ``indicators``, ``findings`` (every workbook read), ``failures``
+    (files that could not be read, with the reason), ``changes`` (year over year per OPD), and
+    ``skipped`` (files left out by ``year``).
+    """
+
+    failures: pd.DataFrame
+    changes: pd.DataFrame
+    skipped: tuple[str, ...] = ()
+    internal_errors: int = 0
+
+    @property
+    def n_errors(self) -> int:
+        return int(self.opd["errors"].sum()) if len(self.opd) else 0
+
+
+def _agency_key(name: object) -> str:
+    return re.sub(r"\s+", " ", str(name)).strip().casefold()
+
+
+def year_changes(opd: pd.DataFrame) -> pd.DataFrame:
+    """One row per OPD (``agency``) and pair of consecutive years in the inputs.
+
+    An OPD with two workbooks for the same year is left out (which one counts is unclear).
+    """
+    rows: list[dict[str, Any]] = []
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for rec in _records(opd):
+        if isinstance(rec["agency"], str) and rec["agency"].strip() and _is_int(rec["year"]):
+            groups.setdefault(_agency_key(rec["agency"]), []).append(rec)
+    for recs in groups.values():
+        years = [int(r["year"]) for r in recs]
+        if len(set(years)) < 2 or len(set(years)) != len(years):
+            continue
+        recs = sorted(recs, key=lambda r: int(r["year"]))
+        for before, after in itertools.pairwise(recs):
+            cb, ca = _float(before["capaian"]), _float(after["capaian"])
+            rows.append(
+                {
+                    "agency": after["agency"],
+                    "year_before": int(before["year"]),
+                    "capaian_before": cb,
+                    "predicate_before": _str(before["predicate"]),
+                    "year": int(after["year"]),
+                    "capaian": ca,
+                    "predicate": _str(after["predicate"]),
+                    "change": None if cb is None or ca is None else ca - cb,
+                    "file_before": before["file"],
+                    "file": after["file"],
+                }
+            )
+    rows.sort(key=lambda r: (_agency_key(r["agency"]), r["year"]))
+    return make_frame(CHANGE_COLUMNS, rows)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in rec.items()} for rec in frame.to_dict("records")]
+
+
+def _is_int(x: object) -> bool:
+    import pandas as pd
+
+    return x is not None and x is not pd.NA and not (isinstance(x, float) and x != x)
+
+
+def _float(x: object) -> float | None:
+    return float(x) if _is_int(x) and isinstance(x, int | float) else None
+
+
+def _str(x: object) -> str | None:
+    return x if isinstance(x, str) else None
+
+
+def rekap(
+    paths: Sequence[str | PathLike[str]],
+    *,
+    jobs: int = 1,
+    year: int | None = None,
+    progress: bool = False,
+    exclude: Sequence[Path] = (),
+) -> Rekap:
+    """Check every workbook in ``paths`` (files and folders) and return the recap frames.
+
+    ``year``: keep the workbooks of that year and of the year before (for the change); the
+    others are listed in ``Rekap.skipped``. ``exclude``: files never read (the recap's own
+    output). No input file is ever written.
+    """
+    from tqdm import tqdm
+
+    excluded = {p.resolve() for p in exclude}
+    files = [p for p in expand_inputs([Path(p) for p in paths]) if p.resolve() not in excluded]
+    names = [str(p) for p in files]
+    bar = tqdm(total=len(names), unit="file", disable=not progress, file=sys.stderr, desc="rekap")
+    try:
+        if jobs <= 1 or len(names) <= 1:
+            results: list[FileRows | Failed] = []
+            for name in names:
+                results.append(read_one(name))
+                bar.update()
+        else:
+
+            def tick() -> None:
+                bar.update()
+
+            results = run_parallel(names, jobs, tick)
+    finally:
+        bar.close()
+    return build_rekap(results, year)
+
+
+def build_rekap(results: Sequence[FileRows | Failed], year: int | None = None) -> Rekap:
+    """The :class:`Rekap` of per-file results (in the order given)."""
+    read = [r for r in results if isinstance(r, FileRows)]
+    skipped: tuple[str, ...] = ()
+    if year is not None:
+        keep = (year - 1, year)
+        skipped = tuple(r.opd["file"] for r in read if r.opd["year"] not in keep)
+        read = [r for r in read if r.opd["year"] in keep]
+    failed = [r for r in results if isinstance(r, Failed)]
+    frames = frames_of(read)
+    return Rekap(
+        opd=frames.opd,
+        sasaran=frames.sasaran,
+        indicators=frames.indicators,
+        findings=frames.findings,
+        failures=make_frame(FAILURE_COLUMNS, ({"file": f.file, "error": f.error} for f in failed)),
+        changes=year_changes(frames.opd),
+        skipped=skipped,
+        internal_errors=sum(1 for f in failed if f.internal),
+    )
