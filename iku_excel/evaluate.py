@@ -23,6 +23,7 @@ from iku_excel.capaian import (
     apply_cap,
     mean,
     point_capaian,
+    predikat,
     range_capaian,
     ratio_of_sums,
     weighted_mean,
@@ -380,7 +381,7 @@ def _evaluate_indicator(
         capaian_raw=fig.raw,
         capaian=fig.capped,
         capaian_vs_final=vs.vs_final,
-        predicate=scale.label(fig.capped),
+        predicate=predikat(scale, fig.capped),
         rpjmd=rpjmd_match,
         final_target=vs.final_target,
         baseline=rpjmd_match.baseline if rpjmd_match is not None else None,
@@ -467,7 +468,7 @@ def aggregate(
             )
     else:
         value = mean([r.capaian for r in results if r.capaian is not None])
-    return GroupResult(name, tuple(results), value, scale.label(value))
+    return GroupResult(name, tuple(results), value, predikat(scale, value))
 
 
 def evaluate(workbook: IkuWorkbook, reader_findings: Iterable[Finding] = ()) -> Evaluation:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from iku_excel import contract
 from iku_excel.a1 import cell_address, column_letter, quote_sheet
+from iku_excel.capaian import predikat_table
 from iku_excel.model import (
     Evaluation,
     GroupResult,
@@ -23,6 +24,8 @@ from iku_excel.model import (
 )
 from iku_excel.numbers import format_number
 from iku_excel.sheets.formulas import (
+    MAX_LITERAL,
+    PredikatLookup,
     cap_expr,
     capaian_expr,
     divisor,
@@ -30,6 +33,7 @@ from iku_excel.sheets.formulas import (
     operand,
     predikat_formula,
     realisasi_operand,
+    text_literal,
 )
 from iku_excel.sheets.spec import (
     BASE_STYLES,
@@ -61,11 +65,14 @@ CAPAIAN_HEADERS = (
     "% CAPAIAN TERHADAP TARGET AKHIR",
     "KETERANGAN",
     "KODE",
+    "BOBOT",
 )
 COL_NO, COL_SASARAN, COL_INDICATOR, COL_UNIT, COL_BASELINE, COL_PREV = 1, 2, 3, 4, 5, 6
 COL_TARGET, COL_REALISASI, COL_CAPAIAN, COL_PREDIKAT = 7, 8, 9, 10
-COL_FINAL, COL_VS_FINAL, COL_NOTE, COL_CODE = 11, 12, 13, 14
+COL_FINAL, COL_VS_FINAL, COL_NOTE, COL_CODE, COL_WEIGHT = 11, 12, 13, 14, 15
 LAST_PRINTED_COL = COL_NOTE
+#: The predikat scale table, right of the hidden columns: lower bound | label.
+COL_SCALE_BOUND, COL_SCALE_LABEL = 17, 18
 CAPAIAN_WIDTHS = {
     1: 5,
     2: 30,
@@ -81,6 +88,9 @@ CAPAIAN_WIDTHS = {
     12: 14,
     13: 30,
     14: 8,
+    15: 8,
+    17: 12,
+    18: 16,
 }
 TITLE = "LAPORAN CAPAIAN INDIKATOR KINERJA UTAMA (IKU)"
 
@@ -152,7 +162,12 @@ def footnote_lines(settings: Settings, scale: PredicateScale) -> list[str]:
         else:
             op = ">" if band.strict else "≥"
             bands.append(f"{op} {format_number(band.lower, 2, trim=True)} {band.label}")
-    lines.append(f"• Predikat ({scale.name}): " + "; ".join(bands) + ".")
+    lines.append(
+        f"• Predikat ({scale.name}): "
+        + "; ".join(bands)
+        + ". Predikat dibaca dari % capaian yang dibulatkan 2 desimal, seperti tampil "
+        "(tabel Skala Predikat di kanan tabel)."
+    )
     lines.append(
         "• % Capaian terhadap Target Akhir = rumus yang sama dengan Target Akhir "
         "RPJMD sebagai target."
@@ -171,6 +186,7 @@ def build_capaian_sheet(ev: Evaluation, notes: dict[str, str], iku_capaian_col: 
     assert scale is not None
     sheet = SheetSpec(contract.SHEET_CAPAIAN, dict(BASE_STYLES), tab_color="1F4E78")
     header_row = _title_and_header(sheet, settings)
+    lookup = _scale_table(sheet, scale, header_row)
     first = header_row + 2
     row = first
     group_ranges: list[tuple[int, int]] = []
@@ -180,7 +196,7 @@ def build_capaian_sheet(ev: Evaluation, notes: dict[str, str], iku_capaian_col: 
         for r in group.indicators:
             number += 1
             single = len(group.indicators) == 1
-            _indicator_row(sheet, row, number, r, settings, scale, notes, iku_capaian_col, single)
+            _indicator_row(sheet, row, number, r, settings, lookup, notes, iku_capaian_col, single)
             row += 1
         end = row - 1
         group_ranges.append((start, end))
@@ -194,8 +210,9 @@ def build_capaian_sheet(ev: Evaluation, notes: dict[str, str], iku_capaian_col: 
             row,
             group,
             (start, end),
+            [(start, end)],
             settings,
-            scale,
+            lookup,
             label=("Rata-rata capaian sasaran"),
             label_style="group_label",
             pct_style="group_percent",
@@ -206,22 +223,22 @@ def build_capaian_sheet(ev: Evaluation, notes: dict[str, str], iku_capaian_col: 
         sheet,
         row,
         ev.overall,
-        None,
+        (first, row - 1),
+        group_ranges,
         settings,
-        scale,
+        lookup,
         label="CAPAIAN KINERJA KESELURUHAN (RATA-RATA)"
         if settings.sasaran_aggregation == "Rata-rata"
         else "CAPAIAN KINERJA KESELURUHAN",
         label_style="overall_label",
         pct_style="overall_percent",
         blank_style="overall_blank",
-        overall_ranges=group_ranges,
     )
     sheet.conditional_fills = predikat_fills(scale, first, row)
     row = _footnote(sheet, row + 2, settings, scale)
     row = _signature(sheet, row + 1, settings)
     sheet.column_widths = dict(CAPAIAN_WIDTHS)
-    sheet.hidden_columns = {COL_CODE}
+    sheet.hidden_columns = {COL_CODE, COL_WEIGHT}
     sheet.freeze = (first, COL_UNIT)
     sheet.print_setup = PrintSetup(
         title_rows=(header_row, header_row + 1), area=(1, 1, row - 1, LAST_PRINTED_COL)
@@ -249,7 +266,7 @@ def _footnote(sheet: SheetSpec, row: int, settings: Settings, scale: PredicateSc
     """The footnote from ``row``, one merged line each; returns the row after it."""
     last = LAST_PRINTED_COL
     width = sum(CAPAIAN_WIDTHS[c] for c in range(1, last + 1))
-    for line in footnote_lines(settings, scale):
+    for line in footnote_lines(settings, scale) + list(sheet.limit_notes):
         sheet.put(row, 1, line, "footnote")
         sheet.merges.append((row, 1, row, last))
         # merged: Excel's AutoFit would not measure it, so every engine sets this height
@@ -284,7 +301,7 @@ def _indicator_row(
     number: int,
     r: IndicatorResult,
     settings: Settings,
-    scale: PredicateScale,
+    lookup: PredikatLookup,
     notes: dict[str, str],
     iku_col: int,
     single_row_group: bool,
@@ -326,7 +343,7 @@ def _indicator_row(
         COL_PREDIKAT,
         r.predicate or "",
         "predikat",
-        formula="=" + predikat_formula(pred_ref, scale),
+        formula="=" + predikat_formula(pred_ref, lookup),
     )
     final = r.rpjmd.final_target if r.rpjmd else None
     final_value = r.final_target if r.final_target is not None else _static(final)
@@ -346,6 +363,8 @@ def _indicator_row(
     note = notes.get(note_key(ind.code, ind.indicator), "")
     sheet.put(row, COL_NOTE, note or None, "text")
     sheet.put(row, COL_CODE, ind.code or None, "code")
+    cached, formula = _ref_cell(ind.weight, ind.weight.number)
+    sheet.put(row, COL_WEIGHT, cached, "code", formula=formula)
     texts = [(ind.indicator, CAPAIAN_WIDTHS[COL_INDICATOR]), (note, CAPAIAN_WIDTHS[COL_NOTE])]
     if single_row_group:
         texts.append((ind.sasaran, CAPAIAN_WIDTHS[COL_SASARAN]))
@@ -363,26 +382,28 @@ def _group_row(
     sheet: SheetSpec,
     row: int,
     group: GroupResult,
-    span: tuple[int, int] | None,
+    block: tuple[int, int],
+    runs: Sequence[tuple[int, int]],
     settings: Settings,
-    scale: PredicateScale,
+    lookup: PredikatLookup,
     *,
     label: str,
     label_style: str,
     pct_style: str,
     blank_style: str,
-    overall_ranges: Sequence[tuple[int, int]] | None = None,
 ) -> None:
-    # through the hidden KODE column too: the table's border is then one rectangle, which an
+    """A "Rata-rata" row of a sasaran, or the overall row. ``block`` is the contiguous rows the
+    group's indicators sit in (for the overall row with the sasaran rows between them, whose
+    target, realisasi and weight cells are empty); ``runs`` the indicator rows alone."""
+    # through the hidden columns too: the table's border is then one rectangle, which an
     # engine formatting rectangles (xlwings) applies once instead of once per sasaran
-    for col in range(1, COL_CODE + 1):
+    for col in range(1, COL_WEIGHT + 1):
         if col not in (COL_SASARAN, COL_INDICATOR, COL_CAPAIAN, COL_PREDIKAT):
             sheet.put(row, col, None, blank_style)
     sheet.put(row, COL_SASARAN, label, label_style)
     sheet.put(row, COL_INDICATOR, None, label_style)
     sheet.merges.append((row, COL_SASARAN, row, COL_INDICATOR))
-    ranges = [span] if span is not None else list(overall_ranges or [])
-    formula = _aggregate_formula(group, ranges, settings)
+    formula = _aggregate_formula(group, block, runs, settings)
     sheet.put(row, COL_CAPAIAN, group.capaian, pct_style, formula=formula)
     pred_ref = cell_address(row, COL_CAPAIAN)
     sheet.put(
@@ -390,20 +411,39 @@ def _group_row(
         COL_PREDIKAT,
         group.predicate or "",
         "predikat",
-        formula="=" + predikat_formula(pred_ref, scale),
+        formula="=" + predikat_formula(pred_ref, lookup),
     )
 
 
+#: AVERAGE takes at most 255 arguments; more sasaran than this get the value, not a formula.
+MAX_AVERAGE_RUNS = 200
+
+
 def _aggregate_formula(
-    group: GroupResult, ranges: Sequence[tuple[int, int]], settings: Settings
+    group: GroupResult,
+    block: tuple[int, int],
+    runs: Sequence[tuple[int, int]],
+    settings: Settings,
 ) -> str | None:
-    if not ranges or len(ranges) > 200:
-        return None
-    cap_col = column_letter(COL_CAPAIAN)
-    spans = ",".join(f"{cap_col}{a}:{cap_col}{b}" if a != b else f"{cap_col}{a}" for a, b in ranges)
+    """The live formula of a group's capaian, or None when the sheet's cells would not give the
+    engine's value. Sums run over whole ranges (``SUM``, ``SUMPRODUCT``), so the length does
+    not grow with the indicators; only ``Rata-rata`` lists one range per sasaran."""
     method = settings.sasaran_aggregation
+    if not runs:
+        return None
     if method == "Rata-rata":
+        if len(runs) > MAX_AVERAGE_RUNS:
+            return None
+        cap_col = column_letter(COL_CAPAIAN)
+        spans = ",".join(
+            f"{cap_col}{a}:{cap_col}{b}" if a != b else f"{cap_col}{a}" for a, b in runs
+        )
         return f'=IF(COUNT({spans})=0,"",AVERAGE({spans}))'
+    a, b = block
+
+    def cells(col: int) -> str:
+        return f"{column_letter(col)}{a}:{column_letter(col)}{b}"
+
     if method == "Rasio Jumlah":
         if group.capaian is None or any(
             r.target is None
@@ -413,24 +453,43 @@ def _aggregate_formula(
             for r in group.indicators
         ):
             return None  # SUM over the sheet's cells would not see the same numbers
-        t_col, r_col = column_letter(COL_TARGET), column_letter(COL_REALISASI)
-        ts = ",".join(f"{t_col}{a}:{t_col}{b}" for a, b in ranges)
-        rs = ",".join(f"{r_col}{a}:{r_col}{b}" for a, b in ranges)
-        return "=" + cap_expr(f"SUM({rs})*100/SUM({ts})", settings.cap)
-    # Rata-rata Tertimbang: explicit terms over the IKU weight cells, when all are clean. An
-    # empty capaian (or weight) drops out of both sums, as in the engine.
-    terms: list[tuple[str, str]] = []
-    rows = [row for a, b in ranges for row in range(a, b + 1)]
-    if len(rows) != len(group.indicators):
-        return None
-    for row, r in zip(rows, group.indicators, strict=True):
-        w = operand(r.indicator.weight)
-        if w is None:
-            return None
-        terms.append((f"{cap_col}{row}", w.expr))
-    num = "+".join(f"N({c})*{w}" for c, w in terms)
-    den = "+".join(f"IF(ISNUMBER({c}),{w},0)" for c, w in terms)
-    return f'=IF(({den})=0,"",({num})/({den}))'
+        ratio = f"SUM({cells(COL_REALISASI)})*100/SUM({cells(COL_TARGET)})"
+        return "=" + cap_expr(ratio, settings.cap)
+    # Rata-rata Tertimbang over the hidden BOBOT column (empty on the sasaran rows): an empty
+    # capaian or weight drops out of both sums, as in the engine.
+    c, w = cells(COL_CAPAIAN), cells(COL_WEIGHT)
+    den = f"SUMPRODUCT(--ISNUMBER({c}),{w})"
+    return f'=IF({den}=0,"",SUMPRODUCT({c},{w})/{den})'
+
+
+def _scale_table(sheet: SheetSpec, scale: PredicateScale, header_row: int) -> PredikatLookup:
+    """The active predikat scale as a small table right of the printed area (outside the print
+    area), bounds ascending, that the PREDIKAT formulas look up; returns where it is."""
+    bottom, rows = predikat_table(scale)
+    bound_col, label_col = column_letter(COL_SCALE_BOUND), column_letter(COL_SCALE_LABEL)
+    sheet.put(header_row - 1, COL_SCALE_BOUND, f"Skala Predikat ({scale.name})", "summary")
+    sheet.put(header_row, COL_SCALE_BOUND, "BATAS BAWAH (≥)", "summary")
+    sheet.put(header_row, COL_SCALE_LABEL, "PREDIKAT", "summary")
+    row = header_row + 1
+    bottom_ref = None
+    if bottom is not None:
+        sheet.put(row, COL_SCALE_BOUND, "lainnya", "scale_bound")
+        sheet.put(row, COL_SCALE_LABEL, bottom)
+        bottom_ref = f"${label_col}${row}"
+        row += 1
+    first = row
+    for bound, label in rows:
+        sheet.put(row, COL_SCALE_BOUND, bound, "scale_bound")
+        sheet.put(row, COL_SCALE_LABEL, label)
+        row += 1
+    if not rows:
+        return PredikatLookup(None, None, bottom_ref)
+    last = row - 1
+    return PredikatLookup(
+        f"${bound_col}${first}:${bound_col}${last}",
+        f"${label_col}${first}:${label_col}${last}",
+        bottom_ref,
+    )
 
 
 def predikat_fills(scale: PredicateScale, first_row: int, last_row: int) -> list[ConditionalFill]:
@@ -448,7 +507,7 @@ def predikat_fills(scale: PredicateScale, first_row: int, last_row: int) -> list
             bold=True,
         )
         for band in scale.bands
-        if band.colour
+        if band.colour and len(text_literal(band.label)) <= MAX_LITERAL
     ]
 
 

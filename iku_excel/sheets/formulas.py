@@ -14,7 +14,46 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from iku_excel.a1 import column_index, quote_sheet
-from iku_excel.model import IndicatorResult, PredicateScale, Settings, Value
+from iku_excel.capaian import SHOWN_DECIMALS
+from iku_excel.model import IndicatorResult, Settings, Value
+
+#: Excel's limits on a formula: characters, nested functions, characters of a text literal.
+MAX_FORMULA_CHARS = 8_192
+MAX_NESTING = 64
+MAX_LITERAL = 255
+
+
+def formula_nesting(formula: str) -> int:
+    """The deepest parenthesis level of ``formula`` outside text literals: an upper bound of
+    its function nesting, which Excel limits to :data:`MAX_NESTING`."""
+    depth = deepest = 0
+    in_text = False
+    for ch in formula:
+        if ch == '"':
+            in_text = not in_text  # a doubled quote toggles twice
+        elif not in_text and ch == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif not in_text and ch == ")":
+            depth -= 1
+    return deepest
+
+
+def formula_fits(formula: str) -> bool:
+    """True when Excel accepts ``formula``: at most :data:`MAX_FORMULA_CHARS` characters and
+    :data:`MAX_NESTING` levels."""
+    return len(formula) <= MAX_FORMULA_CHARS and formula_nesting(formula) <= MAX_NESTING
+
+
+@dataclass(frozen=True)
+class PredikatLookup:
+    """Where the predikat scale table sits: absolute ranges of the ascending lower bounds and
+    their labels (None when every band is open), and the bottom band's label cell (None when
+    values below the lowest bound have no predikat)."""
+
+    bounds: str | None
+    labels: str | None
+    bottom: str | None
 
 
 @dataclass(frozen=True)
@@ -75,17 +114,17 @@ def num_literal(x: float) -> str:
     return repr(int(x)) if float(x).is_integer() else repr(x)
 
 
-def predikat_formula(ref: str, scale: PredicateScale) -> str:
-    """Nested IFs reading a capaian cell off the predikat scale ("" for an empty capaian)."""
-    expr = '""'
-    for band in reversed(scale.bands):
-        label = text_literal(band.label)
-        if band.lower is None:
-            expr = label
-        else:
-            op = ">" if band.strict else ">="
-            expr = f"IF({ref}{op}{num_literal(band.lower)},{label},{expr})"
-    return f'IF({ref}="","",{expr})'
+def predikat_formula(ref: str, lookup: PredikatLookup) -> str:
+    """The predikat of the capaian in ``ref`` as shown (``ROUND(ref,2)``), looked up in the
+    scale table on the sheet ("" for an empty capaian). One ``LOOKUP``, whatever the number of
+    bands, so the nesting stays at four levels."""
+    x = f"ROUND({ref},{SHOWN_DECIMALS})"
+    bottom = lookup.bottom or '""'
+    if lookup.bounds is None or lookup.labels is None:
+        found = bottom
+    else:
+        found = f"IFERROR(LOOKUP({x},{lookup.bounds},{lookup.labels}),{bottom})"
+    return f'IF({ref}="","",{found})'
 
 
 def _joined(ops: Sequence[Operand]) -> str:
@@ -150,7 +189,10 @@ def iku_capaian_formula(r: IndicatorResult, settings: Settings) -> str | None:
     return f'=IF(OR({count}=0,NOT(ISNUMBER({t.address}))),"",IF({div}=0,"",{expr}))'
 
 
-def hyperlink_formula(location: str, text: str) -> str:
+def hyperlink_formula(location: str, text: str) -> str | None:
     """``=HYPERLINK("#IKU!Q3","Q3")``: a link to ``location`` inside the workbook showing
-    ``text``. A formula, so that it is written with the other values, in one block."""
+    ``text``. A formula, so that it is written with the other values, in one block. None when
+    the target or the text is longer than a text literal may be (:data:`MAX_LITERAL`)."""
+    if len("#" + location) > MAX_LITERAL or len(text) > MAX_LITERAL:
+        return None
     return f"=HYPERLINK({text_literal('#' + location)},{text_literal(text)})"

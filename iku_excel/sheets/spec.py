@@ -8,6 +8,13 @@ number of calls that does not grow with the number of indicators: colours that d
 are :class:`ConditionalFill` rules over a rectangle, and heights of rows of wrapped text are
 estimates an engine that can measure text replaces with one AutoFit
 (:attr:`SheetSpec.estimated_heights`). No workbook library is imported here.
+
+Excel's limits are enforced here, where every cell passes, so that no engine can write a file
+Excel repairs or refuses: :meth:`SheetSpec.put` writes a formula longer than
+:data:`~iku_excel.sheets.formulas.MAX_FORMULA_CHARS` or nested deeper than
+:data:`~iku_excel.sheets.formulas.MAX_NESTING` as its cached value, and cuts text longer than
+:data:`MAX_CELL_TEXT` with "…"; each time it says so in :attr:`SheetSpec.limit_notes`, which the
+sheets print. Sheet names are checked (:func:`check_sheet_name`), row heights capped.
 """
 
 from __future__ import annotations
@@ -15,9 +22,36 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from iku_excel.a1 import cell_address
-from iku_excel.sheets.formulas import text_literal
+from iku_excel.sheets.formulas import formula_fits, text_literal
 
 CellValue = str | float | int | bool | None
+
+#: Excel's limits: characters in a cell, in a sheet name, and the height of a row in points.
+MAX_CELL_TEXT = 32_767
+MAX_SHEET_NAME = 31
+MAX_ROW_HEIGHT = 409.0
+_ILLEGAL_SHEET_CHARS = frozenset("[]:*?/\\")
+
+
+def check_sheet_name(name: str) -> str:
+    """``name`` when Excel accepts it as a sheet name (1..31 characters, none of ``[]:*?/\\``,
+    not starting or ending with an apostrophe, not ``History``); else ValueError."""
+    if (
+        not 0 < len(name) <= MAX_SHEET_NAME
+        or set(name) & _ILLEGAL_SHEET_CHARS
+        or name.startswith("'")
+        or name.endswith("'")
+        or name.casefold() == "history"
+    ):
+        raise ValueError(f"not a sheet name Excel accepts: {name!r}")
+    return name
+
+
+def clip_text(text: str) -> str:
+    """``text`` cut to :data:`MAX_CELL_TEXT` characters, ending with "…" when it was cut."""
+    if len(text) <= MAX_CELL_TEXT:
+        return text
+    return text[: MAX_CELL_TEXT - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -104,6 +138,11 @@ class SheetSpec:
     freeze: tuple[int, int] | None = None  # the top-left cell that is not frozen
     print_setup: PrintSetup = field(default_factory=PrintSetup)
     tab_color: str | None = None
+    #: What :meth:`put` had to change to stay within Excel's limits, in Indonesian.
+    limit_notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        check_sheet_name(self.name)
 
     def put(
         self,
@@ -118,6 +157,19 @@ class SheetSpec:
             raise KeyError(f"unknown style {style!r}")
         if formula is not None and value is None:
             value = ""  # what the formula computes when its inputs are empty
+        if formula is not None and not formula_fits(formula):
+            formula = None
+            self.limit_notes.append(
+                f"Sel {cell_address(row, col)} berisi nilai tetap: rumusnya melampaui batas Excel "
+                "(8.192 karakter atau 64 tingkat fungsi); jalankan Perbarui Capaian setelah "
+                "mengubah data."
+            )
+        if isinstance(value, str) and len(value) > MAX_CELL_TEXT:
+            value = clip_text(value)
+            self.limit_notes.append(
+                f"Teks sel {cell_address(row, col)} dipotong (…) pada {MAX_CELL_TEXT:,} karakter, "
+                "batas Excel untuk satu sel.".replace(",", ".")
+            )
         cell = CellSpec(row, col, value, formula, style)
         self.cells.append(cell)
         return cell
@@ -173,6 +225,8 @@ BASE_STYLES: dict[str, Style] = {
     "iku_percent": Style(v_align=None, number_format=PERCENT_FORMAT),
     # wrapped, so the hidden code never overflows into the printed columns
     "code": Style(wrap=True, v_align="top", border=True),
+    # the predikat scale table beside the Capaian table: few formats, few Excel calls
+    "scale_bound": Style(h_align="right", number_format=PERCENT_FORMAT),
 }
 
 #: Predikat colours dark enough to need white text.
@@ -183,4 +237,4 @@ def estimate_height(text: str, width: float, line: float = 15.0) -> float:
     """Height in points of ``text`` wrapped in a column ``width`` characters wide (an estimate)."""
     chars_per_line = max(int(width * 1.1), 1)
     lines = sum(max(1, -(-len(part) // chars_per_line)) for part in text.split("\n"))
-    return max(line, lines * line)
+    return min(max(line, lines * line), MAX_ROW_HEIGHT)

@@ -58,8 +58,9 @@ def build_validasi_sheet(ev: Evaluation) -> SheetSpec:
         sheet.put(row, 3, f.rule, "text")
         sheet.put(row, 4, f.sheet, "text")
         target = _link_target(f, ev.workbook.sheet_names)
-        if target:
-            sheet.put(row, 5, f.cell, "link", formula=hyperlink_formula(target, f.cell))
+        link = hyperlink_formula(target, f.cell) if target else None
+        if link:
+            sheet.put(row, 5, f.cell, "link", formula=link)
         else:
             sheet.put(row, 5, f.cell or None, "text")
         sheet.put(row, 6, f.code or None, "text_center")
@@ -71,7 +72,22 @@ def build_validasi_sheet(ev: Evaluation) -> SheetSpec:
         sheet.put(row, 2, "—", "text_center")
         sheet.put(row, 7, "Tidak ada yang perlu diperbaiki.", "text")
         row += 1
+    row = _limit_notes(sheet, row + 1, last)
     sheet.column_widths = dict(VALIDASI_WIDTHS)
     sheet.freeze = (header_row + 1, 1)
     sheet.print_setup = PrintSetup(title_rows=(header_row, header_row), area=(1, 1, row - 1, last))
     return sheet
+
+
+def _limit_notes(sheet: SheetSpec, row: int, last: int) -> int:
+    """What had to change to stay within Excel's limits (cut messages), one merged line each
+    from ``row``; returns the row after the last line, or ``row - 1`` when there is none."""
+    if not sheet.limit_notes:
+        return row - 1
+    width = sum(VALIDASI_WIDTHS.values())
+    for note in list(sheet.limit_notes):
+        sheet.put(row, 1, note, "footnote")
+        sheet.merges.append((row, 1, row, last))
+        sheet.row_heights[row] = estimate_height(note, width, 12.0)
+        row += 1
+    return row
