@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from iku_excel import contract
+from iku_excel.evaluate import evaluate
 from iku_excel.model import Evaluation, SheetGrid
 from iku_excel.reader import find_sheet, read_workbook, sheets_to_read, text
-from iku_excel.validate import evaluate
 
 if TYPE_CHECKING:
     from iku_excel.backends.base import WorkbookEngine
@@ -58,7 +58,13 @@ class RefreshResult:
 
 def read_notes(grid: SheetGrid | None) -> dict[str, str]:
     """KETERANGAN typed in an existing Capaian sheet, keyed by :func:`layout.note_key`."""
-    from iku_excel.layout import CAPAIAN_HEADERS, COL_CODE, COL_INDICATOR, COL_NOTE, note_key
+    from iku_excel.sheets.capaian import (
+        CAPAIAN_HEADERS,
+        COL_CODE,
+        COL_INDICATOR,
+        COL_NOTE,
+        note_key,
+    )
 
     if grid is None:
         return {}
@@ -90,7 +96,8 @@ def _sheets_for_refresh(names: Sequence[str]) -> list[str]:
 
 def refresh_with(engine: WorkbookEngine, *, dry_run: bool = False) -> RefreshResult:
     """Refresh the workbook behind any engine (file or live Excel)."""
-    from iku_excel.layout import build_outputs, note_key
+    from iku_excel.sheets import build_outputs
+    from iku_excel.sheets.capaian import note_key
 
     names, grids = engine.read(_sheets_for_refresh)
     ev = evaluate_grids(names, grids)

@@ -3,8 +3,8 @@
 Pure functions on floats. A capaian is computed exactly (decimal arithmetic on the exact values
 of the input floats) and rounded once, so it is the float nearest to the true value: meeting the
 target gives exactly 100, and 91 of 100 gives exactly 91. The live Excel formulas written by
-:mod:`iku_excel.layout` compute the same expression in binary floating point and may differ in
-the last bit; tests compare them with a relative tolerance of 1e-12.
+:mod:`iku_excel.sheets.formulas` compute the same expression in binary floating point and may
+differ in the last bit; tests compare them with a relative tolerance of 1e-12.
 
 Conventions (IKU-rules.md, "Capaian of one indicator"; T = target, R = realisasi):
 
@@ -15,6 +15,8 @@ Conventions (IKU-rules.md, "Capaian of one indicator"; T = target, R = realisasi
 - Range target [lo, hi]: R inside counts as 100; outside, the nearer bound is T.
 - No ratio (T = 0, or R = 0 with formula B): no capaian (None), never 0.
 - Cap (setting): ``min(max(raw, 0), cap)``; the raw value is kept beside it.
+- Predikat follows the capaian as shown: it is read off the scale at the capaian rounded to two
+  decimals, half away from zero (:func:`predikat`), as Excel's ``ROUND(x,2)`` in the live formula.
 """
 
 from __future__ import annotations
@@ -22,10 +24,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_FLOOR, Context, Decimal
 from typing import Literal
 
 from iku_excel.model import PredicateBand, PredicateScale
+from iku_excel.numbers import round_half_up
 
 Polarity = Literal["Positif", "Negatif"]
 NegativeFormula = Literal["A", "B", "C"]
@@ -193,6 +196,51 @@ def custom_scale(rows: Sequence[tuple[str, float | None]]) -> tuple[PredicateSca
         for i, b in enumerate(bands)
     )
     return PredicateScale("Kustom", coloured), problems
+
+
+#: A capaian is printed, and its predikat read, with this many decimals.
+SHOWN_DECIMALS = 2
+
+
+def shown_capaian(capaian: float) -> float:
+    """``capaian`` as printed: two decimals, half away from zero, on the float's shortest repr
+    (``90.995`` -> ``91.0``), the value Excel's ``ROUND(x,2)`` gives."""
+    if not math.isfinite(capaian):
+        return capaian
+    return round_half_up(capaian, SHOWN_DECIMALS)
+
+
+def predikat(scale: PredicateScale, capaian: float | None) -> str | None:
+    """The predikat of ``capaian`` as shown, so the report never prints ``91,00`` beside
+    *Tinggi*: 90.995 shows as ``91,00`` and is *Sangat Tinggi*; 90.994 shows as ``90,99``."""
+    if capaian is None:
+        return None
+    return scale.label(shown_capaian(capaian))
+
+
+def predikat_table(scale: PredicateScale) -> tuple[str | None, list[tuple[float, str]]]:
+    """The scale as a lookup table on shown values: (label of the bottom band, or None when no
+    band is open below, and (lower bound, label) rows sorted ascending).
+
+    A value ``v`` (already rounded to :data:`SHOWN_DECIMALS`) gets the label of the last row whose
+    bound is ``<= v``, else the bottom label: what ``LOOKUP`` does, and what
+    :func:`predikat` gives. A strict band (``> 100``) starts at the next shown value (``100.01``).
+    Where two bands share a bound, the one the scale lists first wins, as in ``scale.label``.
+    """
+    step = Decimal(1).scaleb(-SHOWN_DECIMALS)
+    bottom: str | None = None
+    rows: dict[float, str] = {}
+    for band in scale.bands:
+        if band.lower is None:
+            bottom = bottom if bottom is not None else band.label
+            continue
+        if not math.isfinite(band.lower):
+            continue
+        bound = band.lower
+        if band.strict:
+            bound = float(Decimal(repr(bound)).quantize(step, rounding=ROUND_FLOOR) + step)
+        rows.setdefault(bound, band.label)
+    return bottom, sorted(rows.items())
 
 
 # --- Aggregation ----------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Every class here is a dataclass holding plain Python values. Nothing in this module knows about
 Excel, openpyxl or xlwings: an engine turns a workbook into :class:`SheetGrid` objects, and
-everything after that (``reader`` -> ``validate``) works on these classes.
+everything after that (``reader`` -> ``evaluate`` -> ``sheets``) works on these classes.
 """
 
 from __future__ import annotations

@@ -154,8 +154,8 @@ def check(book: xw.Book | None = None) -> Evaluation | None:
 def _check(book: xw.Book) -> Evaluation:
     from iku_excel.api import evaluate_grids
     from iku_excel.backends.xlwings_engine import XlwingsEngine
-    from iku_excel.layout import build_validasi_sheet
     from iku_excel.reader import sheets_to_read
+    from iku_excel.sheets.validasi import build_validasi_sheet
 
     engine = XlwingsEngine(book)
     names, grids = engine.read(sheets_to_read)

@@ -36,8 +36,9 @@ from iku_excel.errors import (
     UnsafeWorkbookError,
     WorkbookLocked,
 )
-from iku_excel.layout import COL_CODE, COL_NOTE, SEVERITY_LABEL
 from iku_excel.model import SEVERITY_ORDER, Evaluation
+from iku_excel.sheets.capaian import COL_CODE, COL_NOTE
+from iku_excel.sheets.validasi import SEVERITY_LABEL
 from iku_excel.template import (
     DEFAULT_CUSTOM_SCALE,
     EXAMPLE_FILENAME,

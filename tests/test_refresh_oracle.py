@@ -37,7 +37,8 @@ from python_calamine import CalamineWorkbook
 from iku_excel.api import refresh_file
 from iku_excel.cli import cli
 from iku_excel.contract import SHEET_CAPAIAN, SHEET_IKU, SHEET_VALIDASI
-from iku_excel.layout import (
+from iku_excel.numbers import parse_number
+from iku_excel.sheets.capaian import (
     COL_CAPAIAN,
     COL_CODE,
     COL_PREDIKAT,
@@ -46,7 +47,6 @@ from iku_excel.layout import (
     COL_TARGET,
     COL_VS_FINAL,
 )
-from iku_excel.numbers import parse_number
 from tests.helpers import libreoffice
 from tests.helpers.libreoffice import formulas
 from tests.test_refresh import EXAMPLE, IKU_COL, build_case
@@ -378,7 +378,7 @@ READERS: dict[str, Reader] = {
 #: Known bugs: (case, reader) -> xfail mark; reader None means every reader. Empty now: the
 #: bugs these tests found (an invalid Nilai Akhir formula with an empty quarter, the text cached
 #: value of a percent-formatted target, COUNT over a percent-scaled realisasi, #VALUE! in the
-#: Rata-rata Tertimbang formula) were fixed in iku_excel/layout.py.
+#: Rata-rata Tertimbang formula) were fixed in iku_excel/sheets/.
 CACHED_BUGS: dict[tuple[str, str | None], Any] = {}
 TABLE_BUGS: dict[tuple[str, str | None], Any] = {}
 EDIT_BUGS: dict[tuple[str, str | None], Any] = {}

@@ -23,7 +23,7 @@ from iku_excel.backends.file_engine import FileEngine
 from iku_excel.backends.safe_io import atomic_write
 from iku_excel.backends.xlsx_package import apply_plan
 from iku_excel.contract import SHEET_CAPAIAN, SHEET_IKU, SHEET_VALIDASI
-from iku_excel.layout import Outputs
+from iku_excel.sheets.spec import Outputs
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "workbook" / "contoh" / "IKU_Dinsos_Kota_Jambi_2023.xlsx"
@@ -138,7 +138,7 @@ def test_file_engine_uses_the_fast_writer() -> None:
 
 
 def test_text_is_escaped_and_never_a_formula() -> None:
-    from iku_excel.layout import BASE_STYLES, SheetSpec
+    from iku_excel.sheets.spec import BASE_STYLES, SheetSpec
 
     spec = SheetSpec("X", dict(BASE_STYLES))
     spec.put(1, 1, '=HYPERLINK("http://x","<y> & z")', "text")

@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from openpyxl.workbook.workbook import Workbook
 
 from iku_excel import contract as c
-from iku_excel import layout
+from iku_excel import sheets
 from iku_excel.api import check_file, refresh_file, refresh_with
 from iku_excel.backends.xlwings_engine import (
     FORMAT_READS_PER_COLUMN,
@@ -44,7 +44,8 @@ from iku_excel.backends.xlwings_engine import (
 )
 from iku_excel.capaian import DEFAULT_SCALE
 from iku_excel.errors import ContractError
-from iku_excel.layout import Outputs, SheetSpec
+from iku_excel.sheets import capaian as capaian_sheet
+from iku_excel.sheets.spec import GROUP_FILL, Outputs, SheetSpec
 from iku_excel.template import save_reproducible
 from tests.fixtures.build_fixtures import (
     FIXTURES,
@@ -451,7 +452,7 @@ def test_second_refresh_clears_the_old_sheets(tmp_path: Path) -> None:
 # --- How many calls -------------------------------------------------------------------------------
 
 #: Recorded actions of a refresh: at most BASE_CALLS + CALLS_PER_GROUP * number of sasaran.
-#: Measured on varied data: about 133 + 19 per sasaran (each group's rata-rata row breaks the
+#: Measured on varied data: about 141 + 19 per sasaran (each group's rata-rata row breaks the
 #: format rectangles, and a group gets two merges), whatever the number of indicators.
 BASE_CALLS = 150
 CALLS_PER_GROUP = 20
@@ -535,7 +536,7 @@ def test_the_bound_fails_with_per_row_formats(
 ) -> None:
     """The bound has teeth: with the per-row formats of the old design on the same data, the
     calls grow with the indicators and break it."""
-    build = layout.build_outputs
+    build = sheets.build_outputs
 
     def old_outputs(*args: Any, **kwargs: Any) -> Outputs:
         out = build(*args, **kwargs)
@@ -543,7 +544,7 @@ def test_the_bound_fails_with_per_row_formats(
             out, capaian=old_design(out.capaian), validasi=old_design(out.validasi)
         )
 
-    monkeypatch.setattr(layout, "build_outputs", old_outputs)
+    monkeypatch.setattr(sheets, "build_outputs", old_outputs)
     actions, _ = refresh_actions(varied_workbook(tmp_path / "old.xlsx", 5, 400))
     assert len(actions) > 2 * (BASE_CALLS + CALLS_PER_GROUP * 5)
 
@@ -562,10 +563,10 @@ def test_predikat_colours_are_one_conditional_format_per_band(tmp_path: Path) ->
         assert entry["fill_color"].upper() == "#" + band.colour
         first, last = action["start_row"] + 1, action["start_row"] + action["row_count"]
         column = action["start_column"] + 1
-        assert (first, last, column) == (7, overall_row, layout.COL_PREDIKAT)
+        assert (first, last, column) == (7, overall_row, capaian_sheet.COL_PREDIKAT)
     fills = [a for a in actions if a["func"] == "setRangeColor"]
     assert not any(
-        a["start_column"] + 1 == layout.COL_PREDIKAT and a["args"][0] != "#" + layout.GROUP_FILL
+        a["start_column"] + 1 == capaian_sheet.COL_PREDIKAT and a["args"][0] != "#" + GROUP_FILL
         for a in fills
     )
 
@@ -595,7 +596,7 @@ def test_rows_are_fitted_in_one_call(tmp_path: Path) -> None:
         assert not set(spec.row_heights) & set(range(first, last + 1))
     heights = [a for a in actions if a["func"] == "setRowHeight"]
     assert len(heights) <= 1 + len(
-        layout.footnote_lines(check_file(src).workbook.settings, DEFAULT_SCALE)
+        capaian_sheet.footnote_lines(check_file(src).workbook.settings, DEFAULT_SCALE)
     )
 
 

@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from iku_excel.layout import Outputs
     from iku_excel.model import SheetGrid
+    from iku_excel.sheets.spec import Outputs
 
 SheetSelector = Callable[[Sequence[str]], Sequence[str]]
 

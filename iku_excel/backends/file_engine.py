@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 from iku_excel.backends.base import SheetSelector
 
 if TYPE_CHECKING:
-    from iku_excel.layout import Outputs
     from iku_excel.model import SheetGrid
+    from iku_excel.sheets.spec import Outputs
 
 
 @dataclass

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from iku_excel.layout import CellSpec, ConditionalFill, Outputs, SheetSpec, Style
+from iku_excel.sheets.spec import CellSpec, ConditionalFill, Outputs, SheetSpec, Style
 
 if TYPE_CHECKING:
     from openpyxl import Workbook

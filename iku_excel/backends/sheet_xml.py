@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
 from iku_excel.a1 import cell_address, column_letter, quote_sheet
-from iku_excel.layout import CellSpec, ConditionalFill, Outputs, SheetSpec, Style
+from iku_excel.sheets.spec import CellSpec, ConditionalFill, Outputs, SheetSpec, Style
 
 if TYPE_CHECKING:
     from lxml import etree

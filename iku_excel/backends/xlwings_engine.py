@@ -43,14 +43,14 @@ from typing import TYPE_CHECKING, Any
 
 from iku_excel.a1 import cell_address, column_letter
 from iku_excel.backends.base import SheetSelector
-from iku_excel.layout import CellValue, ConditionalFill, SheetSpec, Style
 from iku_excel.model import SheetGrid
 from iku_excel.reader import find_sheet
+from iku_excel.sheets.spec import CellValue, ConditionalFill, SheetSpec, Style
 
 if TYPE_CHECKING:
     import xlwings as xw
 
-    from iku_excel.layout import Outputs
+    from iku_excel.sheets.spec import Outputs
 
 #: A rectangle of cells: first row, first column, last row, last column (1-based, inclusive).
 Rect = tuple[int, int, int, int]

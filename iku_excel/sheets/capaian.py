@@ -1,0 +1,520 @@
+"""The Capaian sheet (the LKjIP table, its footnote and signature block) and the IKU column cells.
+
+:func:`build_capaian_sheet` describes the table grouped by sasaran, with a "Rata-rata" row per
+sasaran and the overall row, live formulas with the engine's values cached, predikat colours as
+conditional formats over the whole PREDIKAT column (they follow the predikat when a planner edits
+a realisasi), and a footnote that prints every formula and setting used. :func:`iku_cells` gives
+the IKU sheet's ``Capaian (%)`` cells.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from iku_excel import contract
+from iku_excel.a1 import cell_address, column_letter, quote_sheet
+from iku_excel.capaian import predikat_table
+from iku_excel.model import (
+    Evaluation,
+    GroupResult,
+    IndicatorResult,
+    PredicateScale,
+    Settings,
+    Value,
+)
+from iku_excel.numbers import format_number
+from iku_excel.sheets.formulas import (
+    MAX_LITERAL,
+    PredikatLookup,
+    cap_expr,
+    capaian_expr,
+    divisor,
+    iku_capaian_formula,
+    operand,
+    predikat_formula,
+    realisasi_operand,
+    text_literal,
+)
+from iku_excel.sheets.spec import (
+    BASE_STYLES,
+    DARK_FILLS,
+    CellSpec,
+    CellValue,
+    ConditionalFill,
+    PrintSetup,
+    SheetSpec,
+    estimate_height,
+)
+from iku_excel.text import formula_text, shown
+
+# --- The Capaian sheet ----------------------------------------------------------------------------
+
+
+CAPAIAN_HEADERS = (
+    "NO",
+    "SASARAN STRATEGIS",
+    "INDIKATOR KINERJA",
+    "SATUAN",
+    "KONDISI AWAL",
+    "% CAPAIAN {prev}",
+    "TARGET {year}",
+    "REALISASI {year}",
+    "% CAPAIAN {year}",
+    "PREDIKAT",
+    "TARGET AKHIR",
+    "% CAPAIAN TERHADAP TARGET AKHIR",
+    "KETERANGAN",
+    "KODE",
+    "BOBOT",
+)
+COL_NO, COL_SASARAN, COL_INDICATOR, COL_UNIT, COL_BASELINE, COL_PREV = 1, 2, 3, 4, 5, 6
+COL_TARGET, COL_REALISASI, COL_CAPAIAN, COL_PREDIKAT = 7, 8, 9, 10
+COL_FINAL, COL_VS_FINAL, COL_NOTE, COL_CODE, COL_WEIGHT = 11, 12, 13, 14, 15
+LAST_PRINTED_COL = COL_NOTE
+#: The predikat scale table, right of the hidden columns: lower bound | label.
+COL_SCALE_BOUND, COL_SCALE_LABEL = 17, 18
+CAPAIAN_WIDTHS = {
+    1: 5,
+    2: 30,
+    3: 42,
+    4: 10,
+    5: 11,
+    6: 11,
+    7: 11,
+    8: 11,
+    9: 11,
+    10: 14,
+    11: 11,
+    12: 14,
+    13: 30,
+    14: 8,
+    15: 8,
+    17: 12,
+    18: 16,
+}
+TITLE = "LAPORAN CAPAIAN INDIKATOR KINERJA UTAMA (IKU)"
+
+
+def capaian_headers(year: int | None) -> list[str]:
+    y = str(year) if year else "TAHUN INI"
+    prev = str(year - 1) if year else "TAHUN LALU"
+    return [h.format(year=y, prev=prev) for h in CAPAIAN_HEADERS]
+
+
+def _static(value: Value | None) -> CellValue:
+    """The value a cell shows when it is not a formula: a native number as such (percent cells
+    scaled), text as the planner typed it."""
+    if value is None:
+        return None
+    p = value.parsed
+    if p.status == "ok" and p.kind == "number" and p.value is not None and not p.from_text:
+        return p.value
+    text = shown(value)
+    return text or None
+
+
+def _ref_cell(value: Value | None, engine_value: CellValue) -> tuple[CellValue, str | None]:
+    """(cached value, formula) for a cell mirroring one input cell."""
+    op = operand(value)
+    if op is not None:
+        return engine_value, f'=IF({op.address}="","",{op.expr})'
+    return engine_value, None
+
+
+def footnote_lines(settings: Settings, scale: PredicateScale) -> list[str]:
+    """The formulas and settings used, in Indonesian (the Capaian sheet's footnote)."""
+    f = settings.negative_formula
+    lines = [
+        "Catatan perhitungan (dihitung oleh iku-excel; rumus Excel di sel dapat ditelusuri):",
+        "• Capaian indikator berpolaritas positif = Realisasi × 100 / Target.",
+        f"• Capaian indikator berpolaritas negatif (rumus {f}) = {formula_text('Negatif', f)}"
+        + {
+            "A": " — sama dengan (2 − Realisasi/Target) × 100 (PermenPANRB 8/2021).",
+            "B": ".",
+            "C": " — tingkat penurunan: realisasi sama dengan target memberi 0 %.",
+        }[f],
+        "• Target berupa rentang: realisasi di dalam rentang = 100 %; di luar rentang dipakai "
+        "batas terdekat sebagai target.",
+        "• Target 0 (atau realisasi 0 pada rumus B) dan realisasi kosong: capaian dikosongkan "
+        "dan tidak ikut rata-rata.",
+    ]
+    if settings.cap is None:
+        lines.append("• Batas atas capaian: tidak ada.")
+    else:
+        lines.append(
+            f"• Batas atas capaian: {format_number(settings.cap, 2, trim=True)} % "
+            "(dan batas bawah 0 %); kolom Capaian (%) di sheet IKU memuat nilai "
+            "sebelum dibatasi."
+        )
+    agg = settings.sasaran_aggregation
+    agg_text = {
+        "Rata-rata": "rata-rata capaian indikatornya",
+        "Rata-rata Tertimbang": "rata-rata capaian indikatornya, ditimbang dengan Bobot",
+        "Rasio Jumlah": "Σ realisasi × 100 / Σ target indikatornya",
+    }[agg]
+    lines.append(
+        f"• Capaian sasaran dan capaian keseluruhan = {agg_text} (Agregasi Sasaran: {agg})."
+    )
+    bands = []
+    for band in scale.bands:
+        if band.lower is None:
+            bands.append(f"lainnya {band.label}")
+        else:
+            op = ">" if band.strict else "≥"
+            bands.append(f"{op} {format_number(band.lower, 2, trim=True)} {band.label}")
+    lines.append(
+        f"• Predikat ({scale.name}): "
+        + "; ".join(bands)
+        + ". Predikat dibaca dari % capaian yang dibulatkan 2 desimal, seperti tampil "
+        "(tabel Skala Predikat di kanan tabel)."
+    )
+    lines.append(
+        "• % Capaian terhadap Target Akhir = rumus yang sama dengan Target Akhir "
+        "RPJMD sebagai target."
+    )
+    return lines
+
+
+def build_capaian_sheet(ev: Evaluation, notes: dict[str, str], iku_capaian_col: int) -> SheetSpec:
+    """The LKjIP capaian table.
+
+    ``notes`` maps :func:`note_key` of an indicator to the KETERANGAN kept from the previous
+    Capaian sheet; ``iku_capaian_col`` is the IKU sheet's Capaian (%) column.
+    """
+    settings = ev.workbook.settings
+    scale = settings.predicate_scale
+    assert scale is not None
+    sheet = SheetSpec(contract.SHEET_CAPAIAN, dict(BASE_STYLES), tab_color="1F4E78")
+    header_row = _title_and_header(sheet, settings)
+    lookup = _scale_table(sheet, scale, header_row)
+    first = header_row + 2
+    row = first
+    group_ranges: list[tuple[int, int]] = []
+    number = 0
+    for group in ev.sasaran:
+        start = row
+        for r in group.indicators:
+            number += 1
+            single = len(group.indicators) == 1
+            _indicator_row(sheet, row, number, r, settings, lookup, notes, iku_capaian_col, single)
+            row += 1
+        end = row - 1
+        group_ranges.append((start, end))
+        sheet.put(start, COL_SASARAN, group.name or "(tanpa sasaran)", "text")
+        for rr in range(start + 1, end + 1):
+            sheet.put(rr, COL_SASARAN, None, "text")
+        if end > start:
+            sheet.merges.append((start, COL_SASARAN, end, COL_SASARAN))
+        _group_row(
+            sheet,
+            row,
+            group,
+            (start, end),
+            [(start, end)],
+            settings,
+            lookup,
+            label=("Rata-rata capaian sasaran"),
+            label_style="group_label",
+            pct_style="group_percent",
+            blank_style="group_blank",
+        )
+        row += 1
+    _group_row(
+        sheet,
+        row,
+        ev.overall,
+        (first, row - 1),
+        group_ranges,
+        settings,
+        lookup,
+        label="CAPAIAN KINERJA KESELURUHAN (RATA-RATA)"
+        if settings.sasaran_aggregation == "Rata-rata"
+        else "CAPAIAN KINERJA KESELURUHAN",
+        label_style="overall_label",
+        pct_style="overall_percent",
+        blank_style="overall_blank",
+    )
+    sheet.conditional_fills = predikat_fills(scale, first, row)
+    row = _footnote(sheet, row + 2, settings, scale)
+    row = _signature(sheet, row + 1, settings)
+    sheet.column_widths = dict(CAPAIAN_WIDTHS)
+    sheet.hidden_columns = {COL_CODE, COL_WEIGHT}
+    sheet.freeze = (first, COL_UNIT)
+    sheet.print_setup = PrintSetup(
+        title_rows=(header_row, header_row + 1), area=(1, 1, row - 1, LAST_PRINTED_COL)
+    )
+    return sheet
+
+
+def _title_and_header(sheet: SheetSpec, settings: Settings) -> int:
+    """The title lines and the header with its row of column numbers; returns the header row."""
+    last = LAST_PRINTED_COL
+    agency = (settings.agency or "").upper()
+    title_lines = [TITLE, agency, f"TAHUN {settings.year}" if settings.year else ""]
+    for i, text in enumerate(title_lines, start=1):
+        sheet.put(i, 1, text or None, "title" if i == 1 else "subtitle")
+        sheet.merges.append((i, 1, i, last))
+    header_row = 5
+    for col, text in enumerate(capaian_headers(settings.year), start=1):
+        sheet.put(header_row, col, text, "header")
+        sheet.put(header_row + 1, col, col, "colnum")
+    sheet.row_heights[header_row] = 45
+    return header_row
+
+
+def _footnote(sheet: SheetSpec, row: int, settings: Settings, scale: PredicateScale) -> int:
+    """The footnote from ``row``, one merged line each; returns the row after it."""
+    last = LAST_PRINTED_COL
+    width = sum(CAPAIAN_WIDTHS[c] for c in range(1, last + 1))
+    for line in footnote_lines(settings, scale) + list(sheet.limit_notes):
+        sheet.put(row, 1, line, "footnote")
+        sheet.merges.append((row, 1, row, last))
+        # merged: Excel's AutoFit would not measure it, so every engine sets this height
+        sheet.row_heights[row] = estimate_height(line, width, 12.0)
+        row += 1
+    return row
+
+
+def _signature(sheet: SheetSpec, row: int, settings: Settings) -> int:
+    """The signature block from ``row`` under the right-hand columns; returns the row after it."""
+    signature = [
+        (f"{settings.city}, {settings.report_date}".strip(", ") or None, "signature"),
+        (settings.signer_title or None, "signature"),
+        (None, "signature"),
+        (None, "signature"),
+        (None, "signature"),
+        (settings.signer_name or None, "signature_name"),
+        (settings.signer_rank or None, "signature"),
+        (f"NIP. {settings.signer_nip}" if settings.signer_nip else None, "signature"),
+    ]
+    sig_first, sig_last = COL_PREDIKAT, LAST_PRINTED_COL
+    for sig_line, style in signature:
+        sheet.put(row, sig_first, sig_line, style)
+        sheet.merges.append((row, sig_first, row, sig_last))
+        row += 1
+    return row
+
+
+def _indicator_row(
+    sheet: SheetSpec,
+    row: int,
+    number: int,
+    r: IndicatorResult,
+    settings: Settings,
+    lookup: PredikatLookup,
+    notes: dict[str, str],
+    iku_col: int,
+    single_row_group: bool,
+) -> None:
+    ind = r.indicator
+    sheet.put(row, COL_NO, number, "text_center")
+    sheet.put(row, COL_INDICATOR, ind.indicator, "text")
+    sheet.put(row, COL_UNIT, ind.unit or ind.target.parsed.unit or None, "text_center")
+    baseline_value = _static(r.baseline)
+    cached, formula = _ref_cell(r.baseline, baseline_value)
+    sheet.put(row, COL_BASELINE, cached, "number", formula=formula)
+    prev = ind.capaian_last_year
+    cached, formula = _ref_cell(prev, _static(prev))
+    sheet.put(row, COL_PREV, cached, "percent", formula=formula)
+    cached, formula = _ref_cell(ind.target, _static(ind.target))
+    sheet.put(row, COL_TARGET, cached, "number", formula=formula)
+    rr = realisasi_operand(r)
+    if rr is not None:
+        rexpr, count = rr
+        sheet.put(row, COL_REALISASI, r.realisasi, "number", formula=f'=IF({count}=0,"",{rexpr})')
+    else:
+        sheet.put(row, COL_REALISASI, r.realisasi, "number")
+    # % capaian: the IKU cell, capped
+    cap = settings.cap
+    if ind.target.ref is not None:
+        ref = f"{quote_sheet(ind.target.ref.sheet)}!{cell_address(ind.row, iku_col)}"
+        sheet.put(
+            row,
+            COL_CAPAIAN,
+            r.capaian,
+            "percent",
+            formula=f'=IF(ISNUMBER({ref}),{cap_expr(ref, cap)},"")',
+        )
+    else:
+        sheet.put(row, COL_CAPAIAN, r.capaian, "percent")
+    pred_ref = cell_address(row, COL_CAPAIAN)
+    sheet.put(
+        row,
+        COL_PREDIKAT,
+        r.predicate or "",
+        "predikat",
+        formula="=" + predikat_formula(pred_ref, lookup),
+    )
+    final = r.rpjmd.final_target if r.rpjmd else None
+    final_value = r.final_target if r.final_target is not None else _static(final)
+    cached, formula = (
+        _ref_cell(final, final_value) if r.final_target is not None else (_static(final), None)
+    )
+    sheet.put(row, COL_FINAL, cached, "number", formula=formula)
+    h, k = cell_address(row, COL_REALISASI), cell_address(row, COL_FINAL)
+    vs_formula = None
+    if formula is not None and r.final_target is not None:
+        # Same units and a clean Target Akhir: live formula on this row's cells.
+        f = settings.negative_formula
+        expr = capaian_expr(ind.polarity, f, k, h)
+        div = divisor(ind.polarity, f, k, h)
+        vs_formula = f'=IF(OR(NOT(ISNUMBER({h})),NOT(ISNUMBER({k}))),"",IF({div}=0,"",{expr}))'
+    sheet.put(row, COL_VS_FINAL, r.capaian_vs_final, "percent", formula=vs_formula)
+    note = notes.get(note_key(ind.code, ind.indicator), "")
+    sheet.put(row, COL_NOTE, note or None, "text")
+    sheet.put(row, COL_CODE, ind.code or None, "code")
+    cached, formula = _ref_cell(ind.weight, ind.weight.number)
+    sheet.put(row, COL_WEIGHT, cached, "code", formula=formula)
+    texts = [(ind.indicator, CAPAIAN_WIDTHS[COL_INDICATOR]), (note, CAPAIAN_WIDTHS[COL_NOTE])]
+    if single_row_group:
+        texts.append((ind.sasaran, CAPAIAN_WIDTHS[COL_SASARAN]))
+    sheet.estimated_heights[row] = max(estimate_height(t, w) for t, w in texts)
+
+
+def note_key(code: str, indicator: str) -> str:
+    """How a KETERANGAN is matched across refreshes: by code, else by indicator name."""
+    if code.strip():
+        return f"code:{code.strip().casefold()}"
+    return f"name:{' '.join(indicator.casefold().split())}"
+
+
+def _group_row(
+    sheet: SheetSpec,
+    row: int,
+    group: GroupResult,
+    block: tuple[int, int],
+    runs: Sequence[tuple[int, int]],
+    settings: Settings,
+    lookup: PredikatLookup,
+    *,
+    label: str,
+    label_style: str,
+    pct_style: str,
+    blank_style: str,
+) -> None:
+    """A "Rata-rata" row of a sasaran, or the overall row. ``block`` is the contiguous rows the
+    group's indicators sit in (for the overall row with the sasaran rows between them, whose
+    target, realisasi and weight cells are empty); ``runs`` the indicator rows alone."""
+    # through the hidden columns too: the table's border is then one rectangle, which an
+    # engine formatting rectangles (xlwings) applies once instead of once per sasaran
+    for col in range(1, COL_WEIGHT + 1):
+        if col not in (COL_SASARAN, COL_INDICATOR, COL_CAPAIAN, COL_PREDIKAT):
+            sheet.put(row, col, None, blank_style)
+    sheet.put(row, COL_SASARAN, label, label_style)
+    sheet.put(row, COL_INDICATOR, None, label_style)
+    sheet.merges.append((row, COL_SASARAN, row, COL_INDICATOR))
+    formula = _aggregate_formula(group, block, runs, settings)
+    sheet.put(row, COL_CAPAIAN, group.capaian, pct_style, formula=formula)
+    pred_ref = cell_address(row, COL_CAPAIAN)
+    sheet.put(
+        row,
+        COL_PREDIKAT,
+        group.predicate or "",
+        "predikat",
+        formula="=" + predikat_formula(pred_ref, lookup),
+    )
+
+
+#: AVERAGE takes at most 255 arguments; more sasaran than this get the value, not a formula.
+MAX_AVERAGE_RUNS = 200
+
+
+def _aggregate_formula(
+    group: GroupResult,
+    block: tuple[int, int],
+    runs: Sequence[tuple[int, int]],
+    settings: Settings,
+) -> str | None:
+    """The live formula of a group's capaian, or None when the sheet's cells would not give the
+    engine's value. Sums run over whole ranges (``SUM``, ``SUMPRODUCT``), so the length does
+    not grow with the indicators; only ``Rata-rata`` lists one range per sasaran."""
+    method = settings.sasaran_aggregation
+    if not runs:
+        return None
+    if method == "Rata-rata":
+        if len(runs) > MAX_AVERAGE_RUNS:
+            return None
+        cap_col = column_letter(COL_CAPAIAN)
+        spans = ",".join(
+            f"{cap_col}{a}:{cap_col}{b}" if a != b else f"{cap_col}{a}" for a, b in runs
+        )
+        return f'=IF(COUNT({spans})=0,"",AVERAGE({spans}))'
+    a, b = block
+
+    def cells(col: int) -> str:
+        return f"{column_letter(col)}{a}:{column_letter(col)}{b}"
+
+    if method == "Rasio Jumlah":
+        if group.capaian is None or any(
+            r.target is None
+            or r.realisasi is None
+            or operand(r.indicator.target) is None
+            or realisasi_operand(r) is None
+            for r in group.indicators
+        ):
+            return None  # SUM over the sheet's cells would not see the same numbers
+        ratio = f"SUM({cells(COL_REALISASI)})*100/SUM({cells(COL_TARGET)})"
+        return "=" + cap_expr(ratio, settings.cap)
+    # Rata-rata Tertimbang over the hidden BOBOT column (empty on the sasaran rows): an empty
+    # capaian or weight drops out of both sums, as in the engine.
+    c, w = cells(COL_CAPAIAN), cells(COL_WEIGHT)
+    den = f"SUMPRODUCT(--ISNUMBER({c}),{w})"
+    return f'=IF({den}=0,"",SUMPRODUCT({c},{w})/{den})'
+
+
+def _scale_table(sheet: SheetSpec, scale: PredicateScale, header_row: int) -> PredikatLookup:
+    """The active predikat scale as a small table right of the printed area (outside the print
+    area), bounds ascending, that the PREDIKAT formulas look up; returns where it is."""
+    bottom, rows = predikat_table(scale)
+    bound_col, label_col = column_letter(COL_SCALE_BOUND), column_letter(COL_SCALE_LABEL)
+    sheet.put(header_row - 1, COL_SCALE_BOUND, f"Skala Predikat ({scale.name})", "summary")
+    sheet.put(header_row, COL_SCALE_BOUND, "BATAS BAWAH (≥)", "summary")
+    sheet.put(header_row, COL_SCALE_LABEL, "PREDIKAT", "summary")
+    row = header_row + 1
+    bottom_ref = None
+    if bottom is not None:
+        sheet.put(row, COL_SCALE_BOUND, "lainnya", "scale_bound")
+        sheet.put(row, COL_SCALE_LABEL, bottom)
+        bottom_ref = f"${label_col}${row}"
+        row += 1
+    first = row
+    for bound, label in rows:
+        sheet.put(row, COL_SCALE_BOUND, bound, "scale_bound")
+        sheet.put(row, COL_SCALE_LABEL, label)
+        row += 1
+    if not rows:
+        return PredikatLookup(None, None, bottom_ref)
+    last = row - 1
+    return PredikatLookup(
+        f"${bound_col}${first}:${bound_col}${last}",
+        f"${label_col}${first}:${label_col}${last}",
+        bottom_ref,
+    )
+
+
+def predikat_fills(scale: PredicateScale, first_row: int, last_row: int) -> list[ConditionalFill]:
+    """One conditional fill per coloured band of ``scale`` over the PREDIKAT column, rows
+    ``first_row`` to ``last_row``: the colour follows the predikat formula's result."""
+    return [
+        ConditionalFill(
+            first_row,
+            COL_PREDIKAT,
+            last_row,
+            COL_PREDIKAT,
+            band.label,
+            band.colour,
+            "FFFFFF" if band.colour in DARK_FILLS else None,
+            bold=True,
+        )
+        for band in scale.bands
+        if band.colour and len(text_literal(band.label)) <= MAX_LITERAL
+    ]
+
+
+def iku_cells(ev: Evaluation, capaian_col: int) -> list[CellSpec]:
+    cells: list[CellSpec] = []
+    for r in ev.indicators:
+        formula = iku_capaian_formula(r, ev.workbook.settings)
+        value = "" if formula is not None and r.capaian_raw is None else r.capaian_raw
+        cells.append(CellSpec(r.indicator.row, capaian_col, value, formula, "iku_percent"))
+    return cells
