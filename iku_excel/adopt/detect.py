@@ -44,13 +44,10 @@ _KEY_FIELDS = frozenset(
 
 
 def default_infer_polarity() -> InferPolarity:
-    """``iku_excel.polarity.infer_polarity`` when that module exists, else "unknown"."""
-    try:
-        from iku_excel import polarity  # type: ignore[attr-defined]
-    except ImportError:
-        return lambda name: (None, "")
-    func: InferPolarity = polarity.infer_polarity
-    return func
+    """The inference from indicator names in :mod:`iku_excel.polarity`."""
+    from iku_excel.polarity import infer_polarity
+
+    return infer_polarity
 
 
 @dataclass(frozen=True)
