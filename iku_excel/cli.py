@@ -61,7 +61,22 @@ def file_line(path: Path | str, message: str) -> str:
     return message if message.startswith(f"{path}: ") else f"{path}: {message}"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group; an exception of a command becomes one line and its exit code here,
+    so that click's test runner sees what the console script shows."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except Exception as exc:
+            message, code = describe_error(exc)
+            click.echo(f"iku-excel: {message}", err=True)
+            raise Exit(code) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="iku-excel")
 def cli() -> None:
     """Periksa dan perbarui workbook IKU (Indikator Kinerja Utama).
