@@ -138,7 +138,8 @@ def check(files: Sequence[Path], as_json: bool) -> None:
 )
 @click.option(
     "--report",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(path_type=Path),  # checked by report.check_report_path, in one line
+    metavar="FILE",
     help="Tulis semua temuan semua file ke report.json atau report.csv.",
 )
 @click.option("--dry-run", is_flag=True, help="Jangan menulis apa pun; sebutkan yang akan berubah.")
