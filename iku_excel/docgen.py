@@ -124,7 +124,7 @@ def _log_section() -> list[str]:
         "## Log files",
         "",
         "An unexpected internal error (exit code 3, or the ribbon's \"kesalahan yang tidak "
-        "terduga\") prints one line that names a new log file holding the details (the Python "
+        'terduga") prints one line that names a new log file holding the details (the Python '
         "traceback). Log files live in the user's own log folder, as given by "
         '`platformdirs.user_log_dir("iku-excel", appauthor=False)`:',
         "",
@@ -144,7 +144,7 @@ def _log_section() -> list[str]:
         "",
         "`refresh` handles every file in a separate worker process (also with `--jobs 1`): a "
         "worker that dies (the reader aborting on a huge sheet, out of memory, killed) fails only "
-        "the file it was working on (exit code 2, \"proses pemeriksa berhenti tak terduga\") and "
+        'the file it was working on (exit code 2, "proses pemeriksa berhenti tak terduga") and '
         "the others are refreshed. `--report` must end in `.csv` or `.json`; it is checked "
         "before any workbook is touched (its folder exists and can be written, it is not one of "
         "the inputs, not a workbook name) and written atomically, listing every input. CSV cells "

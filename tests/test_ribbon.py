@@ -174,6 +174,23 @@ def test_an_unexpected_error_gives_a_short_message_and_a_log(
     assert "KeyError: 'kolom hilang 12345'" in log and "read_sheet" in log
 
 
+def test_a_disk_problem_is_explained_without_a_log(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import errno
+
+    def disk_full(self: XlwingsEngine, name: str) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", "wb.xlsx")
+
+    monkeypatch.setattr(XlwingsEngine, "read_sheet", disk_full)
+    book = remote_book(EXAMPLE)
+    assert ribbon.check(book) is None
+    prompt, _, mode = alert(book)
+    assert mode == "critical" and prompt.startswith(ribbon.problem_message(""))
+    assert "wb.xlsx" in prompt and "Errno" not in prompt
+    assert not (tmp_path / "logs").exists()
+
+
 def test_without_a_book_the_short_message_is_raised(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
