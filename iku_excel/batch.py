@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import signal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -164,23 +165,31 @@ def _limit_memory() -> None:
 
 
 def _worker_main(conn: Connection, work: Work, options: RefreshOptions) -> None:
-    """A worker: receive (index, path), send back (index, outcome), until told to stop (None)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
+    """A worker: receive (index, path), send back (index, outcome), until told to stop (None).
+
+    Ctrl+C (SIGINT, from the terminal or from :func:`_interrupt`) ends it after the file being
+    written has cleaned up its temporary file.
+    """
     _limit_memory()
-    while True:
-        try:
-            task = conn.recv()
-        except (EOFError, OSError):  # the parent is gone
-            return
-        if task is None:
-            return
-        index, path = task
-        try:
-            outcome = work(path, options)
-        except BaseException as exc:  # refresh_one never raises; a replaced work function may
-            message, code = describe_error(exc, path)
-            outcome = FileOutcome(file=str(path), failed=message, failure_code=code)
-        conn.send((index, outcome))
+    try:
+        while True:
+            try:
+                task = conn.recv()
+            except (EOFError, OSError):  # the parent is gone
+                return
+            if task is None:
+                return
+            index, path = task
+            try:
+                outcome = work(path, options)
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # refresh_one never raises; a test's work may
+                message, code = describe_error(exc, path)
+                outcome = FileOutcome(file=str(path), failed=message, failure_code=code)
+            conn.send((index, outcome))
+    except KeyboardInterrupt:
+        return
 
 
 class _Worker:
@@ -261,10 +270,21 @@ def run_batch(
                 if on_done is not None:
                     on_done(outcome)
     finally:
-        for worker in workers:
-            worker.process.kill()
-            worker.process.join()
+        for worker in workers:  # only after an exception (Ctrl+C): none is left otherwise
+            _interrupt(worker)
     return [outcomes[i] for i in range(len(files))]
+
+
+def _interrupt(worker: _Worker) -> None:
+    """Stop a busy worker as Ctrl+C would (it removes its temporary file), else kill it."""
+    if worker.process.is_alive() and worker.process.pid is not None and os.name != "nt":
+        with contextlib.suppress(OSError):
+            os.kill(worker.process.pid, signal.SIGINT)
+    worker.process.join(WORKER_STOP_SECONDS)
+    if worker.process.is_alive():
+        worker.process.kill()
+        worker.process.join()
+    worker.conn.close()
 
 
 def _collect(worker: _Worker) -> tuple[int, FileOutcome]:
