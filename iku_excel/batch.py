@@ -7,6 +7,9 @@ started with multiprocessing's ``spawn`` method (the same on Linux, macOS and Wi
 interpreter with this process's working folder, environment and ``sys.path``) and each one handles
 files one after another until the batch ends or it dies.
 
+A program that calls :func:`run_batch` from a script must guard its entry point with
+``if __name__ == "__main__":`` (the spawn method imports the main module in each worker).
+
 :func:`refresh_one` is the work done per file; tests replace it (``monkeypatch`` of this module's
 attribute, before :func:`run_batch` is called) with a function that crashes for one input.
 """
