@@ -12,6 +12,10 @@ Python interpreter that runs this code, where iku-excel is installed; an existin
 kept. On macOS, RunPython needs xlwings' AppleScript in Excel's script folder, which is copied too,
 and the xlwings package must be the version the add-in was built with.
 
+The add-in needs exactly that xlwings version in the interpreter Excel runs; it is an optional
+dependency (``pip install "iku-excel[excel]"``): :func:`install` checks it first (without
+importing xlwings) and says in one line what to run when it is missing or different.
+
 Nothing here starts Excel: restart Excel after installing or removing. Where Excel cannot run
 (Linux) every function raises :class:`ExcelNotAvailable`. The add-in itself is built by
 ``macros/build_addin.py``.
@@ -132,15 +136,35 @@ def configure(interpreter: str | None = None, *, overwrite: bool = False) -> Pat
     return path
 
 
+def installed_xlwings_version() -> str | None:
+    """The version of the installed xlwings distribution (not imported), or None."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("xlwings")
+    except PackageNotFoundError:
+        return None
+
+
+def check_xlwings(installed: str | None = None) -> None:
+    """Raise :class:`AddinError` (one line saying what to run) unless the add-in's xlwings
+    version is installed; ``installed`` defaults to :func:`installed_xlwings_version`."""
+    found = installed if installed is not None else installed_xlwings_version()
+    if found == ADDIN_XLWINGS_VERSION:
+        return
+    state = "tidak terpasang" if found is None else f"yang terpasang versi {found}"
+    raise AddinError(
+        f"Add-in IKU memerlukan xlwings {ADDIN_XLWINGS_VERSION}, {state}; jalankan: "
+        f'{Path(sys.executable).name} -m pip install "iku-excel[excel]" '
+        f'(atau "xlwings=={ADDIN_XLWINGS_VERSION}").'
+    )
+
+
 def _install_applescript() -> Path:
     """Copy xlwings' AppleScript, which RunPython calls on macOS, into Excel's script folder."""
     import xlwings  # only here: nothing else in this module needs the package
 
-    if xlwings.__version__ != ADDIN_XLWINGS_VERSION:
-        raise AddinError(
-            f"Add-in IKU membutuhkan xlwings {ADDIN_XLWINGS_VERSION}, "
-            f"yang terpasang {xlwings.__version__}."
-        )
+    check_xlwings(xlwings.__version__)
     name = f"xlwings-{xlwings.__version__}.applescript"
     target_dir = _home() / MAC_APPLESCRIPTS
     target_dir.mkdir(parents=True, exist_ok=True)
@@ -162,6 +186,7 @@ def install(source: Path | None = None, *, interpreter: str | None = None) -> Pa
     written to the settings file only when there is none yet (see :func:`configure`).
     """
     target = startup_dir() / ADDIN_NAME
+    check_xlwings()
     source = source or default_addin_file()
     if not source.is_file():
         raise AddinError(f"Berkas add-in {source} tidak ada.")

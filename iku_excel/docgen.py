@@ -70,7 +70,7 @@ def cli_md() -> str:
     ]
     for code, meaning in EXIT_CODES.items():
         lines.append(f"| {code} | {meaning} |")
-    lines += ["", "## Commands", ""]
+    lines += ["", *_log_section(), "", "## Commands", ""]
     # Built as click's make_context builds it (the group's context_settings give "-h"), so the
     # text is the same whether or not the CLI already ran in this process.
     ctx = click.Context(
@@ -115,6 +115,42 @@ def cli_md() -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _log_section() -> list[str]:
+    from iku_excel.errors import LOG_DIR_ENV
+
+    return [
+        "## Log files",
+        "",
+        "An unexpected internal error (exit code 3, or the ribbon's \"kesalahan yang tidak "
+        'terduga") prints one line that names a new log file holding the details (the Python '
+        "traceback). Log files live in the user's own log folder, as given by "
+        '`platformdirs.user_log_dir("iku-excel", appauthor=False)`:',
+        "",
+        "- Linux: `~/.local/state/iku-excel/log/`",
+        "- macOS: `~/Library/Logs/iku-excel/`",
+        "- Windows: `%LOCALAPPDATA%\\iku-excel\\Logs\\`",
+        "",
+        f"The environment variable `{LOG_DIR_ENV}` chooses another folder. The folder is "
+        "created private (0700) and refused when it is a symbolic link or belongs to another "
+        "user; each log file gets a new unique name (`error-<time>-<pid>-<random>.log`, "
+        "`ribbon-...` for the ribbon) and mode 0600. When no log can be written the one line "
+        "says so instead. A file problem (disk full, name too long, no permission, a damaged "
+        "workbook) is not an internal error: exit code 2, one line naming the file and the "
+        "cause, nothing logged.",
+        "",
+        "## Batches and reports",
+        "",
+        "`refresh` handles every file in a separate worker process (also with `--jobs 1`): a "
+        "worker that dies (the reader aborting on a huge sheet, out of memory, killed) fails only "
+        'the file it was working on (exit code 2, "proses pemeriksa berhenti tak terduga") and '
+        "the others are refreshed. `--report` must end in `.csv` or `.json`; it is checked "
+        "before any workbook is touched (its folder exists and can be written, it is not one of "
+        "the inputs, not a workbook name) and written atomically, listing every input. CSV cells "
+        "that start with `=`, `+`, `-`, `@`, a tab or a carriage return get a leading `'` so "
+        "that a spreadsheet shows them as text; the JSON report keeps every value as it is.",
+    ]
 
 
 def _columns_table(columns: tuple[contract.Column, ...]) -> list[str]:

@@ -11,18 +11,16 @@ Each button of the add-in runs one function here, on the workbook the planner ha
 
 Every function takes an optional ``book`` (default: ``xw.Book.caller()``, the workbook the
 button was clicked in). Results appear in Excel as a message box in Indonesian. An error never
-shows a Python traceback: a problem with the workbook (no IKU sheet...) is explained in the
-message box; anything unexpected gets a short message naming a log file
-(``%TEMP%/iku-excel/ribbon-<time>.log``) that holds the details. xlwings is imported inside the
-functions, so importing this module stays cheap.
+shows a Python traceback: a problem with the workbook (no IKU sheet...) or with the disk is
+explained in the message box; anything unexpected gets a short message naming a log file
+(``ribbon-<time>-....log`` in the user's own log folder, see :func:`iku_excel.errors.write_log`)
+that holds the details. xlwings is imported inside the functions, so importing this module stays
+cheap and needs no xlwings.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
-import tempfile
-import traceback
 import webbrowser
 from collections.abc import Callable
 from pathlib import Path
@@ -73,31 +71,17 @@ def refresh_message(ev: Evaluation, n_changed: int) -> str:
     return text
 
 
-def failure_message(log: Path | None) -> str:
-    where = f"\nRinciannya (untuk petugas TI) tersimpan di:\n{log}" if log else ""
-    return "Maaf, terjadi kesalahan yang tidak terduga." + where
+def failure_message(message: str) -> str:
+    """The message box of an unexpected error (``message`` names the log file)."""
+    return "Maaf, terjadi kesalahan yang tidak terduga.\n" + message
+
+
+def problem_message(message: str) -> str:
+    """The message box of a workbook or disk problem the planner can fix."""
+    return "Workbook belum dapat diproses:\n" + message
 
 
 # --- Error handling -------------------------------------------------------------------------------
-
-
-def log_dir() -> Path:
-    """``%TEMP%/iku-excel`` (the system's temporary folder)."""
-    return Path(tempfile.gettempdir()) / "iku-excel"
-
-
-def write_log(exc: BaseException) -> Path | None:
-    """Write ``exc``'s traceback to a new log file; its path, or None when that fails too."""
-    try:
-        folder = log_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-        path = folder / f"ribbon-{stamp}.log"
-        details = "".join(traceback.format_exception(exc))
-        path.write_text(f"iku-excel ribbon, {dt.datetime.now().isoformat()}\n{details}", "utf-8")
-        return path
-    except OSError:
-        return None
 
 
 def _caller(book: xw.Book | None) -> xw.Book:
@@ -119,24 +103,23 @@ def _run(book: xw.Book | None, action: Callable[[xw.Book], R]) -> R | None:
     else is logged and the message names the log file. Without a book to show a message in (not
     called from Excel), the exception is raised with that same short message.
     """
-    from iku_excel.errors import IkuError
+    from iku_excel.errors import EXIT_INTERNAL, IkuError, describe_error
 
     target: xw.Book | None = None
     try:
         target = _caller(book)
         return action(target)
-    except IkuError as exc:
-        if target is None:
-            raise
-        _alert(target, f"Workbook belum dapat diproses:\n{exc}", critical=True)
     except Exception as exc:
-        log = write_log(exc)
+        if isinstance(exc, IkuError) and target is None:
+            raise
+        message, code = describe_error(exc, log_kind="ribbon")
+        prompt = failure_message(message) if code == EXIT_INTERNAL else problem_message(message)
         if target is None:
-            raise RuntimeError(failure_message(log)) from exc
+            raise RuntimeError(prompt) from exc
         try:
-            _alert(target, failure_message(log), critical=True)
+            _alert(target, prompt, critical=True)
         except Exception:
-            raise RuntimeError(failure_message(log)) from exc
+            raise RuntimeError(prompt) from exc
     return None
 
 

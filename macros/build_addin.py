@@ -1,7 +1,10 @@
 """Build the IKU ribbon add-in ``macros/iku_excel.xlam`` from its text sources, without Excel.
 
 Run ``python macros/build_addin.py`` (any OS) after editing a source; commit the sources and the
-rebuilt add-in together (``tests/test_addin.py`` fails when they drift apart).
+rebuilt add-in together (``tests/test_addin.py`` fails when they drift apart). The build needs
+the ``addin`` and ``excel`` extras: ``pip install -e ".[addin,excel]"``. When upgrading xlwings,
+change its pin in ``setup.cfg`` (the ``excel`` extra) and ``iku_excel.addin.ADDIN_XLWINGS_VERSION``
+together.
 
 Inputs:
 
@@ -35,9 +38,13 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import xlwings
 from lxml import etree
-from pyopenvba import ExcelFile
+
+try:
+    import xlwings
+    from pyopenvba import ExcelFile
+except ImportError as missing:  # the optional extras
+    sys.exit(f'build_addin.py needs {missing.name}: pip install -e ".[addin,excel]"')
 
 MACROS_DIR = Path(__file__).resolve().parent
 DEFAULT_OUTPUT = MACROS_DIR / "iku_excel.xlam"

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# One command runs every check: install (with test extras), lint, format, types, docs, tests.
+# One command runs every check: install (with the test, addin and excel extras), lint, format,
+# types, docs, tests.
 # Usage: bash scripts/check.sh [extra pytest args]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python3 -m pip install --quiet --disable-pip-version-check -e ".[test,addin]"
+python3 -m pip install --quiet --disable-pip-version-check -e ".[test,addin,excel]"
 SOURCES=()
 for d in iku_excel tests scripts macros benchmarks; do [ -d "$d" ] && SOURCES+=("$d"); done
 echo "== ruff";   python3 -m ruff check "${SOURCES[@]}"

@@ -19,10 +19,12 @@ from types import ModuleType
 
 import pytest
 import xlwings
+from click.testing import CliRunner
 from lxml import etree
 from oletools.olevba import VBA_Parser
 
 from iku_excel import addin
+from iku_excel.cli import EXIT_UNREADABLE, cli
 
 ROOT = Path(__file__).resolve().parents[1]
 MACROS = ROOT / "macros"
@@ -472,3 +474,21 @@ def test_packaged_addin_is_the_built_one() -> None:
     assert packaged.read_bytes() == (root / "macros" / "iku_excel.xlam").read_bytes(), (
         "run: cp macros/iku_excel.xlam iku_excel/data/"
     )
+
+
+@pytest.mark.parametrize("found", [None, "0.30.0"])
+def test_install_says_what_to_run_without_the_right_xlwings(
+    windows: Path, fake_xlam: Path, monkeypatch: pytest.MonkeyPatch, found: str | None
+) -> None:
+    monkeypatch.setattr(addin, "installed_xlwings_version", lambda: found)
+    result = CliRunner().invoke(cli, ["addin", "install"])
+    assert result.exit_code == EXIT_UNREADABLE
+    (line,) = result.stderr.strip().splitlines()
+    assert 'pip install "iku-excel[excel]"' in line and addin.ADDIN_XLWINGS_VERSION in line
+    assert "Traceback" not in result.output
+    assert addin.status().installed is False
+
+
+def test_installed_xlwings_version_reads_the_distribution_without_importing_it() -> None:
+    assert addin.installed_xlwings_version() == xlwings.__version__
+    addin.check_xlwings()  # the test environment has the add-in's version

@@ -14,7 +14,6 @@ import shutil
 import struct
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from click.testing import CliRunner
 
 from iku_excel import contract as c
 from iku_excel.cli import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_UNREADABLE, cli, main
+from iku_excel.errors import LOG_DIR_ENV
 from iku_excel.template import build_template, iku_layout, rpjmd_layout
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -378,7 +378,7 @@ def test_internal_error_exit_3_one_line(
         raise RuntimeError("simulated bug")
 
     monkeypatch.setattr("iku_excel.api.check_file", broken)
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setenv(LOG_DIR_ENV, str(tmp_path))
     assert main(["check", str(EXAMPLE)]) == EXIT_INTERNAL
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1

@@ -10,7 +10,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from iku_excel import contract as c
 from iku_excel import ribbon
 from iku_excel.api import check_file, refresh_file
 from iku_excel.backends.xlwings_engine import XlwingsEngine
-from iku_excel.errors import ContractError
+from iku_excel.errors import LOG_DIR_ENV, ContractError
 from iku_excel.template import template_path
 from tests.helpers.xlwings_replay import (
     enable_remote_engine,
@@ -42,8 +41,7 @@ NO_IKU_SHEET = FIXTURE_DIR / "missing-iku-sheet.xlsx"
 def remote_engine(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")
     enable_remote_engine()
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "temp"))  # the ribbon's log folder
-    (tmp_path / "temp").mkdir()
+    monkeypatch.setenv(LOG_DIR_ENV, str(tmp_path / "logs"))  # the ribbon's log folder
 
 
 def actions_of(book: Any, func: str) -> list[dict[str, Any]]:
@@ -168,12 +166,29 @@ def test_an_unexpected_error_gives_a_short_message_and_a_log(
     book = remote_book(EXAMPLE)
     assert button(book) is None  # no exception escapes
     prompt, _, mode = alert(book)
-    logs = list((tmp_path / "temp" / "iku-excel").glob("ribbon-*.log"))
+    logs = list((tmp_path / "logs").glob("ribbon-*.log"))
     assert len(logs) == 1 and mode == "critical"
-    assert prompt == ribbon.failure_message(logs[0])
-    assert "Traceback" not in prompt
+    assert prompt.startswith(ribbon.failure_message("")) and str(logs[0]) in prompt
+    assert "Traceback" not in prompt and len(prompt.splitlines()) == 2
     log = logs[0].read_text("utf-8")
     assert "KeyError: 'kolom hilang 12345'" in log and "read_sheet" in log
+
+
+def test_a_disk_problem_is_explained_without_a_log(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import errno
+
+    def disk_full(self: XlwingsEngine, name: str) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", "wb.xlsx")
+
+    monkeypatch.setattr(XlwingsEngine, "read_sheet", disk_full)
+    book = remote_book(EXAMPLE)
+    assert ribbon.check(book) is None
+    prompt, _, mode = alert(book)
+    assert mode == "critical" and prompt.startswith(ribbon.problem_message(""))
+    assert "wb.xlsx" in prompt and "Errno" not in prompt
+    assert not (tmp_path / "logs").exists()
 
 
 def test_without_a_book_the_short_message_is_raised(
@@ -187,8 +202,9 @@ def test_without_a_book_the_short_message_is_raised(
     monkeypatch.setattr(xw.Book, "caller", staticmethod(no_caller))
     with pytest.raises(RuntimeError) as raised:
         ribbon.check()
-    logs = list((tmp_path / "temp" / "iku-excel").glob("ribbon-*.log"))
-    assert len(logs) == 1 and str(raised.value) == ribbon.failure_message(logs[0])
+    logs = list((tmp_path / "logs").glob("ribbon-*.log"))
+    assert len(logs) == 1 and str(logs[0]) in str(raised.value)
+    assert str(raised.value).startswith(ribbon.failure_message(""))
 
 
 # --- Templat Baru ---------------------------------------------------------------------------------

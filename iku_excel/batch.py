@@ -1,0 +1,304 @@
+"""Refreshing many files: input expansion, the isolated worker processes, one outcome per file.
+
+Every file is refreshed in a worker process, also with ``--jobs 1``: a worker that dies (the
+reader aborts on a huge sheet, the kernel kills it, a segfault) costs only the file it was working
+on, which is reported as failed with the reason; the batch goes on in a new worker. Workers are
+started with multiprocessing's ``spawn`` method (the same on Linux, macOS and Windows: a fresh
+interpreter with this process's working folder, environment and ``sys.path``) and each one handles
+files one after another until the batch ends or it dies.
+
+A program that calls :func:`run_batch` from a script must guard its entry point with
+``if __name__ == "__main__":`` (the spawn method imports the main module in each worker).
+
+:func:`refresh_one` is the work done per file; tests replace it (``monkeypatch`` of this module's
+attribute, before :func:`run_batch` is called) with a function that crashes for one input.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any
+
+from iku_excel.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_UNREADABLE, describe_error
+from iku_excel.model import Finding
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+#: Address-space cap of a worker process (POSIX only): a file that needs more fails with
+#: "memori tidak cukup" instead of pushing the whole computer into swapping or the OOM killer.
+#: Generous on purpose: the biggest real workbooks need well under 2 GiB.
+WORKER_ADDRESS_SPACE_LIMIT = 16 * 1024**3
+#: How long to wait for a worker that is told to stop at the end of a batch.
+WORKER_STOP_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class RefreshOptions:
+    """The refresh settings every file of a batch gets."""
+
+    backup: bool = False
+    dry_run: bool = False
+    engine: str = "file"
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What happened to one input of a batch (picklable: it comes back from a worker)."""
+
+    file: str
+    #: One Indonesian line when the file could not be refreshed, else None.
+    failed: str | None = None
+    #: EXIT_UNREADABLE or EXIT_INTERNAL when ``failed``.
+    failure_code: int = EXIT_OK
+    indicators: int = 0
+    errors: int = 0
+    warnings: int = 0
+    changed_cells: tuple[str, ...] = ()
+    sheets_created: tuple[str, ...] = ()
+    sheets_replaced: tuple[str, ...] = ()
+    written: bool = False
+    backup: str | None = None
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def internal(self) -> bool:
+        return self.failed is not None and self.failure_code == EXIT_INTERNAL
+
+    @property
+    def exit_code(self) -> int:
+        if self.failed is not None:
+            return self.failure_code
+        return EXIT_FINDINGS if self.errors else EXIT_OK
+
+
+def batch_exit_code(outcomes: Sequence[FileOutcome]) -> int:
+    """The highest exit code of the files (3 internal, 2 failed, 1 error findings, 0)."""
+    return max((o.exit_code for o in outcomes), default=EXIT_OK)
+
+
+def expand_inputs(items: Sequence[Path]) -> list[Path]:
+    """Files as given, and every .xlsx/.xlsm below each folder (recursively, sorted).
+
+    Excel's lock files (``~$...``) and iku-excel's own temporary files are skipped.
+    """
+    out: list[Path] = []
+    for item in items:
+        if item.is_dir():
+            found = sorted(
+                p
+                for p in item.rglob("*")
+                if p.suffix.lower() in WORKBOOK_SUFFIXES
+                and p.is_file()
+                and not p.name.startswith(("~$", ".~iku-"))
+            )
+            out.extend(found)
+        else:
+            out.append(item)
+    seen: set[Path] = set()
+    unique: list[Path] = []
+    for p in out:
+        key = p.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(p)
+    return unique
+
+
+def refresh_one(path: Path, options: RefreshOptions) -> FileOutcome:
+    """Refresh one file; every exception becomes a failed outcome (never raises)."""
+    from iku_excel.api import refresh_file, refresh_in_excel
+
+    run = refresh_in_excel if options.engine == "excel" else refresh_file
+    try:
+        result = run(path, backup=options.backup, dry_run=options.dry_run)
+    except Exception as exc:
+        message, code = describe_error(exc, path)
+        return FileOutcome(file=str(path), failed=message, failure_code=code)
+    ev = result.evaluation
+    return FileOutcome(
+        file=str(path),
+        indicators=len(ev.indicators),
+        errors=ev.n_errors,
+        warnings=ev.n_warnings,
+        changed_cells=tuple(result.changed_cells),
+        sheets_created=tuple(result.sheets_created),
+        sheets_replaced=tuple(result.sheets_replaced),
+        written=result.written,
+        backup=str(result.backup) if result.backup else None,
+        findings=tuple(ev.findings),
+    )
+
+
+Work = Callable[[Path, RefreshOptions], FileOutcome]
+
+
+def crash_reason(exitcode: int | None) -> str:
+    """The failed file's line when its worker died."""
+    if exitcode is not None and exitcode < 0:
+        how = f"sinyal {-exitcode}"
+    elif exitcode is None:
+        how = "tanpa kode keluar"
+    else:
+        how = f"kode keluar {exitcode}"
+    return (
+        f"proses pemeriksa berhenti tak terduga ({how}); file ini mungkin terlalu besar atau "
+        "rusak, file lain tetap diproses"
+    )
+
+
+def _limit_memory() -> None:
+    try:
+        import resource
+    except ImportError:  # Windows
+        return
+    try:
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = WORKER_ADDRESS_SPACE_LIMIT
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ValueError, OSError):
+        pass
+
+
+def _worker_main(conn: Connection, work: Work, options: RefreshOptions) -> None:
+    """A worker: receive (index, path), send back (index, outcome), until told to stop (None).
+
+    Ctrl+C (SIGINT, from the terminal or from :func:`_interrupt`) ends it after the file being
+    written has cleaned up its temporary file.
+    """
+    _limit_memory()
+    try:
+        while True:
+            try:
+                task = conn.recv()
+            except (EOFError, OSError):  # the parent is gone
+                return
+            if task is None:
+                return
+            index, path = task
+            try:
+                outcome = work(path, options)
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # refresh_one never raises; a test's work may
+                message, code = describe_error(exc, path)
+                outcome = FileOutcome(file=str(path), failed=message, failure_code=code)
+            conn.send((index, outcome))
+    except KeyboardInterrupt:
+        return
+
+
+class _Worker:
+    """One worker process and the file it is working on."""
+
+    def __init__(self, ctx: Any, work: Work, options: RefreshOptions) -> None:
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.process = ctx.Process(
+            target=_worker_main, args=(child, work, options), name="iku-excel-worker", daemon=True
+        )
+        self.process.start()
+        child.close()  # only the worker holds its end: its death is an EOF here
+        self.task: tuple[int, Path] | None = None
+
+    def give(self, index: int, path: Path) -> None:
+        self.task = (index, path)
+        with contextlib.suppress(OSError):  # a worker that just died: wait() sees its EOF
+            self.conn.send(self.task)
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.conn.send(None)
+        self.process.join(WORKER_STOP_SECONDS)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+    def reap(self) -> int | None:
+        """Collect a dead worker; its exit code."""
+        self.conn.close()
+        self.process.join(WORKER_STOP_SECONDS)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        return self.process.exitcode
+
+
+def run_batch(
+    files: Sequence[Path],
+    options: RefreshOptions,
+    *,
+    jobs: int = 1,
+    on_done: Callable[[FileOutcome], object] | None = None,
+) -> list[FileOutcome]:
+    """Refresh ``files`` in up to ``jobs`` worker processes; one outcome per file, in order.
+
+    ``on_done`` is called in this process as each file finishes (the progress bar). A worker
+    that dies fails only its current file (:func:`crash_reason`); a fresh worker takes the rest.
+    """
+    work: Work = refresh_one  # looked up now, so a test can replace it
+    ctx = multiprocessing.get_context("spawn")
+    pending = list(enumerate(files))
+    pending.reverse()
+    outcomes: dict[int, FileOutcome] = {}
+    workers: list[_Worker] = []
+    try:
+        for _ in range(min(max(jobs, 1), len(files))):
+            worker = _Worker(ctx, work, options)
+            workers.append(worker)
+            worker.give(*pending.pop())
+        while workers:
+            ready = wait([w.conn for w in workers])
+            for worker in [w for w in workers if w.conn in ready]:
+                index, outcome = _collect(worker)
+                if outcome.failed is not None and worker.task is None:
+                    # the worker died: its file failed, a new worker takes the remaining files
+                    workers.remove(worker)
+                    if pending:
+                        workers.append(_Worker(ctx, work, options))
+                        workers[-1].give(*pending.pop())
+                elif pending:
+                    worker.give(*pending.pop())
+                else:
+                    worker.stop()
+                    workers.remove(worker)
+                outcomes[index] = outcome
+                if on_done is not None:
+                    on_done(outcome)
+    finally:
+        for worker in workers:  # only after an exception (Ctrl+C): none is left otherwise
+            _interrupt(worker)
+    return [outcomes[i] for i in range(len(files))]
+
+
+def _interrupt(worker: _Worker) -> None:
+    """Stop a busy worker as Ctrl+C would (it removes its temporary file), else kill it."""
+    if worker.process.is_alive() and worker.process.pid is not None and os.name != "nt":
+        with contextlib.suppress(OSError):
+            os.kill(worker.process.pid, signal.SIGINT)
+    worker.process.join(WORKER_STOP_SECONDS)
+    if worker.process.is_alive():
+        worker.process.kill()
+        worker.process.join()
+    worker.conn.close()
+
+
+def _collect(worker: _Worker) -> tuple[int, FileOutcome]:
+    """The worker's answer; when it died before answering, its file's crash outcome (and the
+    worker is reaped, its ``task`` cleared)."""
+    assert worker.task is not None
+    index, path = worker.task
+    try:
+        answer_index, outcome = worker.conn.recv()
+    except (EOFError, OSError):
+        worker.task = None
+        reason = crash_reason(worker.reap())
+        return index, FileOutcome(file=str(path), failed=reason, failure_code=EXIT_UNREADABLE)
+    return int(answer_index), outcome
