@@ -61,9 +61,26 @@ def file_line(path: Path | str, message: str) -> str:
     return message if message.startswith(f"{path}: ") else f"{path}: {message}"
 
 
+#: Commands whose modules are imported only when the command runs (they pull in heavy
+#: libraries that ``check`` and ``refresh`` do not need): name -> "module:attribute".
+LAZY_COMMANDS = {"rekap": "iku_excel.rekap.command:rekap_command"}
+
+
 class _Commands(click.Group):
     """The command group; an exception of a command becomes one line and its exit code here,
     so that click's test runner sees what the console script shows."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LAZY_COMMANDS:
+            import importlib
+
+            module, _, attr = LAZY_COMMANDS[cmd_name].partition(":")
+            command: click.Command = getattr(importlib.import_module(module), attr)
+            return command
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -78,8 +78,9 @@ def cli_md() -> str:
     )
     lines += ["### `iku-excel`", "", "```", cli.get_help(ctx), "```", ""]
     assert isinstance(cli, click.Group)
-    for name in sorted(cli.commands):
-        cmd = cli.commands[name]
+    for name in cli.list_commands(ctx):
+        cmd = cli.get_command(ctx, name)
+        assert cmd is not None
         sub = click.Context(cmd, info_name=name, parent=ctx)
         lines += [f"### `iku-excel {name}`", "", "```", cmd.get_help(sub), "```", ""]
         if isinstance(cmd, click.Group):
@@ -231,10 +232,17 @@ def contract_md() -> str:
     return "\n".join(lines)
 
 
+def _rekap_md() -> str:
+    from iku_excel.rekap.frames import rekap_docs
+
+    return rekap_docs()
+
+
 DOCS: dict[str, Callable[[], str]] = {
     "rules.md": rules_md,
     "cli.md": cli_md,
     "workbook-contract.md": contract_md,
+    "rekap.md": _rekap_md,
 }
 
 

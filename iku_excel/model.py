@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from iku_excel.a1 import cell_address
 from iku_excel.numbers import ParsedNumber
+
+if TYPE_CHECKING:
+    from iku_excel.rekap.frames import EvaluationFrames
 
 Severity = Literal["error", "warning", "info"]
 SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
@@ -275,3 +278,10 @@ class Evaluation:
     @property
     def n_warnings(self) -> int:
         return sum(1 for f in self.findings if f.severity == "warning")
+
+    def to_frame(self, file: str = "") -> EvaluationFrames:
+        """This workbook as pandas DataFrames (``.opd``, ``.sasaran``, ``.indicators``,
+        ``.findings``), with the columns of docs/rekap.md. Imports pandas on first use."""
+        from iku_excel.rekap.frames import evaluation_frames
+
+        return evaluation_frames(self, file=file)
