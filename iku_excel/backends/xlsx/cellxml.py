@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from lxml import etree
 
@@ -57,6 +57,8 @@ _XML_TEXT = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}
 
 def escape_text(text: str) -> str:
     """Excel's ``_xHHHH_`` escaping: characters XML 1.0 cannot hold, and literal ``_xHHHH_``."""
+    if _ESCAPE_RE.search(text) is None:
+        return text
     return _ESCAPE_RE.sub(
         lambda m: "_x005F_" if m.group() == "_" else f"_x{ord(m.group()):04X}_", text
     )
@@ -64,6 +66,8 @@ def escape_text(text: str) -> str:
 
 def xml_text(text: str) -> str:
     """``text`` as XML character data (what lxml writes for an element's text)."""
+    if _XML_TEXT_RE.search(text) is None:
+        return text
     return _XML_TEXT_RE.sub(lambda m: _XML_TEXT[m.group()], text)
 
 
@@ -80,11 +84,11 @@ def number_text(number: float) -> str:
 
 def formula_text(formula: str) -> str:
     """The ``<f>`` text of a formula: without its leading ``=``, illegal characters dropped."""
-    return _ILLEGAL.sub("", formula[1:] if formula.startswith("=") else formula)
+    text = formula[1:] if formula.startswith("=") else formula
+    return text if _ILLEGAL.search(text) is None else _ILLEGAL.sub("", text)
 
 
-@dataclass(frozen=True)
-class Encoded:
+class Encoded(NamedTuple):
     """A cell's content: ``t`` attribute, ``<f>`` and ``<v>`` texts, or inline-string text.
 
     Texts are already ``_xHHHH_``-escaped but not XML-escaped (lxml or :func:`xml_text` does).
@@ -120,6 +124,8 @@ def encode(value: object, formula: str | None = None, date1904: bool = False) ->
     longer than Excel allows and for values that are not text, numbers, booleans or dates.
     """
     f = None if formula is None else formula_text(formula)
+    if type(value) is float and math.isfinite(value):  # the common case first
+        return Encoded(None, f, number_text(value))
     if value is None:
         return Encoded(formula=f)
     if isinstance(value, bool):
@@ -139,7 +145,7 @@ def encode(value: object, formula: str | None = None, date1904: bool = False) ->
 
 def cell_xml(ref: str, style: int | None, content: Encoded) -> str:
     """The ``<c>`` element of ``content`` as text (``style`` 0 or None: no ``s``)."""
-    head = f'<c r="{ref}"' + (f' s="{style}"' if style else "")
+    head = f'<c r="{ref}" s="{style}"' if style else f'<c r="{ref}"'
     if content.kind is not None:
         head += f' t="{content.kind}"'
     body = ""

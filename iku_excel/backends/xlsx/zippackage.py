@@ -69,6 +69,8 @@ class XlsxPackage:
             raise WorkbookCorrupt(
                 f"File rusak atau tidak lengkap (zip tidak valid): {path}"
             ) from exc.__cause__
+        except (EOFError, zlib.error, zipfile.LargeZipFile, NotImplementedError) as exc:
+            raise WorkbookCorrupt(f"File rusak atau tidak lengkap: {path} ({exc})") from exc
         safe_io.check_archive(package.zip, path, package.verify_members, package.read)
         return package
 
