@@ -3,12 +3,17 @@
 * :func:`check_readable` / :func:`check_writable` turn the usual reasons a workbook cannot be
   processed (missing, an old ``.xls``, password-protected, open in Excel, read-only, damaged) into
   a :class:`CannotProceed` subclass whose message is one Indonesian line for the planner; the CLI
-  maps the whole family to exit code 2.
+  maps the whole family to exit code 2. Their two halves, :func:`check_file_head` (the file)
+  and :func:`check_archive` (the open zip), let the file engine's package
+  (:meth:`~iku_excel.backends.xlsx.zippackage.XlsxPackage.open`) run the same checks on the one
+  read of the file, testing each member's CRC once; :func:`check_replaceable` is the rest of
+  :func:`check_writable`.
 * :func:`atomic_write` writes a new version of a file through a temp file in the same folder and
   swaps it in with :func:`os.replace`. A crash or ``kill -9`` at any moment leaves the original
   either untouched or completely replaced, never half-written. The temp file is named
   ``.~iku-<name>.tmp``; a stale one left by a killed run is removed by the next
-  :func:`atomic_write` for the same file (and never read).
+  :func:`atomic_write` for the same file (and never read). :func:`verify_xlsx` checks the
+  written file before the swap (every member, or only the members written from new data).
 
 Password-protected ``.xlsx`` files are not zip packages but OLE compound files holding the
 streams ``EncryptionInfo`` and ``EncryptedPackage``; legacy ``.xls`` files are OLE compound files
@@ -83,15 +88,18 @@ def check_readable(path: Path) -> None:
         raise WorkbookCorrupt(f"File rusak atau tidak lengkap: {path} ({exc})") from exc
 
 
-def check_file_head(path: Path) -> None:
-    """The file-level part of :func:`check_readable`: exists, is a file, starts like a zip."""
+def check_file_head(path: Path, *, whole: bool = False) -> bytes:
+    """The file-level part of :func:`check_readable`: exists, is a file, starts like a zip.
+
+    Returns the bytes read: the first 8, or with ``whole`` the whole file (read once).
+    """
     if not path.exists():
         raise FileNotFound(f"File tidak ditemukan: {path}")
     if not path.is_file():
         raise NotAnXlsx(f"Bukan file (mungkin folder): {path}")
     try:
         with path.open("rb") as handle:
-            head = handle.read(8)
+            head = handle.read() if whole else handle.read(8)
     except PermissionError as exc:
         raise ReadOnlyFile(f"File tidak dapat dibaca (izin akses ditolak): {path}") from exc
     except OSError as exc:
@@ -102,6 +110,7 @@ def check_file_head(path: Path) -> None:
         if not head:
             raise WorkbookCorrupt(f"File kosong (0 byte): {path}")
         raise NotAnXlsx(f"Bukan file Excel .xlsx/.xlsm: {path}")
+    return head
 
 
 def check_writable(path: Path) -> None:

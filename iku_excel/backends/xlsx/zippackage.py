@@ -58,11 +58,7 @@ class XlsxPackage:
         from iku_excel.backends import safe_io
 
         path = Path(path)
-        safe_io.check_file_head(path)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise WorkbookCorrupt(f"File tidak dapat dibaca ({exc.strerror}): {path}") from exc
+        data = safe_io.check_file_head(path, whole=True)
         try:
             package = cls(path, data)
         except UnsafeWorkbookError as exc:
