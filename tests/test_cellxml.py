@@ -8,14 +8,18 @@ strings and would see nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from iku_excel import contract
 from iku_excel.api import refresh_file
-from iku_excel.backends.xlsx.cellxml import cell_xml, encode, escape_text
+from iku_excel.backends.xlsx.cellxml import cell_xml, encode, escape_text, inline_string
+from iku_excel.backends.xlsx.ooxml import MAIN_NS, q
 from iku_excel.backends.xlsx.plan import CellWrite, PackagePlan
 from iku_excel.backends.xlsx.splice import apply_plan
 from tests.helpers import xlsx_build as xb
@@ -37,16 +41,63 @@ def test_escape_text_escapes_literal_escapes_and_illegal_characters() -> None:
 
 
 def test_cells_as_text() -> None:
-    text = cell_xml("A1", None, encode("kode _x0041_ <b>\r"))
+    text = cell_xml("A1", None, "kode _x0041_ <b>\r")
     assert text == (
         '<c r="A1" t="inlineStr"><is><t xml:space="preserve">'
         "kode _x005F_x0041_ &lt;b&gt;&#13;</t></is></c>"
     )
-    formula = cell_xml("B2", 3, encode("_x0041_", "=C1"))
+    formula = cell_xml("B2", 3, "_x0041_", "=C1")
     assert formula == '<c r="B2" s="3" t="str"><f>C1</f><v>_x005F_x0041_</v></c>'
     assert encode("#DIV/0!", "=1/0").kind == "e"
     assert encode(float("nan"), "=0/0").value == "#NUM!"
     assert encode("=1+1").kind == "inlineStr"  # text stays text
+
+
+VALUES: list[object] = [
+    None,
+    "",
+    "teks",
+    " spasi ",
+    "a\nb",
+    "kode _x0041_ & <b>",
+    "x\x01",
+    0,
+    7,
+    -2.5,
+    1e16,
+    0.1 + 0.2,
+    float("inf"),
+    float("nan"),
+    True,
+    False,
+    "#N/A",
+    Decimal("1.25"),
+    dt.date(2024, 3, 31),
+]
+
+
+@pytest.mark.parametrize("formula", [None, "=A1", '="a\x01"&B2'])
+@pytest.mark.parametrize("value", VALUES, ids=repr)
+def test_the_text_path_and_the_element_path_agree(value: object, formula: str | None) -> None:
+    """The sheet writer's text and the cell patcher's element hold the same content."""
+    text = cell_xml("C3", 5, value, formula)
+    content = encode(value, formula)
+    cell = etree.Element(q("c"), r="C3", s="5", nsmap={None: MAIN_NS})
+    if content.kind is not None:
+        cell.set("t", content.kind)
+    for tag, part in (("f", content.formula), ("v", content.value)):
+        if part is not None:
+            etree.SubElement(cell, q(tag)).text = part
+    if content.inline is not None:
+        cell.append(inline_string(MAIN_NS, content))
+    wrapped = f'<x xmlns="{MAIN_NS}">{text}</x>'
+    assert _shape(etree.fromstring(wrapped)[0]) == _shape(cell)
+
+
+def _shape(element: etree._Element) -> tuple[object, ...]:
+    """Tag, attributes, text and children: the content, whatever the prefixes."""
+    children = tuple(_shape(child) for child in element)
+    return (element.tag, sorted(element.attrib.items()), element.text or "", children)
 
 
 def refreshed_with_texts(tmp_path: Path) -> Path:

@@ -143,9 +143,33 @@ def encode(value: object, formula: str | None = None, date1904: bool = False) ->
     return Encoded(kind, f, text)
 
 
-def cell_xml(ref: str, style: int | None, content: Encoded) -> str:
-    """The ``<c>`` element of ``content`` as text (``style`` 0 or None: no ``s``)."""
+def cell_xml(
+    ref: str, style: int | None, value: object, formula: str | None = None, date1904: bool = False
+) -> str:
+    """The ``<c>`` of ``value`` (or ``formula`` with ``value`` cached) as text; style 0: no ``s``.
+
+    Exactly :func:`encode`'s content (a test holds them equal); plain text and finite numbers,
+    nearly every cell of a sheet, take a short path.
+    """
     head = f'<c r="{ref}" s="{style}"' if style else f'<c r="{ref}"'
+    kind = type(value)
+    if formula is None:
+        if kind is str and len(value) <= MAX_TEXT:  # type: ignore[arg-type]
+            text: str = value  # type: ignore[assignment]
+            space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
+            return f'{head} t="inlineStr"><is><t{space}>{xml_text(escape_text(text))}</t></is></c>'
+        if (kind is float or kind is int) and math.isfinite(value):  # type: ignore[arg-type]
+            return f"{head}><v>{number_text(value)}</v></c>"  # type: ignore[arg-type]
+    elif value is None:
+        return f"{head}><f>{xml_text(formula_text(formula))}</f></c>"
+    elif (kind is float or kind is int) and math.isfinite(value):  # type: ignore[arg-type]
+        f = xml_text(formula_text(formula))
+        return f"{head}><f>{f}</f><v>{number_text(value)}</v></c>"  # type: ignore[arg-type]
+    return encoded_xml(head, encode(value, formula, date1904))
+
+
+def encoded_xml(head: str, content: Encoded) -> str:
+    """The ``<c>`` of an encoded content as text, after its opening ``head`` (``<c r=.. s=..``)."""
     if content.kind is not None:
         head += f' t="{content.kind}"'
     body = ""

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
 from iku_excel.a1 import cell_address, column_letter, quote_sheet
-from iku_excel.backends.xlsx.cellxml import cell_xml, encode
+from iku_excel.backends.xlsx.cellxml import cell_xml
 from iku_excel.backends.xlsx.ooxml import MAIN_NS, R_NS
 from iku_excel.backends.xlsx.plan import (
     CellWrite,
@@ -144,7 +144,7 @@ def _cell(cell: CellSpec, s: int | None) -> str:
     ref = cell_address(cell.row, cell.col)
     if cell.formula is None and (cell.value is None or cell.value == ""):
         return f'<c r="{ref}"' + (f' s="{s}"' if s else "") + "/>"
-    return cell_xml(ref, s, encode(cell.value, cell.formula))
+    return cell_xml(ref, s, cell.value, cell.formula)
 
 
 def _sheet_data(
