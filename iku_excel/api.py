@@ -34,7 +34,7 @@ def check_file(path: str | PathLike[str]) -> Evaluation:
     Raises :class:`iku_excel.errors.CannotProceed` (file problems) or
     :class:`iku_excel.reader.ContractError` (no IKU sheet / no header).
     """
-    from iku_excel.backends.xlsx_reader import read_grids
+    from iku_excel.backends.xlsx.reader import read_grids
 
     names, grids = read_grids(Path(path), sheets_to_read)
     return evaluate_grids(names, grids)
@@ -130,7 +130,7 @@ def refresh_file(
 
     Raises :class:`~iku_excel.errors.CannotProceed` (the file is locked, read-only,
     encrypted, not an xlsx...), :class:`~iku_excel.reader.ContractError`, or
-    :class:`~iku_excel.backends.xlsx_package.UnsafeWorkbookError` (something in the workbook
+    :class:`~iku_excel.errors.UnsafeWorkbookError` (something in the workbook
     cannot be written safely); in every such case the file is left untouched.
     """
     from iku_excel.backends.file_engine import FileEngine

@@ -17,7 +17,7 @@ import pytest
 
 from iku_excel.adopt import detect_table, from_rows, render_text, to_dict, to_rows
 from iku_excel.adopt.mapping import CellRange, DetectionResult
-from iku_excel.backends.xlsx_reader import read_grids
+from iku_excel.backends.xlsx.reader import read_grids
 from iku_excel.model import SheetGrid
 from tests.adopt.build_corpus import CASES, write_case
 

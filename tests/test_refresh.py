@@ -27,7 +27,8 @@ from iku_excel import contract as c
 from iku_excel.a1 import quote_sheet
 from iku_excel.api import RefreshResult, refresh_file
 from iku_excel.backends.safe_io import temp_path_for
-from iku_excel.backends.xlsx_package import CellWrite, PackagePlan, apply_plan
+from iku_excel.backends.xlsx.plan import CellWrite, PackagePlan
+from iku_excel.backends.xlsx.splice import apply_plan
 from iku_excel.errors import (
     CannotProceed,
     EncryptedWorkbook,

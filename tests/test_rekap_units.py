@@ -16,11 +16,11 @@ from openpyxl import load_workbook
 
 from iku_excel.api import check_file
 from iku_excel.api import rekap as api_rekap
-from iku_excel.cli import finding_json, indicator_json
 from iku_excel.rekap import collect, frames
 from iku_excel.rekap import ribbon as rekap_ribbon
 from iku_excel.rekap.command import rekap_command
 from iku_excel.rekap.workbook import SHEET_SUMMARY
+from iku_excel.report import finding_json, indicator_json
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "workbook" / "contoh" / "IKU_Dinsos_Kota_Jambi_2023.xlsx"  # has errors
@@ -127,7 +127,7 @@ def test_unreadable_and_internal_failures_are_rows(
 
 
 def test_expand_inputs_follows_the_cli_rules(tmp_path: Path) -> None:
-    from iku_excel.cli import expand_inputs as cli_expand
+    from iku_excel.batch import expand_inputs as cli_expand
 
     folder = tmp_path / "opd"
     copies(folder / "sub", EXAMPLE)

@@ -18,6 +18,7 @@ import pytest
 
 from iku_excel.backends import safe_io
 from iku_excel.backends.safe_io import atomic_write, check_readable, check_writable, temp_path_for
+from iku_excel.backends.xlsx.zippackage import XlsxPackage
 from iku_excel.errors import (
     CannotProceed,
     EncryptedWorkbook,
@@ -40,6 +41,13 @@ def workbook(tmp_path: Path) -> Path:
 
 
 def refused(path: Path, error: type[CannotProceed], check: object = check_readable) -> str:
+    message = _refused_by(check, path, error)
+    if check is check_readable:  # the file engine's single open refuses the same way
+        assert _refused_by(XlsxPackage.open, path, error) == message
+    return message
+
+
+def _refused_by(check: object, path: Path, error: type[CannotProceed]) -> str:
     with pytest.raises(error) as caught:
         check(path)  # type: ignore[operator]
     message = str(caught.value)
@@ -92,6 +100,21 @@ def test_a_damaged_member_is_corrupt(workbook: Path) -> None:
         data[offset] ^= 0xFF
     workbook.write_bytes(bytes(data))
     refused(workbook, WorkbookCorrupt)
+
+
+def test_verify_checks_only_the_members_it_is_given(workbook: Path) -> None:
+    with zipfile.ZipFile(workbook) as archive:
+        info = archive.getinfo("xl/worksheets/sheet2.xml")
+    data = bytearray(workbook.read_bytes())
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra) + 20
+    for offset in range(start, start + 16):
+        data[offset] ^= 0xFF
+    workbook.write_bytes(bytes(data))
+    safe_io.verify_xlsx(workbook, members=["xl/workbook.xml", "[Content_Types].xml"])
+    with pytest.raises(WorkbookCorrupt):
+        safe_io.verify_xlsx(workbook, members=["xl/worksheets/sheet2.xml"])
+    with pytest.raises(WorkbookCorrupt):
+        safe_io.verify_xlsx(workbook)
 
 
 def test_other_zip_packages_are_not_workbooks(tmp_path: Path, workbook: Path) -> None:

@@ -1,4 +1,4 @@
-"""The fast sheet writer (XML as text) gives the same sheets as the openpyxl reference writer.
+"""The sheet writer (XML as text) gives the same sheets as the openpyxl reference renderer.
 
 Both render the same :class:`~iku_excel.layout.SheetSpec`; compared here as openpyxl reads the
 refreshed files: values, formulas, cached values, every style attribute, merges, sizes, hidden
@@ -18,22 +18,23 @@ import pytest
 
 from benchmarks.generate import generate_workbook
 from iku_excel.api import refresh_with
-from iku_excel.backends import openpyxl_writer, sheet_xml
 from iku_excel.backends.file_engine import FileEngine
 from iku_excel.backends.safe_io import atomic_write
-from iku_excel.backends.xlsx_package import apply_plan
+from iku_excel.backends.xlsx import sheet_writer as sheet_xml
+from iku_excel.backends.xlsx.splice import apply_plan
 from iku_excel.contract import SHEET_CAPAIAN, SHEET_IKU, SHEET_VALIDASI
 from iku_excel.sheets.spec import Outputs
+from tests.helpers import openpyxl_render
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "workbook" / "contoh" / "IKU_Dinsos_Kota_Jambi_2023.xlsx"
 
 
 class ReferenceEngine(FileEngine):
-    """The file engine with the openpyxl scratch-workbook writer (the reference)."""
+    """The file engine with the openpyxl reference renderer (tests/helpers/openpyxl_render)."""
 
     def apply(self, outputs: Outputs) -> None:
-        plan = openpyxl_writer.make_plan(outputs)
+        plan = openpyxl_render.make_plan(outputs)
         atomic_write(self.path, lambda tmp: apply_plan(self.path, plan, tmp))
 
 
@@ -134,7 +135,10 @@ def test_file_engine_uses_the_fast_writer() -> None:
 
     from iku_excel.backends import file_engine
 
-    assert "sheet_xml" in inspect.getsource(file_engine.FileEngine.apply)
+    assert "sheet_writer" in inspect.getsource(file_engine.FileEngine.apply)
+    package = ROOT / "iku_excel"
+    importers = [p for p in package.rglob("*.py") if "openpyxl_render" in p.read_text("utf-8")]
+    assert importers == []  # the reference renderer is a test helper only
 
 
 def test_text_is_escaped_and_never_a_formula() -> None:
@@ -147,4 +151,4 @@ def test_text_is_escaped_and_never_a_formula() -> None:
     xml = sheet_xml.sheet_xml(spec, index).decode()
     assert "<f>" not in xml
     assert "&lt;y&gt; &amp; z" in xml
-    assert '<t xml:space="preserve">  spaced </t>' in xml
+    assert '<t xml:space="preserve">  spaced_x0001_ </t>' in xml  # kept, escaped as Excel does

@@ -1,9 +1,10 @@
-"""Tests of the zip-package splice (iku_excel.backends.xlsx_package).
+"""Tests of the zip-package splice (iku_excel.backends.xlsx.splice) on the production path.
 
 Each test builds a small workbook with openpyxl, hand-edits the members openpyxl cannot write
 (threaded comments, x14 validations, calc chain, VBA, ribbon, shared formulas...), applies a plan
-and checks the package member by member, then reads the result back with openpyxl and
-python-calamine.
+of cell writes and *rendered sheets* (the input production gives the splice; varied sheets are
+rendered cheaply by the reference renderer in tests/helpers/openpyxl_render.py) and checks the
+package member by member, then reads the result back with openpyxl and python-calamine.
 """
 
 from __future__ import annotations
@@ -26,13 +27,11 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table
 
 from iku_excel import contract
-from iku_excel.backends.xlsx_package import (
-    CellWrite,
-    PackagePlan,
-    UnsafeWorkbookError,
-    apply_plan,
-)
+from iku_excel.backends.xlsx.plan import CellWrite, PackagePlan
+from iku_excel.backends.xlsx.splice import apply_plan
+from iku_excel.errors import UnsafeWorkbookError
 from tests.helpers import xlsx_build as xb
+from tests.helpers.openpyxl_render import rendered_sheets
 
 IKU = contract.SHEET_IKU
 CAPAIAN = contract.SHEET_CAPAIAN
@@ -118,7 +117,7 @@ def scratch_book(
 
 def full_plan(**overrides: object) -> PackagePlan:
     book, cached = scratch_book()
-    plan = PackagePlan(scratch=book, cached_values=cached, cell_writes={IKU: capaian_writes()})
+    plan = PackagePlan(rendered=rendered_sheets(book, cached), cell_writes={IKU: capaian_writes()})
     for name, value in overrides.items():
         setattr(plan, name, value)
     return plan
@@ -356,32 +355,6 @@ def test_new_fonts_take_the_workbook_default_font(tmp_path: Path) -> None:
     assert (cap["A1"].font.name, cap["A1"].font.sz, cap["A1"].font.b) == ("Arial", 10, True)
     assert cap["A1"].font.color.rgb == "FF1F4E79"
     assert (cap["A4"].font.name, cap["A4"].font.sz) == ("Arial", 10)  # default style: xf 0
-
-
-def test_scratch_shared_strings_become_inline_strings() -> None:
-    from iku_excel.backends import xlsx_package as xp
-
-    book = etree.fromstring(f'<styleSheet xmlns="{xb.MAIN}"><cellXfs><xf/></cellXfs></styleSheet>')
-    strings = etree.fromstring(
-        f'<sst xmlns="{xb.MAIN}"><si><t>satu</t></si><si><r><t>dua</t></r></si></sst>'
-    )
-    sheet = xp._ScratchSheet(  # an older openpyxl writes text as shared strings
-        "Capaian",
-        f'<worksheet xmlns="{xb.MAIN}"><sheetData><row r="1"><c r="A1" t="s"><v>1</v></c>'
-        '<c r="B1" t="s"><v>0</v></c></row></sheetData></worksheet>'.encode(),
-        None,
-        False,
-        [],
-    )
-    styles = xp._ScratchStyles(book, xp._StyleBook(xp._XmlPart("styles.xml", etree.tostring(book))))
-    xml, has_formulas = xp._convert_scratch_sheet(
-        sheet, styles, list(strings), {}, code_name=None, tab_selected=False, date1904=False
-    )
-    cells = etree.fromstring(xml).findall(".//x:c", NS)
-    assert not has_formulas
-    assert [c.get("t") for c in cells] == ["inlineStr", "inlineStr"]
-    assert ["".join(c.itertext()) for c in cells] == ["dua", "satu"]
-    assert cells[0].find("x:is/x:r/x:t", NS) is not None  # rich text runs kept
 
 
 def test_number_formats_get_fresh_ids_and_dxfs_are_remapped(tmp_path: Path) -> None:
@@ -826,7 +799,7 @@ def test_plan_mistakes_are_value_errors(tmp_path: Path) -> None:
     book, cached = scratch_book()
     cached[CAPAIAN][(4, 1)] = 1  # A4 holds a plain value
     with pytest.raises(ValueError, match="non-formula"):
-        apply_plan(src, PackagePlan(scratch=book, cached_values=cached), dst)
+        apply_plan(src, PackagePlan(rendered=rendered_sheets(book, cached)), dst)
     with pytest.raises(ValueError, match="dst must differ"):
         apply_plan(src, PackagePlan(), src)
     assert not dst.exists()

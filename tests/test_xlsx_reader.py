@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from iku_excel.api import refresh_file
-from iku_excel.backends.xlsx_reader import read_column_formulas, read_grids
+from iku_excel.backends.xlsx.reader import read_column_formulas, read_grids
 from iku_excel.contract import SHEET_IKU
 from iku_excel.reader import sheets_to_read
 

@@ -1,7 +1,10 @@
 """The file engine: .xlsx/.xlsm on disk, no Excel needed (a server, a batch of 60 workbooks).
 
-Reads with openpyxl in read-only mode; writes by splicing only the changed parts into the
-package, through an atomic replace, so the rest of the user's file keeps its bytes.
+The file is read once per run into an :class:`~iku_excel.backends.xlsx.zippackage.XlsxPackage`
+(checked, every member's CRC tested once) that the reader and the splice share. Values come from
+python-calamine; writing splices only the changed parts into that package through an atomic
+replace, so the rest of the user's file keeps its bytes, and the written file's members that are
+new or changed are verified before it replaces the original.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import TYPE_CHECKING
 from iku_excel.backends.base import SheetSelector
 
 if TYPE_CHECKING:
+    from iku_excel.backends.xlsx.zippackage import XlsxPackage
     from iku_excel.model import SheetGrid
     from iku_excel.sheets.spec import Outputs
 
@@ -24,33 +28,51 @@ class FileEngine:
     path: Path
     backup: bool = False
     backup_path: Path | None = field(default=None, init=False)
+    _package: XlsxPackage | None = field(default=None, init=False, repr=False)
 
     @property
     def label(self) -> str:
         return str(self.path)
 
-    def check_writable(self) -> None:
-        from iku_excel.backends.safe_io import check_writable
+    def package(self) -> XlsxPackage:
+        """The file, opened and checked on first use; opened again only if it changed on disk."""
+        from iku_excel.backends.xlsx.zippackage import XlsxPackage
 
-        check_writable(self.path)
+        if self._package is None or not self._package.is_current():
+            self._package = XlsxPackage.open(self.path)
+        return self._package
+
+    def check_writable(self) -> None:
+        from iku_excel.backends.safe_io import check_replaceable
+
+        self.package()  # check_readable's checks, done once
+        check_replaceable(self.path)
 
     def read(self, select: SheetSelector) -> tuple[list[str], dict[str, SheetGrid]]:
-        from iku_excel.backends.xlsx_reader import read_grids
+        from iku_excel.backends.xlsx.reader import read_grids
 
-        return read_grids(self.path, select)
+        return read_grids(self.package(), select)
 
     def read_formulas(self, sheet: str, col: int) -> dict[int, str]:
-        from iku_excel.backends.xlsx_reader import read_column_formulas
+        from iku_excel.backends.xlsx.reader import read_column_formulas
 
-        return read_column_formulas(self.path, sheet, col)
+        return read_column_formulas(self.package(), sheet, col)
 
     def apply(self, outputs: Outputs) -> None:
-        from iku_excel.backends.safe_io import atomic_write
-        from iku_excel.backends.sheet_xml import make_plan
-        from iku_excel.backends.xlsx_package import apply_plan
+        from iku_excel.backends.safe_io import atomic_write, verify_xlsx
+        from iku_excel.backends.xlsx.sheet_writer import make_plan
+        from iku_excel.backends.xlsx.splice import apply_plan
 
         plan = make_plan(outputs)
-        src = self.path
-        self.backup_path = atomic_write(
-            src, lambda tmp: apply_plan(src, plan, tmp), backup=self.backup
-        )
+        package = self.package()
+        fresh: list[str] = []
+
+        def write(tmp: Path) -> None:
+            fresh[:] = apply_plan(package, plan, tmp)
+
+        def verify(tmp: Path) -> None:
+            # members copied as stored had their CRC checked when the package was opened
+            verify_xlsx(tmp, members=fresh if package.verified else None)
+
+        self.backup_path = atomic_write(self.path, write, backup=self.backup, verify=verify)
+        self._package = None  # the file on disk is the new one now

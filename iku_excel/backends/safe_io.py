@@ -3,12 +3,17 @@
 * :func:`check_readable` / :func:`check_writable` turn the usual reasons a workbook cannot be
   processed (missing, an old ``.xls``, password-protected, open in Excel, read-only, damaged) into
   a :class:`CannotProceed` subclass whose message is one Indonesian line for the planner; the CLI
-  maps the whole family to exit code 2.
+  maps the whole family to exit code 2. Their two halves, :func:`check_file_head` (the file)
+  and :func:`check_archive` (the open zip), let the file engine's package
+  (:meth:`~iku_excel.backends.xlsx.zippackage.XlsxPackage.open`) run the same checks on the one
+  read of the file, testing each member's CRC once; :func:`check_replaceable` is the rest of
+  :func:`check_writable`.
 * :func:`atomic_write` writes a new version of a file through a temp file in the same folder and
   swaps it in with :func:`os.replace`. A crash or ``kill -9`` at any moment leaves the original
   either untouched or completely replaced, never half-written. The temp file is named
   ``.~iku-<name>.tmp``; a stale one left by a killed run is removed by the next
-  :func:`atomic_write` for the same file (and never read).
+  :func:`atomic_write` for the same file (and never read). :func:`verify_xlsx` checks the
+  written file before the swap (every member, or only the members written from new data).
 
 Password-protected ``.xlsx`` files are not zip packages but OLE compound files holding the
 streams ``EncryptionInfo`` and ``EncryptedPackage``; legacy ``.xls`` files are OLE compound files
@@ -25,12 +30,21 @@ import stat
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from pathlib import Path
 
 from lxml import etree
 
+from iku_excel.backends.xlsx.ooxml import (
+    CT_ADDIN_MAIN,
+    CT_NS,
+    CT_XLSB_MAIN,
+    OFFICE_DOCUMENT_TYPES,
+    PARSER,
+    PKG_REL_NS,
+    WORKBOOK_MAIN_TYPES,
+)
 from iku_excel.errors import (
     EncryptedWorkbook,
     FileNotFound,
@@ -44,22 +58,8 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
-_CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
-_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-_OFFICE_DOCUMENT_TYPES = (
-    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument",
-    "http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument",
-)
-_SPREADSHEET_MAIN_TYPES = (
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
-    "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
-    "application/vnd.ms-excel.template.macroEnabled.main+xml",
-)
-_XLSB_MAIN_TYPE = "application/vnd.ms-excel.sheet.binary.macroEnabled.main"
-_ADDIN_MAIN_TYPE = "application/vnd.ms-excel.addin.macroEnabled.main+xml"
-
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+_OFFICE_DOCUMENT_TYPES = OFFICE_DOCUMENT_TYPES
+_SPREADSHEET_MAIN_TYPES = tuple(sorted(WORKBOOK_MAIN_TYPES))
 
 
 # --- Checks ---------------------------------------------------------------------------------------
@@ -78,13 +78,28 @@ def check_readable(path: Path) -> None:
     checked) with ``[Content_Types].xml`` and an xlsx/xlsm/xltx/xltm main part.
     """
     path = Path(path)
+    check_file_head(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            check_archive(archive, path, archive.testzip)
+    except zipfile.BadZipFile as exc:
+        raise WorkbookCorrupt(f"File rusak atau tidak lengkap (zip tidak valid): {path}") from exc
+    except (OSError, EOFError, zlib.error, zipfile.LargeZipFile, NotImplementedError) as exc:
+        raise WorkbookCorrupt(f"File rusak atau tidak lengkap: {path} ({exc})") from exc
+
+
+def check_file_head(path: Path, *, whole: bool = False) -> bytes:
+    """The file-level part of :func:`check_readable`: exists, is a file, starts like a zip.
+
+    Returns the bytes read: the first 8, or with ``whole`` the whole file (read once).
+    """
     if not path.exists():
         raise FileNotFound(f"File tidak ditemukan: {path}")
     if not path.is_file():
         raise NotAnXlsx(f"Bukan file (mungkin folder): {path}")
     try:
         with path.open("rb") as handle:
-            head = handle.read(8)
+            head = handle.read() if whole else handle.read(8)
     except PermissionError as exc:
         raise ReadOnlyFile(f"File tidak dapat dibaca (izin akses ditolak): {path}") from exc
     except OSError as exc:
@@ -95,7 +110,7 @@ def check_readable(path: Path) -> None:
         if not head:
             raise WorkbookCorrupt(f"File kosong (0 byte): {path}")
         raise NotAnXlsx(f"Bukan file Excel .xlsx/.xlsm: {path}")
-    _check_package(path)
+    return head
 
 
 def check_writable(path: Path) -> None:
@@ -106,6 +121,13 @@ def check_writable(path: Path) -> None:
     """
     path = Path(path)
     check_readable(path)
+    check_replaceable(path)
+
+
+def check_replaceable(path: Path) -> None:
+    """The part of :func:`check_writable` beyond :func:`check_readable`: no lock file, the file
+    and its folder writable."""
+    path = Path(path)
     for lock in lock_files(path):
         if lock.exists():
             raise WorkbookLocked(
@@ -126,55 +148,65 @@ def check_writable(path: Path) -> None:
         )
 
 
-def _check_package(path: Path) -> None:
+def check_archive(
+    archive: zipfile.ZipFile,
+    path: Path,
+    test_members: Callable[[], str | None],
+    read: Callable[[str], bytes] | None = None,
+) -> None:
+    """The package-level part of :func:`check_readable` on an open zip.
+
+    ``test_members`` checks every member's CRC and returns the first damaged one (or None):
+    ``archive.testzip``, or a package's own pass that keeps what it inflates; ``read`` reads a
+    member (default ``archive.read``; a package passes its cached read).
+    """
     try:
-        with zipfile.ZipFile(path) as archive:
-            names = {name.lower(): name for name in archive.namelist()}
-            if any(info.flag_bits & 0x1 for info in archive.infolist()):
-                raise NotAnXlsx(f"Arsip zip terenkripsi, bukan file Excel: {path}")
-            if "[content_types].xml" not in names:
-                raise NotAnXlsx(f"Bukan file Excel .xlsx/.xlsm (zip biasa): {path}")
-            bad = archive.testzip()
-            if bad is not None:
-                raise WorkbookCorrupt(f"File rusak (bagian {bad} tidak utuh): {path}")
-            main_type = _main_part_type(archive, names, path)
+        names = {name.lower(): name for name in archive.namelist()}
+        if any(info.flag_bits & 0x1 for info in archive.infolist()):
+            raise NotAnXlsx(f"Arsip zip terenkripsi, bukan file Excel: {path}")
+        if "[content_types].xml" not in names:
+            raise NotAnXlsx(f"Bukan file Excel .xlsx/.xlsm (zip biasa): {path}")
+        bad = test_members()
+        if bad is not None:
+            raise WorkbookCorrupt(f"File rusak (bagian {bad} tidak utuh): {path}")
+        main_type = _main_part_type(read or archive.read, names, path)
     except zipfile.BadZipFile as exc:
         raise WorkbookCorrupt(f"File rusak atau tidak lengkap (zip tidak valid): {path}") from exc
     except (OSError, EOFError, zlib.error, zipfile.LargeZipFile, NotImplementedError) as exc:
         raise WorkbookCorrupt(f"File rusak atau tidak lengkap: {path} ({exc})") from exc
-    if main_type == _XLSB_MAIN_TYPE:
+    if main_type == CT_XLSB_MAIN:
         raise NotAnXlsx(
             f"File .xlsb (Excel Binary) tidak didukung: buka di Excel, simpan sebagai .xlsx, "
             f"lalu coba lagi: {path}"
         )
-    if main_type == _ADDIN_MAIN_TYPE:
+    if main_type == CT_ADDIN_MAIN:
         raise NotAnXlsx(f"File add-in Excel (.xlam), bukan workbook IKU: {path}")
     if main_type not in _SPREADSHEET_MAIN_TYPES:
         raise NotAnXlsx(f"Bukan file Excel .xlsx/.xlsm (jenis isi {main_type}): {path}")
 
 
-def _office_document_name(archive: zipfile.ZipFile, names: dict[str, str]) -> str | None:
+def _office_document_name(read: Callable[[str], bytes], names: dict[str, str]) -> str | None:
     """Zip name of the package's officeDocument part, from ``_rels/.rels`` (None if absent)."""
     rels_name = names.get("_rels/.rels")
     if rels_name is None:
         return None
-    rels = etree.fromstring(archive.read(rels_name), _PARSER)
-    for rel in rels.iter(f"{{{_PKG_REL_NS}}}Relationship"):
+    rels = etree.fromstring(read(rels_name), PARSER)
+    for rel in rels.iter(f"{{{PKG_REL_NS}}}Relationship"):
         if rel.get("Type") in _OFFICE_DOCUMENT_TYPES:
             return names.get((rel.get("Target") or "").lstrip("/").lower())
     return None
 
 
-def _main_part_type(archive: zipfile.ZipFile, names: dict[str, str], path: Path) -> str:
+def _main_part_type(read: Callable[[str], bytes], names: dict[str, str], path: Path) -> str:
     """Content type of the package's officeDocument part."""
     try:
-        types = etree.fromstring(archive.read(names["[content_types].xml"]), _PARSER)
-        main = _office_document_name(archive, names)
+        types = etree.fromstring(read(names["[content_types].xml"]), PARSER)
+        main = _office_document_name(read, names)
     except etree.XMLSyntaxError as exc:
         raise WorkbookCorrupt(f"File rusak (XML paket tidak valid): {path}") from exc
     if main is None:
         raise NotAnXlsx(f"Bukan file Excel .xlsx/.xlsm (tanpa bagian workbook): {path}")
-    for override in types.iter(f"{{{_CT_NS}}}Override"):
+    for override in types.iter(f"{{{CT_NS}}}Override"):
         if (override.get("PartName") or "").lstrip("/").lower() == main.lower():
             return override.get("ContentType") or ""
     return ""
@@ -269,24 +301,26 @@ def backup_path_for(path: Path, when: datetime | None = None) -> Path:
     return candidate
 
 
-def verify_xlsx(path: Path) -> None:
-    """Default check of a freshly written package: every member's CRC, and the two key parts
+def verify_xlsx(path: Path, members: Collection[str] | None = None) -> None:
+    """Default check of a freshly written package: every member's CRC (or only those in
+    ``members``: the ones written from new data, when the others were copied as stored from a
+    package whose CRCs were checked when it was read), and the two key parts
     ``[Content_Types].xml`` and ``xl/workbook.xml`` (or the officeDocument part) parse.
 
     Raises :class:`WorkbookCorrupt`.
     """
     try:
         with zipfile.ZipFile(path) as archive:
-            if archive.testzip() is not None:
+            if _first_bad_member(archive, members) is not None:
                 raise WorkbookCorrupt(f"Hasil tulis rusak (CRC): {path}")
             names = {name.lower(): name for name in archive.namelist()}
             if "[content_types].xml" not in names:
                 raise WorkbookCorrupt(f"Hasil tulis tanpa [Content_Types].xml: {path}")
-            etree.fromstring(archive.read(names["[content_types].xml"]), _PARSER)
-            main = names.get("xl/workbook.xml") or _office_document_name(archive, names)
+            etree.fromstring(archive.read(names["[content_types].xml"]), PARSER)
+            main = names.get("xl/workbook.xml") or _office_document_name(archive.read, names)
             if main is None:
                 raise WorkbookCorrupt(f"Hasil tulis tanpa bagian workbook: {path}")
-            etree.fromstring(archive.read(main), _PARSER)
+            etree.fromstring(archive.read(main), PARSER)
     except (
         zipfile.BadZipFile,
         etree.XMLSyntaxError,
@@ -296,6 +330,17 @@ def verify_xlsx(path: Path) -> None:
         zlib.error,
     ) as exc:
         raise WorkbookCorrupt(f"Hasil tulis rusak: {path} ({exc})") from exc
+
+
+def _first_bad_member(archive: zipfile.ZipFile, members: Collection[str] | None) -> str | None:
+    if members is None:
+        return archive.testzip()
+    for name in members:
+        try:
+            archive.read(name)
+        except zipfile.BadZipFile:
+            return name
+    return None
 
 
 def _fsync_directory(folder: Path) -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from iku_excel.api import check_file
+from iku_excel.batch import expand_inputs
 from iku_excel.rekap.frames import (
     CHANGE_COLUMNS,
     FAILURE_COLUMNS,
@@ -35,39 +36,8 @@ from iku_excel.rekap.frames import (
 if TYPE_CHECKING:
     import pandas as pd
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 #: The reason given for a file whose worker process died.
 CRASH_REASON = "proses pemeriksa berhenti mendadak saat membaca file ini (file mungkin rusak)"
-
-
-def expand_inputs(items: Sequence[Path]) -> list[Path]:
-    """Files as given, and every .xlsx/.xlsm below each folder (recursively, sorted).
-
-    The rules of ``iku_excel.cli.expand_inputs``: Excel's lock files (``~$...``) and
-    iku-excel's own temporary files are skipped; a file reached twice is read once.
-    """
-    out: list[Path] = []
-    for item in items:
-        if item.is_dir():
-            out.extend(
-                sorted(
-                    p
-                    for p in item.rglob("*")
-                    if p.suffix.lower() in WORKBOOK_SUFFIXES
-                    and p.is_file()
-                    and not p.name.startswith(("~$", ".~iku-"))
-                )
-            )
-        else:
-            out.append(item)
-    seen: set[Path] = set()
-    unique: list[Path] = []
-    for p in out:
-        key = p.resolve()
-        if key not in seen:
-            seen.add(key)
-            unique.append(p)
-    return unique
 
 
 # --- One file -------------------------------------------------------------------------------------

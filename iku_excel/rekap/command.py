@@ -18,7 +18,8 @@ from typing import Any
 
 import click
 
-from iku_excel.rekap.collect import WORKBOOK_SUFFIXES, Rekap, expand_inputs, rekap
+from iku_excel.batch import WORKBOOK_SUFFIXES, expand_inputs
+from iku_excel.rekap.collect import Rekap, rekap
 from iku_excel.rekap.workbook import write_rekap
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE, EXIT_INTERNAL = 0, 1, 2, 3

@@ -95,7 +95,7 @@ _PEMBERDAYAAN_ROWS = [
 ]
 # Capaian by hand, positif R/T x 100: every row R = T -> 100, except
 # "pengadaan peralatan kebersihan kantor" 2/4 x 100 = 50. The compound target
-# "11 jenis; 50.000 lembar" reads as its first number (11 = 11 -> 100).
+# "11 jenis; 50.000 lembar" is two quantities: no number, so no capaian (issue 9).
 PEMBERDAYAAN: Case = {
     "file": "pemberdayaan_pengukuran_kinerja.xlsx",
     "sheet": "Pengukuran Kinerja",
@@ -124,7 +124,9 @@ PEMBERDAYAAN: Case = {
         "skipped": {21: "efficiency", 22: "efficiency"},
         "sasaran_source": "sel gabungan",
         "indicators": [
-            (3 + i, _SS_PEMBERDAYAAN, float(t.split()[0]), float(r.split()[0]), float(c))
+            (3 + i, _SS_PEMBERDAYAAN, None, None, None)
+            if ";" in t
+            else (3 + i, _SS_PEMBERDAYAAN, float(t.split()[0]), float(r.split()[0]), float(c))
             for i, (_, t, r, c) in enumerate(_PEMBERDAYAAN_ROWS)
         ],
         "efficiency_rows": 1,
@@ -466,13 +468,13 @@ TANAH_DATAR: Case = {
         "skipped": {5: "column-numbers"},
         "sasaran_source": "sel gabungan",
         # Targets only (an RPJMD table): no realisasi, no capaian. "3.000" / "30.000" are
-        # ambiguous for parse_number (1.234 rule), so their target is None, never a guess.
+        # three and thirty thousand: a dot before exactly three digits groups thousands.
         "indicators": [
             (6, _SS_TD, 22.14, None, None),
             (7, _SS_TD, 20.0, None, None),
-            (8, _SS_TD, None, None, None),
+            (8, _SS_TD, 3000.0, None, None),
             (9, _SS_TD, 600.0, None, None),
-            (10, _SS_TD, None, None, None),
+            (10, _SS_TD, 30000.0, None, None),
         ],
     },
 }
@@ -510,7 +512,7 @@ _BIRO = [
         "1.500bh",
         "1.550bh",
         "Tata Usaha",
-        None,
+        1550.0,
     ),
     ("Indeks Kepuasan Pelayanan Surat Masuk", "N/A", "3,5", "3,6", "Tata Usaha", 3.6),
     (
@@ -566,7 +568,7 @@ BIRO_UMUM: Case = {
         "reporting_year": 2017,
         "skipped": {15: "signature", 16: "below", 17: "signature"},
         "sasaran_source": None,
-        # Targets only: "1.550bh" is ambiguous (1.550) -> None.
+        # Targets only: "1.550bh" is 1550 (thousands dot; unit "bh").
         "indicators": [(4 + i, "", t, None, None) for i, (*_, t) in enumerate(_BIRO)],
     },
 }

@@ -1,40 +1,83 @@
-"""Render :class:`~iku_excel.layout.SheetSpec` sheets straight to worksheet XML (fast path).
+"""The sheet writer: a :class:`~iku_excel.layout.SheetSpec` rendered straight to worksheet XML.
 
-Rendering tens of thousands of styled cells through openpyxl, saving that scratch workbook and
-parsing it back dominated the time of a refresh (openpyxl hashes every style object it is given
-and merges cells in quadratic time). Here the worksheet XML is written as text, in one pass;
-only the *styles* still come from openpyxl: a tiny probe workbook holds one cell per distinct
-style (and one rule per conditional fill), so that ``styles.xml`` and the style indices are
-exactly what openpyxl would have written, and the package splicer merges them unchanged.
-
-:func:`iku_excel.backends.openpyxl_writer.render_sheet` stays the reference implementation; a
-test checks that both give the same sheets as openpyxl reads them.
+The worksheet XML is written as text, in one pass, every cell through the one cell encoder
+(:mod:`~iku_excel.backends.xlsx.cellxml`). Only the *styles* come from openpyxl: a tiny probe
+workbook holds one cell per distinct style (and one rule per conditional fill), so that
+``styles.xml`` and the style indices are exactly what openpyxl would write; the splice merges
+that ``styles.xml`` into the user's. :func:`make_plan` turns a layout's outputs into the
+:class:`~iku_excel.backends.xlsx.plan.PackagePlan` the splice applies.
 """
 
 from __future__ import annotations
 
 import io
-import math
-import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
 from iku_excel.a1 import cell_address, column_letter, quote_sheet
+from iku_excel.backends.xlsx.cellxml import cell_xml
+from iku_excel.backends.xlsx.ooxml import MAIN_NS, R_NS
+from iku_excel.backends.xlsx.plan import (
+    CellWrite,
+    PackagePlan,
+    RenderedSheet,
+    RenderedSheets,
+    StyleMaps,
+)
 from iku_excel.sheets.spec import CellSpec, ConditionalFill, Outputs, SheetSpec, Style
 
 if TYPE_CHECKING:
     from lxml import etree
+    from openpyxl.cell.cell import Cell, MergedCell
+    from openpyxl.styles import Alignment, Border, Font, PatternFill
 
-    from iku_excel.backends.xlsx_package import CellWrite, PackagePlan, StyleMaps
 
-MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-# Characters XML 1.0 forbids; openpyxl refuses them, we drop them.
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+@dataclass(frozen=True)
+class _StyleObjects:
+    font: Font
+    fill: PatternFill | None
+    alignment: Alignment
+    border: Border | None
+    number_format: str
+
+
+@lru_cache(maxsize=256)
+def _style_objects(style: Style) -> _StyleObjects:
+    """openpyxl objects of a style, built once (they are immutable, so cells can share them)."""
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    thin = Side(style="thin", color="808080")
+    return _StyleObjects(
+        font=Font(
+            bold=style.bold,
+            italic=style.italic,
+            underline="single" if style.underline else None,
+            size=style.size,
+            color=style.font_color,
+        ),
+        fill=PatternFill("solid", fgColor=style.fill) if style.fill else None,
+        alignment=Alignment(
+            horizontal=style.h_align, vertical=style.v_align, wrap_text=style.wrap or None
+        ),
+        border=Border(left=thin, right=thin, top=thin, bottom=thin) if style.border else None,
+        number_format=style.number_format,
+    )
+
+
+def apply_style(cell: Cell | MergedCell, style: Style) -> None:
+    """Give an openpyxl cell ``style`` (the probe's cells; the reference renderer's in tests)."""
+    objects = _style_objects(style)
+    cell.font = objects.font
+    if objects.fill is not None:
+        cell.fill = objects.fill
+    cell.alignment = objects.alignment
+    if objects.border is not None:
+        cell.border = objects.border
+    cell.number_format = objects.number_format
 
 
 @dataclass
@@ -52,8 +95,6 @@ def probe_styles(specs: Sequence[SheetSpec]) -> StyleIndex:
     from openpyxl.formatting.rule import CellIsRule
     from openpyxl.styles import Font, PatternFill
 
-    from iku_excel.backends.openpyxl_writer import _apply_style
-
     styles: list[Style] = []
     seen: set[Style] = set()
     for spec in specs:
@@ -67,7 +108,7 @@ def probe_styles(specs: Sequence[SheetSpec]) -> StyleIndex:
     ws = book.active
     assert ws is not None
     for i, style in enumerate(styles, start=1):
-        _apply_style(ws.cell(row=i, column=1), style)
+        apply_style(ws.cell(row=i, column=1), style)
     for i, rule in enumerate(fills, start=1):
         ws.conditional_formatting.add(
             f"B{i}",
@@ -99,48 +140,37 @@ def probe_styles(specs: Sequence[SheetSpec]) -> StyleIndex:
     return StyleIndex(styles_xml, xf, dxf)
 
 
-def _text(value: str) -> str:
-    text = _ILLEGAL.sub("", value)
-    space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
-    return f"<t{space}>{escape(text)}</t>"
-
-
-def _number(value: float) -> str:
-    if isinstance(value, int) or (float(value).is_integer() and abs(value) < 1e15):
-        return str(int(value))
-    return repr(float(value))
-
-
-def _cached(value: object) -> tuple[str, str]:
-    """(type attribute, ``<v>``) of a formula's cached value."""
-    if value is None:
-        return "", ""
-    if isinstance(value, bool):
-        return ' t="b"', f"<v>{int(value)}</v>"
-    if isinstance(value, int | float):
-        if not math.isfinite(float(value)):
-            return ' t="e"', "<v>#NUM!</v>"
-        return "", f"<v>{_number(value)}</v>"
-    return ' t="str"', f"<v>{escape(_ILLEGAL.sub('', str(value)))}</v>"
-
-
 def _cell(cell: CellSpec, s: int | None) -> str:
     ref = cell_address(cell.row, cell.col)
-    style = f' s="{s}"' if s else ""
-    if cell.formula is not None:
-        formula = cell.formula[1:] if cell.formula.startswith("=") else cell.formula
-        kind, cached = _cached(cell.value)
-        return f'<c r="{ref}"{style}{kind}><f>{escape(_ILLEGAL.sub("", formula))}</f>{cached}</c>'
-    value = cell.value
-    if value is None or value == "":
-        return f'<c r="{ref}"{style}/>'
-    if isinstance(value, bool):
-        return f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, int | float):
-        if not math.isfinite(float(value)):
-            return f'<c r="{ref}"{style} t="e"><v>#NUM!</v></c>'
-        return f'<c r="{ref}"{style}><v>{_number(value)}</v></c>'
-    return f'<c r="{ref}"{style} t="inlineStr"><is>{_text(str(value))}</is></c>'
+    if cell.formula is None and (cell.value is None or cell.value == ""):
+        return f'<c r="{ref}"' + (f' s="{s}"' if s else "") + "/>"
+    return cell_xml(ref, s, cell.value, cell.formula)
+
+
+def _sheet_data(
+    out: list[str],
+    spec: SheetSpec,
+    cells: list[CellSpec],
+    heights: dict[int, float],
+    xf: dict[Style, int],
+) -> None:
+    """Append the rows of ``<sheetData>`` (cells sorted by row and column) to ``out``."""
+    out.append("<sheetData>")
+    by_row: dict[int, list[CellSpec]] = {}
+    for cell in cells:
+        by_row.setdefault(cell.row, []).append(cell)
+    for row in sorted(set(by_row) | set(heights)):
+        height = heights.get(row)
+        attrs = f' ht="{_width(height)}" customHeight="1"' if height is not None else ""
+        row_cells = by_row.get(row, [])
+        if not row_cells:
+            out.append(f'<row r="{row}"{attrs}/>')
+            continue
+        out.append(f'<row r="{row}"{attrs}>')
+        for cell in row_cells:
+            s = xf.get(spec.styles[cell.style]) if cell.style else None
+            out.append(_cell(cell, s))
+        out.append("</row>")
 
 
 def _width(width: float) -> str:
@@ -167,7 +197,7 @@ def sheet_xml(
     last_col = max([c.col for c in cells], default=1)
     out: list[str] = [
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
-        f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{_R_NS}">',
+        f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{R_NS}">',
         f"<sheetPr codeName={quoteattr(code_name)}>" if code_name else "<sheetPr>",
     ]
     if spec.tab_color:
@@ -200,22 +230,7 @@ def sheet_xml(
                 attrs += ' hidden="1"'
             out.append(f"<col{attrs}/>")
         out.append("</cols>")
-    out.append("<sheetData>")
-    by_row: dict[int, list[CellSpec]] = {}
-    for cell in cells:
-        by_row.setdefault(cell.row, []).append(cell)
-    for row in sorted(set(by_row) | set(heights)):
-        height = heights.get(row)
-        attrs = f' ht="{_width(height)}" customHeight="1"' if height is not None else ""
-        row_cells = by_row.get(row, [])
-        if not row_cells:
-            out.append(f'<row r="{row}"{attrs}/>')
-            continue
-        out.append(f'<row r="{row}"{attrs}>')
-        for cell in row_cells:
-            s = xf.get(spec.styles[cell.style]) if cell.style else None
-            out.append(_cell(cell, s))
-        out.append("</row>")
+    _sheet_data(out, spec, cells, heights, xf)
     out.append("</sheetData>")
     if spec.merges:
         out.append(f'<mergeCells count="{len(spec.merges)}">')
@@ -276,8 +291,6 @@ def _render(
 
 def iku_cell_writes(outputs: Outputs) -> list[CellWrite]:
     """The IKU sheet's cells: the Capaian (%) header when added, and the column's cells."""
-    from iku_excel.backends.xlsx_package import CellWrite
-
     writes: list[CellWrite] = []
     if outputs.iku_header is not None:
         h = outputs.iku_header
@@ -293,18 +306,15 @@ def iku_cell_writes(outputs: Outputs) -> list[CellWrite]:
 
 
 def make_plan(outputs: Outputs, *, activate: str | None = None) -> PackagePlan:
-    """The package plan for ``outputs`` with the Capaian and Validasi sheets written as XML."""
-    from iku_excel.backends.xlsx_package import PackagePlan, RenderedSheet, RenderedSheets
-
+    """The package plan for ``outputs``: the Capaian and Validasi sheets, the IKU column cells."""
     specs = (outputs.capaian, outputs.validasi)
     index = probe_styles(specs)
     rendered = RenderedSheets(
         tuple(
             RenderedSheet(
                 spec.name,
-                b"",
-                tuple(defined_names(spec, i)),
                 render=partial(_render, spec, index),
+                defined_names=tuple(defined_names(spec, i)),
             )
             for i, spec in enumerate(specs)
         ),

@@ -1,0 +1,1 @@
+"""The file engine's .xlsx/.xlsm package code: reading, rendering, patching and splicing."""

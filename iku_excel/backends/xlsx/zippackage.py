@@ -1,0 +1,272 @@
+"""The zip package: a workbook read once, members inflated at most once; writing a new zip.
+
+:class:`XlsxPackage` holds the file's bytes and zip directory and a cache of inflated members;
+:meth:`XlsxPackage.open` also runs :func:`~iku_excel.backends.safe_io.check_readable`'s checks,
+testing every member's CRC once (by inflating it). :func:`write_zip` writes a new package:
+members that did not change are copied compressed as they are stored (same CRC, same bytes),
+new and changed ones are deflated.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from iku_excel.errors import UnsafeWorkbookError, WorkbookCorrupt
+
+#: Members kept inflated after the CRC check (the XML parts a reader or the splice may parse).
+_CACHED_SUFFIXES = (".xml", ".rels", ".vml")
+
+
+class XlsxPackage:
+    """A zip package in memory: members in order, case-insensitive lookup, cached reads."""
+
+    def __init__(self, path: Path, data: bytes) -> None:
+        self.path = Path(path)
+        self.data = data
+        try:
+            self.zip = zipfile.ZipFile(io.BytesIO(data))
+        except zipfile.BadZipFile as exc:
+            raise UnsafeWorkbookError(f"Bukan paket zip yang valid (file rusak?): {path}") from exc
+        self.infos = self.zip.infolist()
+        self.info_by_name = {info.filename: info for info in self.infos}
+        self.by_lower: dict[str, str] = {}
+        for info in self.infos:
+            self.by_lower.setdefault(info.filename.lower(), info.filename)
+        self._members: dict[str, bytes] = {}
+        self.verified = False  # every member's CRC checked
+        self._stamp = _stamp(self.path)
+
+    @classmethod
+    def load(cls, path: Path) -> XlsxPackage:
+        """Read ``path`` as it is (no checks beyond a readable zip directory)."""
+        return cls(Path(path), Path(path).read_bytes())
+
+    @classmethod
+    def open(cls, path: Path) -> XlsxPackage:
+        """Read ``path`` once after :func:`~iku_excel.backends.safe_io.check_readable`'s checks.
+
+        Every member's CRC is checked here, once. Raises the right
+        :class:`~iku_excel.errors.CannotProceed` subclass.
+        """
+        from iku_excel.backends import safe_io
+
+        path = Path(path)
+        data = safe_io.check_file_head(path, whole=True)
+        try:
+            package = cls(path, data)
+        except UnsafeWorkbookError as exc:
+            raise WorkbookCorrupt(
+                f"File rusak atau tidak lengkap (zip tidak valid): {path}"
+            ) from exc.__cause__
+        except (EOFError, zlib.error, zipfile.LargeZipFile, NotImplementedError) as exc:
+            raise WorkbookCorrupt(f"File rusak atau tidak lengkap: {path} ({exc})") from exc
+        safe_io.check_archive(package.zip, path, package.verify_members, package.read)
+        return package
+
+    def is_current(self) -> bool:
+        """The file on disk is still the one read (same size and modification time)."""
+        return _stamp(self.path) == self._stamp
+
+    def verify_members(self) -> str | None:
+        """Inflate every member once, checking its CRC; the first damaged member's name or None.
+
+        XML members stay cached for later reads.
+        """
+        for info in self.infos:
+            if info.filename in self._members:
+                continue
+            try:
+                data = self.zip.read(info)
+            except zipfile.BadZipFile:
+                return info.filename
+            if info.filename.lower().endswith(_CACHED_SUFFIXES):
+                self._members[info.filename] = data
+        self.verified = True
+        return None
+
+    def check_for_splice(self) -> None:
+        """Refuse packages the splice cannot rewrite safely: duplicate or encrypted members."""
+        seen: set[str] = set()
+        for info in self.infos:
+            key = info.filename.lower()
+            problem = "ganda" if key in seen else ""
+            problem = problem or ("terenkripsi" if info.flag_bits & 0x1 else "")
+            if problem:
+                raise UnsafeWorkbookError(f"Paket rusak: bagian {info.filename} {problem}.")
+            seen.add(key)
+
+    def close(self) -> None:
+        self.zip.close()
+
+    def find(self, name: str) -> str | None:
+        """The exact member name of ``name`` (case-insensitive), or None."""
+        return self.by_lower.get(name.lower())
+
+    def read(self, name: str) -> bytes:
+        """The inflated member ``name`` (inflated once, then cached)."""
+        data = self._members.get(name)
+        if data is None:
+            try:
+                data = self.zip.read(name)
+            except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
+                raise UnsafeWorkbookError(
+                    f"Paket rusak: bagian {name} tidak utuh ({exc})."
+                ) from exc
+            self._members[name] = data
+        return data
+
+    def raw(self, info: zipfile.ZipInfo) -> bytes:
+        """The compressed data of a member exactly as stored."""
+        header = self.data[info.header_offset : info.header_offset + 30]
+        if len(header) != 30 or header[:4] != b"PK\x03\x04":
+            raise UnsafeWorkbookError(f"Paket rusak: header lokal {info.filename} tidak valid.")
+        name_length, extra_length = struct.unpack("<HH", header[26:30])
+        start = info.header_offset + 30 + name_length + extra_length
+        data = self.data[start : start + info.compress_size]
+        if len(data) != info.compress_size:
+            raise UnsafeWorkbookError(f"Paket rusak: bagian {info.filename} terpotong.")
+        return data
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_size, status.st_mtime_ns
+
+
+@dataclass
+class ZipEntry:
+    """One member of the new package."""
+
+    name: str
+    info: zipfile.ZipInfo  # zip metadata to keep (the member replaced, else the workbook part's)
+    data: bytes | None  # None: copy the source member as stored
+
+
+_ZIP_LIMIT = 0xFFFFFFFF
+
+
+def _dos_datetime(date_time: tuple[int, int, int, int, int, int]) -> tuple[int, int]:
+    year, month, day, hour, minute, second = date_time
+    if year < 1980:
+        return 0, (1 << 5) | 1
+    return (hour << 11) | (minute << 5) | (second // 2), ((year - 1980) << 9) | (month << 5) | day
+
+
+@dataclass
+class _Prepared:
+    name: bytes
+    flags: int
+    method: int
+    crc: int
+    size: int
+    compressed_size: int
+    payload: bytes | None  # None: copy the source member's stored data
+    info: zipfile.ZipInfo
+
+
+def _prepare(package: XlsxPackage, entries: Iterable[ZipEntry]) -> list[_Prepared]:
+    prepared: list[_Prepared] = []
+    total = 0
+    for entry in entries:
+        info = entry.info
+        payload: bytes | None
+        if entry.data is None and info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            payload, flags, method = None, info.flag_bits & 0x0006, info.compress_type
+            crc, size, compressed_size = info.CRC, info.file_size, info.compress_size
+        else:
+            data = entry.data if entry.data is not None else package.read(entry.name)
+            compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+            payload = compressor.compress(data) + compressor.flush()
+            flags, method = 0, zipfile.ZIP_DEFLATED
+            crc, size, compressed_size = zlib.crc32(data), len(data), len(payload)
+        try:
+            name = entry.name.encode("ascii")
+        except UnicodeEncodeError:
+            name, flags = entry.name.encode("utf-8"), flags | 0x800
+        total += 76 + 2 * len(name) + compressed_size
+        if size > _ZIP_LIMIT or total > _ZIP_LIMIT or len(prepared) >= 0xFFFF:
+            raise UnsafeWorkbookError("Paket hasil terlalu besar (perlu zip64): tidak didukung.")
+        prepared.append(_Prepared(name, flags, method, crc, size, compressed_size, payload, info))
+    return prepared
+
+
+def write_zip(package: XlsxPackage, entries: list[ZipEntry], dst: Path) -> list[str]:
+    """Write the package: stored members are copied compressed as they are, new ones deflated.
+
+    Returns the names of the members written from new data (the ones to re-verify).
+    """
+    prepared = _prepare(package, entries)  # every size check before the first byte
+    central = io.BytesIO()
+    with dst.open("wb") as out:
+        for item in prepared:
+            offset = out.tell()
+            time, date = _dos_datetime(item.info.date_time)
+            out.write(
+                struct.pack(
+                    "<IHHHHHIIIHH",
+                    0x04034B50,
+                    20,
+                    item.flags,
+                    item.method,
+                    time,
+                    date,
+                    item.crc,
+                    item.compressed_size,
+                    item.size,
+                    len(item.name),
+                    0,
+                )
+            )
+            out.write(item.name)
+            out.write(item.payload if item.payload is not None else package.raw(item.info))
+            version_made_by = (item.info.create_system << 8) | min(item.info.create_version, 63)
+            central.write(
+                struct.pack(
+                    "<IHHHHHHIIIHHHHHII",
+                    0x02014B50,
+                    version_made_by,
+                    20,
+                    item.flags,
+                    item.method,
+                    time,
+                    date,
+                    item.crc,
+                    item.compressed_size,
+                    item.size,
+                    len(item.name),
+                    0,
+                    0,
+                    0,
+                    item.info.internal_attr,
+                    item.info.external_attr & 0xFFFFFFFF,
+                    offset,
+                )
+            )
+            central.write(item.name)
+        directory_offset = out.tell()
+        out.write(central.getvalue())
+        out.write(
+            struct.pack(
+                "<IHHHHIIH",
+                0x06054B50,
+                0,
+                0,
+                len(prepared),
+                len(prepared),
+                len(central.getvalue()),
+                directory_offset,
+                0,
+            )
+        )
+    fresh = zip(entries, prepared, strict=True)
+    return [entry.name for entry, item in fresh if item.payload is not None]
