@@ -115,7 +115,7 @@ def refresh_with(engine: WorkbookEngine, *, dry_run: bool = False) -> RefreshRes
         for c in outputs.iku_cells
         if not _same_cell(iku.value(c.row, c.col), c.value) or now.get(c.row) != c.formula
     )
-    outputs_sheets = (contract.SHEET_CAPAIAN, contract.SHEET_VALIDASI)
+    outputs_sheets = tuple(spec.name for spec in outputs.sheets)
     created = tuple(s for s in outputs_sheets if find_sheet(names, s) is None)
     replaced = tuple(s for s in outputs_sheets if s not in created)
     if not dry_run:

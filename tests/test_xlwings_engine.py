@@ -744,3 +744,21 @@ def test_comparison_notices_missing_colours_and_heights(tmp_path: Path) -> None:
         kept = [a for a in actions if a["func"] != dropped]
         replayed, _ = replay_onto(EXAMPLE, kept)
         assert any(wanted in d for d in workbook_differences(expected, replayed)), dropped
+
+
+def test_extra_sheets_are_built_by_both_engines_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``Outputs.extra`` sheets (Capaian TW, Pemetaan, ...) go through the same two writers."""
+    build = sheets.build_outputs
+
+    def with_extra(*args: Any, **kwargs: Any) -> Outputs:
+        out = build(*args, **kwargs)
+        extra = dataclasses.replace(out.validasi, name="Tambahan")
+        return dataclasses.replace(out, extra=(extra,))
+
+    monkeypatch.setattr(sheets, "build_outputs", with_extra)
+    expected, replayed, _ = both_engines(EXAMPLE, tmp_path)
+    assert "Tambahan" in expected.sheetnames
+    assert [c.value for c in expected["Tambahan"][1]] == [c.value for c in expected["Validasi"][1]]
+    assert workbook_differences(expected, replayed) == []

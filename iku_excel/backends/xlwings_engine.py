@@ -403,7 +403,7 @@ class XlwingsEngine:
                     target.formula = [[cells[r]] for r in range(r1, r2 + 1)]
                     if fmt is not None:
                         target.number_format = fmt
-            for spec in (outputs.capaian, outputs.validasi):
+            for spec in outputs.sheets:
                 self.write_sheet(spec)
 
     @contextmanager

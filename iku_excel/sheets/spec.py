@@ -184,6 +184,13 @@ class Outputs:
     iku_cells: list[CellSpec]
     capaian: SheetSpec
     validasi: SheetSpec
+    #: More sheets (re)built the same way, after Validasi (e.g. Capaian TW, Pemetaan).
+    extra: tuple[SheetSpec, ...] = ()
+
+    @property
+    def sheets(self) -> tuple[SheetSpec, ...]:
+        """Every sheet to (re)build, in the order they are written."""
+        return (self.capaian, self.validasi, *self.extra)
 
 
 # --- Styles ---------------------------------------------------------------------------------------

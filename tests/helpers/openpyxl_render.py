@@ -135,7 +135,7 @@ def make_plan(outputs: Outputs, *, activate: str | None = None) -> PackagePlan:
     scratch = Workbook()
     default = scratch.active
     cached: dict[str, dict[tuple[int, int], object]] = {}
-    for spec in (outputs.capaian, outputs.validasi):
+    for spec in outputs.sheets:
         cached[spec.name] = render_sheet(scratch, spec)
     if default is not None:
         scratch.remove(default)

@@ -306,8 +306,8 @@ def iku_cell_writes(outputs: Outputs) -> list[CellWrite]:
 
 
 def make_plan(outputs: Outputs, *, activate: str | None = None) -> PackagePlan:
-    """The package plan for ``outputs``: the Capaian and Validasi sheets, the IKU column cells."""
-    specs = (outputs.capaian, outputs.validasi)
+    """The package plan for ``outputs``: its sheets (Capaian, Validasi, ...) and IKU cells."""
+    specs = outputs.sheets
     index = probe_styles(specs)
     rendered = RenderedSheets(
         tuple(
