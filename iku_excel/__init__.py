@@ -20,8 +20,8 @@ Glossary (the Indonesian domain words are kept verbatim in code, data and UI):
 - **Pengaturan**: the settings sheet; **Validasi**: the sheet listing findings.
 
 The core (:mod:`iku_excel.numbers`, :mod:`iku_excel.capaian`, :mod:`iku_excel.model`,
-:mod:`iku_excel.reader`, :mod:`iku_excel.validate`) imports no workbook library; engines live in
-:mod:`iku_excel.backends`.
+:mod:`iku_excel.reader`, :mod:`iku_excel.evaluate`, :mod:`iku_excel.sheets`) imports no workbook
+library; engines live in :mod:`iku_excel.backends`. The module map is in ``docs/developer.md``.
 """
 
 __version__ = "0.1.0"

@@ -419,6 +419,7 @@ def _fit_to_page_width(ws: Worksheet) -> None:
 # --- Petunjuk -------------------------------------------------------------------------------------
 
 
+# Long function: the Petunjuk sheet's prose as one block of data; splitting it would split the text.
 def _petunjuk_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     """The instruction text: sections of (term, explanation) rows."""
     capaian = _iku_header("capaian")
