@@ -12,7 +12,9 @@ from iku_excel.errors import CannotProceed, WorkbookCorrupt
 from iku_excel.limits import Dimension, ResourceLimit, check_zip_directory, declared_dimension
 
 
-def info(name: str, size: int, compressed: int, method: int = zipfile.ZIP_DEFLATED) -> zipfile.ZipInfo:
+def info(
+    name: str, size: int, compressed: int, method: int = zipfile.ZIP_DEFLATED
+) -> zipfile.ZipInfo:
     entry = zipfile.ZipInfo(name)
     entry.file_size, entry.compress_size, entry.compress_type = size, compressed, method
     return entry

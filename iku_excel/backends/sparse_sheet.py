@@ -46,7 +46,7 @@ __all__ = [
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _CHUNK = 64 * 1024
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
-_REF = re.compile(r"([A-Z]{1,3})(\d{1,7})")
+_REF = re.compile(r"([A-Z]{1,3})(\d{1,10})")
 _ROW_ATTR = re.compile(rb"<(?:\w+:)?row\b[^>]*?\sr=\"(\d+)\"")
 _CELL_ATTR = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr=\"([A-Z]{1,3})(\d+)\"")
 
