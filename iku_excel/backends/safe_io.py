@@ -36,10 +36,12 @@ from lxml import etree
 
 from iku_excel.backends.write_guard import (
     TEMP_PREFIX,
+    DiskFull,
     FileIdentity,
     copy_metadata,
     file_identity,
     file_tag,
+    is_disk_full,
     refuse_if_changed,
     remove_stale_temps,
     resolve_link,
@@ -377,7 +379,7 @@ def atomic_write(
     identity at the start of this call), else :class:`SourceChanged` and the colleague's bytes
     stay; optionally keep a backup (``<stem>.backup-YYYYmmdd-HHMMSS<suffix>``); ``os.replace``;
     fsync the folder. On any error the temp file is removed, the original is untouched and the
-    error propagates. Returns the backup's path, else None.
+    error propagates (a full disk as :class:`DiskFull`). Returns the backup's path, else None.
 
     A symlink is followed: its target is replaced (the backup goes beside the target) and the
     link stays a link. ``path`` need not exist yet (then nothing is backed up or compared). On
@@ -405,8 +407,13 @@ def atomic_write(
             if backup and before is not None:
                 backup_path = _make_backup(path)
             _replace(tmp, path)
-        except BaseException:
+        except BaseException as exc:
             tmp.unlink(missing_ok=True)
+            if is_disk_full(exc):
+                raise DiskFull(
+                    f"Ruang disk penuh; tidak ada yang ditulis, file tetap seperti semula: {path}. "
+                    f"Kosongkan ruang disk, lalu jalankan lagi."
+                ) from exc
             raise
         _fsync_directory(path.parent)
     return backup_path

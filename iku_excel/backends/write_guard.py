@@ -16,6 +16,7 @@ about checks and the replace itself:
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import re
@@ -35,6 +36,15 @@ STALE_TEMP_SECONDS = 15 * 60
 #: Longest file name kept verbatim inside temp and lock names (most file systems allow 255
 #: bytes per name; ours add up to 30). Longer names are shortened with a hash of the whole.
 _MAX_TAG_BYTES = 200
+
+
+class DiskFull(CannotProceed):
+    """The disk (or the user's quota) filled up while writing; the original is untouched."""
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True for "no space left on device" and "disk quota exceeded"."""
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1))
 
 
 class SourceChanged(CannotProceed):
