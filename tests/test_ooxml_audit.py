@@ -12,7 +12,7 @@ from iku_excel.api import refresh_file
 
 pytest.importorskip("openxml_audit")
 
-from tests.helpers.ooxml_audit import problems  # noqa: E402
+from tests.helpers.ooxml_audit import problems
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "iku_excel" / "data"

@@ -24,9 +24,11 @@ ALLOWED: list[Allowance] = [
         # sz, color, name, family, charset, scheme). Excel, LibreOffice and the SDK's own
         # loader read any order; only strict schema validation objects.
         "openpyxl's font child order in styles.xml",
-        lambda e: e.part_uri == "/xl/styles.xml"
-        and re.fullmatch(r"/styleSheet\[1\]/fonts\[1\]/font\[\d+\]", e.path or "") is not None
-        and e.description.startswith("Unexpected element"),
+        lambda e: (
+            e.part_uri == "/xl/styles.xml"
+            and re.fullmatch(r"/styleSheet\[1\]/fonts\[1\]/font\[\d+\]", e.path or "") is not None
+            and e.description.startswith("Unexpected element")
+        ),
     ),
     (
         # Inline strings (<c t="inlineStr">) are valid SpreadsheetML; the tool flags them only
@@ -51,7 +53,7 @@ class Problem:
 
 
 def problems(path: Path, max_errors: int = 1000) -> list[Problem]:
-    """Every error ``openxml-audit`` reports for ``path`` (Office 2019 rules), minus allowed ones."""
+    """Every error ``openxml-audit`` reports for ``path`` (Office 2019), minus allowed ones."""
     from openxml_audit import OpenXmlValidator
     from openxml_audit.errors import FileFormat
 
