@@ -10,12 +10,13 @@ in parallel once per session; each test then judges one result.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import resource
 import shutil
+import signal
 import subprocess
 import sys
-import threading
 import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -34,7 +35,10 @@ CASES = all_cases()
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not hasattr(os, "wait4"), reason="needs os.wait4 for per-child memory"),
+    pytest.mark.skipif(
+        not hasattr(os, "wait4") or not hasattr(os, "setsid"),
+        reason="needs os.wait4 (per-child memory) and process groups",
+    ),
 ]
 
 
@@ -63,22 +67,36 @@ def fingerprint(path: Path) -> str:
 
 def _limit_address_space() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
+    os.setsid()  # its own process group, so a timeout kills the CLI too
+
+
+#: Runs the CLI as its child and reports its exit code and peak RSS. The CLI is forked from
+#: this small launcher, not from pytest: Linux counts the forking parent's resident pages in
+#: the child's ru_maxrss, so a fork from a grown pytest process would report pytest's size.
+LAUNCHER = """
+import json, os, subprocess, sys
+child = subprocess.Popen(sys.argv[2:])
+_pid, status, usage = os.wait4(child.pid, 0)
+child.returncode = os.waitstatus_to_exitcode(status)
+with open(sys.argv[1], "w") as out:
+    json.dump({"code": child.returncode, "peak_kib": usage.ru_maxrss}, out)
+"""
 
 
 def run_cli(command: str, path: Path) -> Run:
     """``python -m iku_excel.cli COMMAND PATH`` under the address-space cap."""
     before = fingerprint(path)
-    out, err = path.parent / f".out-{command}", path.parent / f".err-{command}"
+    out, err, report = (path.parent / f".{kind}-{command}" for kind in ("out", "err", "report"))
     env = {
         **os.environ,
         "PYTHONPATH": str(REPO),
         "OPENBLAS_NUM_THREADS": "1",
         "OMP_NUM_THREADS": "1",
     }
-    args = [sys.executable, "-m", "iku_excel.cli", command, str(path)]
+    cli = [sys.executable, "-m", "iku_excel.cli", command, str(path)]
     with out.open("wb") as stdout, err.open("wb") as stderr:
-        child = subprocess.Popen(
-            args,
+        launcher = subprocess.Popen(
+            [sys.executable, "-c", LAUNCHER, str(report), *cli],
             stdout=stdout,
             stderr=stderr,
             stdin=subprocess.DEVNULL,
@@ -86,26 +104,16 @@ def run_cli(command: str, path: Path) -> Run:
             cwd=path.parent.parent,
             preexec_fn=_limit_address_space,
         )
-        timer = threading.Timer(TIMEOUT, child.kill)
-        timer.start()
         try:
-            _pid, status, usage = os.wait4(child.pid, 0)
-        finally:
-            timer.cancel()
-    code = os.waitstatus_to_exitcode(status)
-    child.returncode = code
-    timed_out = code == -9
+            launcher.wait(TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.killpg(launcher.pid, signal.SIGKILL)
+            launcher.wait()
     text = {name: p.read_text("utf-8", "replace") for name, p in (("o", out), ("e", err))}
-    out.unlink()
-    err.unlink()
-    return Run(
-        None if timed_out else code,
-        text["o"],
-        text["e"],
-        usage.ru_maxrss,
-        before,
-        fingerprint(path),
-    )
+    result = json.loads(report.read_text()) if report.exists() else {"code": None, "peak_kib": 0}
+    for temp in (out, err, report):
+        temp.unlink(missing_ok=True)
+    return Run(result["code"], text["o"], text["e"], result["peak_kib"], before, fingerprint(path))
 
 
 def _run_case(case: Case, root: Path) -> tuple[str, Run, Run, Path]:
