@@ -219,7 +219,7 @@ def test_atomic_write_replaces_and_keeps_the_mode(tmp_path: Path, workbook: Path
     assert atomic_write(workbook, lambda tmp: tmp.write_bytes(new)) is None
     assert workbook.read_bytes() == new
     assert stat.S_IMODE(workbook.stat().st_mode) == 0o640
-    assert not temp_path_for(workbook).exists()
+    assert safe_io.temp_files_for(workbook) == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["baru-sumber.xlsx", "iku.xlsx"]
 
 
@@ -256,8 +256,10 @@ def test_a_failed_write_leaves_the_original(tmp_path: Path, workbook: Path, fail
 
 def test_a_stale_temp_is_removed_before_writing(tmp_path: Path, workbook: Path) -> None:
     stale = temp_path_for(workbook)
-    assert stale.name == ".~iku-iku.xlsx.tmp"
+    assert re.fullmatch(r"\.~iku-iku\.xlsx\.[0-9a-f]{16}\.tmp", stale.name)
     stale.write_bytes(b"sisa proses yang dibunuh")
+    legacy = workbook.with_name(".~iku-iku.xlsx.tmp")  # the fixed name of older versions
+    legacy.write_bytes(b"sisa versi lama")
     new = new_workbook_bytes(tmp_path)
     seen: list[bool] = []
 
@@ -267,6 +269,7 @@ def test_a_stale_temp_is_removed_before_writing(tmp_path: Path, workbook: Path) 
 
     atomic_write(workbook, write)
     assert seen == [False] and not stale.exists() and workbook.read_bytes() == new
+    assert not legacy.exists() and safe_io.temp_files_for(workbook) == []
 
 
 def test_atomic_write_creates_a_new_file(tmp_path: Path) -> None:
@@ -345,11 +348,11 @@ def test_a_killed_writer_leaves_old_or_new_bytes(
     final = workbook.read_bytes()
     assert final == (new if kill_at == 6 else old)
     assert openpyxl.load_workbook(workbook).sheetnames  # it opens
-    stale = temp_path_for(workbook)
-    assert stale.exists() == (1 <= kill_at <= 5)
+    stale = safe_io.temp_files_for(workbook)
+    assert len(stale) == (1 if 1 <= kill_at <= 5 else 0)
     # The next run removes the stale temp first and completes.
     atomic_write(workbook, lambda tmp: tmp.write_bytes(new))
-    assert workbook.read_bytes() == new and not stale.exists()
+    assert workbook.read_bytes() == new and safe_io.temp_files_for(workbook) == []
 
 
 def test_lock_file_names() -> None:

@@ -10,9 +10,12 @@
   :func:`check_writable`.
 * :func:`atomic_write` writes a new version of a file through a temp file in the same folder and
   swaps it in with :func:`os.replace`. A crash or ``kill -9`` at any moment leaves the original
-  either untouched or completely replaced, never half-written. The temp file is named
-  ``.~iku-<name>.tmp``; a stale one left by a killed run is removed by the next
-  :func:`atomic_write` for the same file (and never read). :func:`verify_xlsx` checks the
+  either untouched or completely replaced, never half-written. Temp files are unique
+  (``.~iku-<name>.<random>.tmp``); stale ones left by a killed run are removed by the next
+  :func:`atomic_write` for the same file (and never read). An advisory lock beside the file
+  (``.~iku-<name>.lock``) makes a second concurrent run refuse; a file saved by someone else
+  since it was read (:func:`file_identity`) is refused, never overwritten; symlinks, owner,
+  group, mode and extended attributes are kept. :func:`verify_xlsx` checks the
   written file before the swap (every member, or only the members written from new data).
 
 Password-protected ``.xlsx`` files are not zip packages but OLE compound files holding the
@@ -23,8 +26,8 @@ them apart without extra dependencies.
 
 from __future__ import annotations
 
-import contextlib
 import os
+import secrets
 import shutil
 import stat
 import struct
@@ -36,6 +39,25 @@ from pathlib import Path
 
 from lxml import etree
 
+from iku_excel.backends.write_guard import (
+    TEMP_PREFIX,
+    DiskFull,
+    FileIdentity,
+    copy_metadata,
+    file_identity,
+    file_tag,
+    is_disk_full,
+    refuse_if_changed,
+    remove_stale_temps,
+    resolve_link,
+    workbook_lock,
+)
+from iku_excel.backends.write_guard import (
+    SourceChanged as SourceChanged,  # re-exported: atomic_write raises it
+)
+from iku_excel.backends.write_guard import (
+    temp_files_for as temp_files_for,  # re-exported for callers and tests
+)
 from iku_excel.backends.xlsx.ooxml import (
     CT_ADDIN_MAIN,
     CT_NS,
@@ -284,9 +306,13 @@ def ole_stream_names(data: bytes) -> list[str]:
 
 
 def temp_path_for(path: Path) -> Path:
-    """The temp file :func:`atomic_write` uses for ``path`` (``.~iku-<name>.tmp`` beside it)."""
+    """A fresh temp name for writing ``path``: ``.~iku-<name>.<random>.tmp`` in the same folder.
+
+    Unique per call, so two runs never write (or delete) each other's temp file; not created.
+    :func:`~iku_excel.backends.write_guard.temp_files_for` finds them all again.
+    """
     path = Path(path)
-    return path.with_name(f".~iku-{path.name}.tmp")
+    return path.with_name(f"{TEMP_PREFIX}{file_tag(path.name)}.{secrets.token_hex(8)}.tmp")
 
 
 def backup_path_for(path: Path, when: datetime | None = None) -> Path:
@@ -367,7 +393,7 @@ def _make_backup(path: Path) -> Path:
     try:
         os.link(path, backup)
     except OSError:
-        partial = backup.with_name(f".~iku-{backup.name}.tmp")
+        partial = temp_path_for(backup)
         try:
             shutil.copy2(path, partial)
             with partial.open("rb+") as handle:
@@ -385,42 +411,64 @@ def atomic_write(
     *,
     backup: bool = False,
     verify: Callable[[Path], None] | None = None,
+    expected: FileIdentity | None = None,
 ) -> Path | None:
-    """Replace ``path`` by what ``write(tmp)`` writes into a temp file, atomically.
+    """Replace ``path`` by what ``write(tmp)`` writes into a temp file, atomically and alone.
 
-    Steps: remove a stale temp left by a killed run; ``write(tmp)``; fsync it; ``verify(tmp)``
-    (default :func:`verify_xlsx`); give it the original's permission bits; optionally keep a
-    backup of the original (``<stem>.backup-YYYYmmdd-HHMMSS<suffix>``); ``os.replace``; fsync the
-    folder. On any error (including a failed verification) the temp file is removed, the
-    original is untouched and the error propagates. Returns the backup's path, else None.
+    Steps: take the advisory lock beside the file (:func:`workbook_lock`; another run holding it
+    means :class:`WorkbookLocked` at once); remove our stale temps for this file; ``write(tmp)``
+    into a unique temp (:func:`temp_path_for`); fsync it; ``verify(tmp)`` (default
+    :func:`verify_xlsx`); give it the original's mode, owner, group and extended attributes
+    where the OS allows; check the original is still the file that was read (``expected``,
+    captured by the caller with :func:`file_identity` when it read the file; by default the
+    identity at the start of this call), else :class:`SourceChanged` and the colleague's bytes
+    stay; optionally keep a backup (``<stem>.backup-YYYYmmdd-HHMMSS<suffix>``); ``os.replace``;
+    fsync the folder. On any error the temp file is removed, the original is untouched and the
+    error propagates (a full disk as :class:`DiskFull`). Returns the backup's path, else None.
 
-    ``path`` need not exist yet (then nothing is backed up). On Windows a replace that fails
-    because Excel holds the file open raises :class:`WorkbookLocked`.
+    A symlink is followed: its target is replaced (the backup goes beside the target) and the
+    link stays a link. ``path`` need not exist yet (then nothing is backed up or compared). On
+    Windows a replace that fails because Excel holds the file open raises
+    :class:`WorkbookLocked`. The remaining window between the identity check and the replace
+    is the time of one ``os.replace`` call; a colleague saving exactly then still loses.
     """
-    path = Path(path)
-    tmp = temp_path_for(path)
-    tmp.unlink(missing_ok=True)  # a stale temp of a killed run for this same file
-    original_mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else None
-    backup_path: Path | None = None
-    try:
-        write(tmp)
-        with tmp.open("rb+") as handle:
-            os.fsync(handle.fileno())
-        (verify or verify_xlsx)(tmp)
-        if original_mode is not None:
-            with contextlib.suppress(OSError):
-                os.chmod(tmp, original_mode)
-        if backup and path.exists():
-            backup_path = _make_backup(path)
+    path = resolve_link(Path(path))
+    with workbook_lock(path) as locked:
+        remove_stale_temps(path, any_age=locked)
+        before = path.stat() if path.exists() else None
+        if before is not None and expected is None:
+            expected = file_identity(path)
+        tmp = temp_path_for(path)
+        backup_path: Path | None = None
         try:
-            os.replace(tmp, path)
-        except PermissionError as exc:
-            raise WorkbookLocked(
-                f"File tidak dapat diganti (sedang dibuka di Excel?): {path}. "
-                f"Tutup file di Excel dulu, lalu coba lagi."
-            ) from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_directory(path.parent)
+            write(tmp)
+            with tmp.open("rb+") as handle:
+                os.fsync(handle.fileno())
+            (verify or verify_xlsx)(tmp)
+            if before is not None:
+                copy_metadata(path, before, tmp)
+            if expected is not None:
+                refuse_if_changed(path, expected)
+            if backup and before is not None:
+                backup_path = _make_backup(path)
+            _replace(tmp, path)
+        except BaseException as exc:
+            tmp.unlink(missing_ok=True)
+            if is_disk_full(exc):
+                raise DiskFull(
+                    f"Ruang disk penuh; tidak ada yang ditulis, file tetap seperti semula: {path}. "
+                    f"Kosongkan ruang disk, lalu jalankan lagi."
+                ) from exc
+            raise
+        _fsync_directory(path.parent)
     return backup_path
+
+
+def _replace(tmp: Path, path: Path) -> None:
+    try:
+        os.replace(tmp, path)
+    except PermissionError as exc:
+        raise WorkbookLocked(
+            f"File tidak dapat diganti (sedang dibuka di Excel?): {path}. "
+            f"Tutup file di Excel dulu, lalu coba lagi."
+        ) from exc

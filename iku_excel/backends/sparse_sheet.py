@@ -1,0 +1,305 @@
+"""Sparse, bounded reading of one worksheet part: only the non-empty cells, never the rectangle.
+
+A dense reader allocates every cell from A1 to the bottom-right used cell, so one stray value at
+``XFD1048576`` in a 10 KB file asks for 17 billion cells. :func:`read_sparse_sheet` streams the
+sheet XML (lxml ``iterparse`` over a zip member read in chunks, with a hard cap on the bytes
+inflated), frees each row once read, and returns ``{(row, col): value}`` for the cells that hold
+something. Memory is proportional to the number of values, not to the used range.
+
+Self-contained on purpose: it needs a :class:`zipfile.ZipFile`, the member name and the shared
+strings list (:func:`read_shared_strings` reads those the same bounded way). DTDs are refused
+(OOXML forbids them; Excel refuses them too), entities are never resolved, nothing is fetched.
+Damage raises :class:`~iku_excel.errors.WorkbookCorrupt`; too much of anything raises
+:class:`~iku_excel.limits.ResourceLimit`.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import IO
+
+from lxml import etree
+
+from iku_excel.errors import WorkbookCorrupt
+from iku_excel.limits import (
+    HEAD_BYTES,
+    MAX_CELLS_SPARSE,
+    MAX_COLUMN,
+    MAX_MEMBER_UNCOMPRESSED,
+    MAX_ROW,
+    ResourceLimit,
+)
+
+__all__ = [
+    "CellValue",
+    "SparseSheet",
+    "read_shared_strings",
+    "read_sparse_sheet",
+    "scan_used_range",
+    "sheet_head",
+]
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_CHUNK = 64 * 1024
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+_REF = re.compile(r"([A-Z]{1,3})(\d{1,10})")
+_ROW_ATTR = re.compile(rb"<(?:\w+:)?row\b[^>]*?\sr=\"(\d+)\"")
+_CELL_ATTR = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr=\"([A-Z]{1,3})(\d+)\"")
+
+#: A cell's value as read: text, a number (always float, as Excel stores it), a bool, a date
+#: (``t="d"`` cells), or an error text such as ``#DIV/0!``.
+CellValue = str | float | bool | datetime
+
+
+@dataclass(frozen=True)
+class SparseSheet:
+    """The non-empty cells of a sheet and the bottom-right corner of those cells (0, 0 if none)."""
+
+    cells: dict[tuple[int, int], CellValue]
+    max_row: int
+    max_col: int
+
+
+class _CappedStream:
+    """A zip member read in chunks that raises :class:`ResourceLimit` past ``cap`` bytes."""
+
+    def __init__(self, handle: IO[bytes], cap: int, label: str, member: str) -> None:
+        self.handle, self.cap, self.label, self.member = handle, cap, label, member
+        self.total = 0
+
+    def read(self, size: int = _CHUNK) -> bytes:
+        data = self.handle.read(min(size if size > 0 else _CHUNK, _CHUNK))
+        self.total += len(data)
+        if self.total > self.cap:
+            raise ResourceLimit(
+                self.label, f"ukuran bagian {self.member} (byte)", self.total, self.cap
+            )
+        return data
+
+
+def _parser_events(
+    archive: zipfile.ZipFile, member: str, tags: tuple[str, ...], cap: int, label: str
+) -> Iterator[etree._Element]:
+    """Yield each element named in ``tags`` at its end, from a capped, DTD-free stream."""
+    head = sheet_head(archive, member)
+    if _DOCTYPE.search(head):
+        raise WorkbookCorrupt(
+            f"File rusak: bagian {member} berisi DOCTYPE (tidak diizinkan): {label}"
+        )
+    try:
+        with archive.open(member) as handle:
+            stream = _CappedStream(handle, cap, label, member)
+            events = etree.iterparse(
+                stream,
+                events=("end",),
+                tag=tags,
+                resolve_entities=False,
+                no_network=True,
+                load_dtd=False,
+                huge_tree=False,
+            )
+            for _event, element in events:
+                yield element
+    except etree.XMLSyntaxError as exc:
+        raise WorkbookCorrupt(
+            f"File rusak: XML bagian {member} tidak valid ({exc}): {label}"
+        ) from exc
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise WorkbookCorrupt(f"File rusak: bagian {member} tidak utuh ({exc}): {label}") from exc
+    except KeyError as exc:
+        raise WorkbookCorrupt(f"File rusak: bagian {member} tidak ada: {label}") from exc
+
+
+def sheet_head(archive: zipfile.ZipFile, member: str, size: int = HEAD_BYTES) -> bytes:
+    """The first ``size`` inflated bytes of a member (for ``<dimension>`` and DOCTYPE checks)."""
+    try:
+        with archive.open(member) as handle:
+            return handle.read(size)
+    except KeyError as exc:
+        raise WorkbookCorrupt(f"File rusak: bagian {member} tidak ada") from exc
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise WorkbookCorrupt(f"File rusak: bagian {member} tidak utuh ({exc})") from exc
+
+
+def _free(element: etree._Element) -> None:
+    """Drop a finished element and the siblings before it, so the tree never grows."""
+    element.clear(keep_tail=False)
+    parent = element.getparent()
+    if parent is not None:
+        while element.getprevious() is not None:
+            del parent[0]
+
+
+def _text(element: etree._Element) -> str:
+    """All text of ``<is>``/``<si>``: the plain ``<t>`` or the runs' ``<t>``s, not phonetics."""
+    plain = element.find(f"{_MAIN}t")
+    if plain is not None:
+        return plain.text or ""
+    return "".join(t.text or "" for t in element.iterfind(f"{_MAIN}r/{_MAIN}t"))
+
+
+def read_shared_strings(
+    archive: zipfile.ZipFile, member: str = "xl/sharedStrings.xml", label: str = ""
+) -> list[str]:
+    """The shared strings table, streamed with the same caps (empty list if the part is absent)."""
+    if member not in archive.NameToInfo:
+        return []
+    strings: list[str] = []
+    for element in _parser_events(archive, member, (f"{_MAIN}si",), MAX_MEMBER_UNCOMPRESSED, label):
+        strings.append(_text(element))
+        if len(strings) > MAX_CELLS_SPARSE * 2:
+            raise ResourceLimit(label, "jumlah shared string", len(strings), MAX_CELLS_SPARSE * 2)
+        _free(element)
+    return strings
+
+
+def _position(ref: str | None, row: int, previous_col: int, label: str) -> tuple[int, int]:
+    if ref is None:
+        return row, previous_col + 1
+    match = _REF.fullmatch(ref)
+    if match is None:
+        raise WorkbookCorrupt(f"File rusak: alamat sel {ref!r} tidak sah: {label}")
+    col = 0
+    for char in match.group(1):
+        col = col * 26 + ord(char) - 64
+    return int(match.group(2)), col
+
+
+def _row_number(row: etree._Element, previous: int) -> int:
+    """A ``<row>``'s number: its ``r`` attribute, else the previous row's plus one."""
+    text = row.get("r")
+    if text is None:
+        return previous + 1
+    try:
+        return int(text)
+    except ValueError:
+        return -1  # refused by the grid check of its first cell
+
+
+def _value(
+    cell: etree._Element, strings: Sequence[str], label: str, where: str
+) -> CellValue | None:
+    """The value of one ``<c>``: None when it holds nothing (or only a style)."""
+    kind = cell.get("t", "n")
+    if kind == "inlineStr":
+        inline = cell.find(f"{_MAIN}is")
+        return None if inline is None else (_text(inline) or None)
+    v = cell.find(f"{_MAIN}v")
+    if v is None or v.text is None:
+        return None
+    text = v.text
+    if kind == "s":
+        try:
+            index = int(text)
+        except ValueError:
+            raise WorkbookCorrupt(
+                f"File rusak: sel {where} indeks teks {text!r}: {label}"
+            ) from None
+        if not 0 <= index < len(strings):
+            raise WorkbookCorrupt(
+                f"File rusak: sel {where} merujuk teks nomor {index}, hanya ada "
+                f"{len(strings)}: {label}"
+            )
+        return strings[index] or None
+    if kind == "b":
+        return text.strip() in ("1", "true")
+    if kind in ("str", "e"):
+        return text or None
+    if kind == "d":
+        try:
+            return datetime.fromisoformat(text.strip())
+        except ValueError:
+            return text
+    try:
+        return float(text)
+    except ValueError:
+        raise WorkbookCorrupt(f"File rusak: sel {where} berisi angka {text!r}: {label}") from None
+
+
+def read_sparse_sheet(
+    archive: zipfile.ZipFile,
+    member: str,
+    shared_strings: Sequence[str],
+    *,
+    label: str = "",
+    max_bytes: int = MAX_MEMBER_UNCOMPRESSED,
+    max_cells: int = MAX_CELLS_SPARSE,
+) -> SparseSheet:
+    """The non-empty cells of worksheet part ``member`` as ``{(row, col): value}``, 1-based.
+
+    Formula cells give their cached value (as Excel shows them). Cells and rows without an ``r``
+    attribute follow the previous one, as the spec says. At most ``max_bytes`` are inflated and
+    ``max_cells`` values kept (else :class:`ResourceLimit`); an address outside Excel's grid, a
+    shared-string index out of range or malformed XML raise :class:`WorkbookCorrupt`.
+    """
+    cells: dict[tuple[int, int], CellValue] = {}
+    max_row = max_col = 0
+    row_number = 0
+    tags = (f"{_MAIN}c", f"{_MAIN}row")
+    previous_col = 0
+    new_row = True
+    for element in _parser_events(archive, member, tags, max_bytes, label):
+        if element.tag == f"{_MAIN}row":
+            if new_row:  # a row without cells still advances the row counter
+                row_number = _row_number(element, row_number)
+            _free(element)
+            new_row, previous_col = True, 0
+            continue
+        if new_row:
+            parent = element.getparent()
+            row_number = _row_number(parent, row_number) if parent is not None else row_number + 1
+            new_row = False
+        row, col = _position(element.get("r"), row_number, previous_col, label)
+        if not (1 <= row <= MAX_ROW and 1 <= col <= MAX_COLUMN):
+            raise WorkbookCorrupt(
+                f"File rusak: sel di baris {row}, kolom {col} berada di luar lembar Excel: {label}"
+            )
+        row_number, previous_col = row, col
+        value = _value(element, shared_strings, label, element.get("r") or f"R{row}C{col}")
+        element.clear(keep_tail=False)
+        if value is None:
+            continue
+        cells[(row, col)] = value
+        if len(cells) > max_cells:
+            raise ResourceLimit(label, "jumlah sel terisi", len(cells), max_cells)
+        max_row, max_col = max(max_row, row), max(max_col, col)
+    return SparseSheet(cells, max_row, max_col)
+
+
+def scan_used_range(
+    archive: zipfile.ZipFile,
+    member: str,
+    *,
+    label: str = "",
+    max_bytes: int = MAX_MEMBER_UNCOMPRESSED,
+) -> tuple[int, int]:
+    """(max row, max column) of the cell addresses in a sheet, by a byte scan (no XML tree).
+
+    The cheap first pass for a sheet whose ``<dimension>`` is absent or cannot be trusted: a
+    regex over the inflated stream read in chunks, at most ``max_bytes`` inflated. It counts
+    every ``<c r=...>``, even an empty styled one, because a dense reader allocates those too.
+    """
+    max_row = max_col = 0
+    carry = b""
+    try:
+        with archive.open(member) as handle:
+            stream = _CappedStream(handle, max_bytes, label, member)
+            while chunk := stream.read(_CHUNK):
+                data = carry + chunk
+                for match in _CELL_ATTR.finditer(data):
+                    col = 0
+                    for char in match.group(1):
+                        col = col * 26 + char - 64
+                    max_row, max_col = max(max_row, int(match.group(2))), max(max_col, col)
+                for match in _ROW_ATTR.finditer(data):
+                    max_row = max(max_row, int(match.group(1)))
+                carry = data[-256:]
+    except KeyError as exc:
+        raise WorkbookCorrupt(f"File rusak: bagian {member} tidak ada: {label}") from exc
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise WorkbookCorrupt(f"File rusak: bagian {member} tidak utuh ({exc}): {label}") from exc
+    return max_row, max_col

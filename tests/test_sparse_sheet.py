@@ -1,0 +1,208 @@
+"""iku_excel.backends.sparse_sheet: only the non-empty cells, bounded memory, damage refused."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import textwrap
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from iku_excel.backends import sparse_sheet
+from iku_excel.backends.sparse_sheet import read_shared_strings, read_sparse_sheet, scan_used_range
+from iku_excel.errors import WorkbookCorrupt
+from iku_excel.limits import ResourceLimit, declared_dimension
+
+REPO = Path(__file__).resolve().parents[1]
+NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+
+
+def sheet(rows: str, dimension: str = "A1") -> bytes:
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><worksheet {NS}>'
+        f'<dimension ref="{dimension}"/><sheetData>{rows}</sheetData></worksheet>'
+    ).encode()
+
+
+def sst(*texts: str) -> bytes:
+    items = "".join(f"<si><t>{t}</t></si>" for t in texts)
+    return f"<sst {NS}>{items}<si><r><t>a</t></r><r><t>b</t></r></si></sst>".encode()
+
+
+def archive(members: dict[str, bytes]) -> zipfile.ZipFile:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as out:
+        for name, data in members.items():
+            out.writestr(name, data)
+    return zipfile.ZipFile(buffer)
+
+
+def read(
+    rows: str, strings: list[str] | None = None, **kwargs: int
+) -> dict[tuple[int, int], object]:
+    with archive({"s.xml": sheet(rows)}) as book:
+        return read_sparse_sheet(book, "s.xml", strings or [], label="t.xlsx", **kwargs).cells
+
+
+def test_value_types() -> None:
+    rows = (
+        '<row r="1"><c r="A1" t="s"><v>1</v></c><c r="B1"><v>2.5</v></c>'
+        '<c r="C1" t="b"><v>1</v></c><c r="D1" t="inlineStr"><is><t>sebaris</t></is></c>'
+        '<c r="E1" t="str"><f>A1&amp;"x"</f><v>hasil</v></c><c r="F1" t="e"><v>#DIV/0!</v></c>'
+        '<c r="G1" t="d"><v>2024-03-31T00:00:00</v></c><c r="H1" s="3"/><c r="I1"><f>1+1</f></c>'
+        "</row>"
+    )
+    assert read(rows, ["nol", "satu"]) == {
+        (1, 1): "satu",
+        (1, 2): 2.5,
+        (1, 3): True,
+        (1, 4): "sebaris",
+        (1, 5): "hasil",
+        (1, 6): "#DIV/0!",
+        (1, 7): datetime(2024, 3, 31),
+    }
+
+
+def test_rows_and_cells_without_r_follow_the_previous() -> None:
+    rows = "<row><c><v>1</v></c><c><v>2</v></c></row><row/><row><c><v>3</v></c></row>"
+    rows += '<row r="9"><c r="C9"><v>4</v></c><c><v>5</v></c></row><row><c><v>6</v></c></row>'
+    assert read(rows) == {
+        (1, 1): 1.0,
+        (1, 2): 2.0,
+        (3, 1): 3.0,
+        (9, 3): 4.0,
+        (9, 4): 5.0,
+        (10, 1): 6.0,
+    }
+
+
+def test_shared_strings_with_runs() -> None:
+    with archive({"xl/sharedStrings.xml": sst("satu", "dua")}) as book:
+        assert read_shared_strings(book, label="t") == ["satu", "dua", "ab"]
+    with archive({}) as book:
+        assert read_shared_strings(book) == []
+
+
+@pytest.mark.parametrize(
+    ("rows", "fragment"),
+    [
+        ('<row r="1"><c r="A1" t="s"><v>5</v></c></row>', "nomor 5"),
+        ('<row r="1"><c r="A1" t="s"><v>-1</v></c></row>', "nomor -1"),
+        ('<row r="0"><c r="A0"><v>1</v></c></row>', "baris 0"),
+        ('<row r="2147483648"><c r="A2147483648"><v>1</v></c></row>', "luar lembar"),
+        ('<row r="1"><c r="XFE1"><v>1</v></c></row>', "luar lembar"),
+        ('<row r="1"><c r="1A"><v>1</v></c></row>', "tidak sah"),
+        ('<row r="1"><c r="A1"><v>abc</v></c></row>', "angka"),
+        ('<row r="1"><c r="A1"><v>1</v></row>', "tidak valid"),
+    ],
+)
+def test_damage_is_corrupt(rows: str, fragment: str) -> None:
+    with pytest.raises(WorkbookCorrupt, match=fragment):
+        read(rows, ["x"])
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">]><worksheet/>',
+        b'<?xml version="1.0"?><!doctype x SYSTEM "file:///etc/passwd"><worksheet/>',
+    ],
+)
+def test_a_doctype_is_refused(data: bytes) -> None:
+    with archive({"s.xml": data}) as book, pytest.raises(WorkbookCorrupt, match="DOCTYPE"):
+        read_sparse_sheet(book, "s.xml", [])
+
+
+def test_bad_utf8_is_corrupt() -> None:
+    data = sheet('<row r="1"><c r="A1" t="inlineStr"><is><t>\xff\xfe</t></is></c></row>')
+    data = data.replace("\xff\xfe".encode(), b"\xff\xfe")
+    with archive({"s.xml": data}) as book, pytest.raises(WorkbookCorrupt, match="tidak valid"):
+        read_sparse_sheet(book, "s.xml", [])
+
+
+def test_a_missing_member_is_corrupt() -> None:
+    with archive({}) as book, pytest.raises(WorkbookCorrupt, match="tidak ada"):
+        read_sparse_sheet(book, "xl/worksheets/sheet9.xml", [])
+
+
+def test_the_byte_cap_stops_inflating() -> None:
+    padded = sheet(" " * 3_000_000)
+    with archive({"s.xml": padded}) as book, pytest.raises(ResourceLimit) as caught:
+        read_sparse_sheet(book, "s.xml", [], max_bytes=1_000_000)
+    assert caught.value.limit == 1_000_000
+
+
+def test_the_cell_cap() -> None:
+    rows = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(1, 12))
+    assert len(read(rows, max_cells=11)) == 11
+    with pytest.raises(ResourceLimit, match="sel terisi"):
+        read(rows, max_cells=10)
+
+
+def test_scan_used_range_counts_styled_empty_cells() -> None:
+    rows = '<row r="2"><c r="B2"><v>1</v></c></row><row r="40"><c r="AA7" s="1"/></row>'
+    with archive({"s.xml": sheet(rows)}) as book:
+        assert scan_used_range(book, "s.xml") == (40, 27)
+        assert read_sparse_sheet(book, "s.xml", []).max_row == 2
+
+
+def stray_cell_package(path: Path, ref: str) -> Path:
+    """A complete ~10 KB workbook: a small table plus one value at ``ref``."""
+    table = "".join(
+        f'<row r="{r}">'
+        + "".join(f'<c r="{c}{r}"><v>{r * 10 + i}</v></c>' for i, c in enumerate("ABCDEFGH"))
+        + "</row>"
+        for r in range(1, 200)
+    )
+    far_row = int("".join(ch for ch in ref if ch.isdigit()))
+    rows = table + f'<row r="{far_row}"><c r="{ref}" t="inlineStr"><is><t>nyasar</t></is></c></row>'
+    members = {
+        "[Content_Types].xml": b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+        "xl/worksheets/sheet1.xml": sheet(rows, f"A1:{ref}"),
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as out:
+        for name, data in members.items():
+            out.writestr(name, data)
+    return path
+
+
+PROBE = textwrap.dedent(
+    """
+    import sys, zipfile
+    from iku_excel.backends.sparse_sheet import read_sparse_sheet
+    with zipfile.ZipFile(sys.argv[1]) as book:
+        result = read_sparse_sheet(book, "xl/worksheets/sheet1.xml", [], label=sys.argv[1])
+    print(len(result.cells), result.max_row, result.max_col, result.cells[(1048576, 16384)])
+    # VmHWM, not ru_maxrss: Linux carries the forking parent's (pytest's) peak into ru_maxrss.
+    status = open("/proc/self/status").read()
+    print(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")))
+    """
+)
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads VmHWM from /proc")
+@pytest.mark.parametrize("ref", ["XFD1048576", "CV1048576"])
+def test_a_far_away_stray_cell_reads_in_little_memory(tmp_path: Path, ref: str) -> None:
+    path = stray_cell_package(tmp_path / "nyasar.xlsx", ref)
+    assert path.stat().st_size < 12_000
+    with zipfile.ZipFile(path) as book:
+        head = sparse_sheet.sheet_head(book, "xl/worksheets/sheet1.xml")
+    dimension = declared_dimension(head)
+    assert dimension is not None and dimension.max_row == 1_048_576
+    probe = PROBE.replace("16384", str(dimension.max_col))
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(path)],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    *values, peak_kib = done.stdout.split()
+    assert values == ["1593", "1048576", str(dimension.max_col), "nyasar"]
+    assert int(peak_kib) < 200 * 1024  # VmHWM is in KiB
