@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from typing import Literal
 
 from iku_excel.checks import Findings
 from iku_excel.model import GroupResult, IkuWorkbook, TypedAggregate, Value
@@ -106,7 +107,7 @@ def check_number_style(workbook: IkuWorkbook, out: Findings) -> None:
     if not off or len(off) <= on:
         return
     first = off[0]
-    other = "en" if style == "id" else "id"
+    other: Literal["id", "en"] = "en" if style == "id" else "id"
     out.add(
         "number-format-suggestion",
         first.ref,

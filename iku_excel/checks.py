@@ -12,8 +12,8 @@ import re
 from collections.abc import Sequence
 
 from iku_excel import contract
-from iku_excel.model import CellRef, Finding, RpjmdIndicator, TableLayout, Value
 from iku_excel.grades import grade_candidates
+from iku_excel.model import CellRef, Finding, RpjmdIndicator, TableLayout, Value
 from iku_excel.numbers import STYLE_LABELS, normalise_unit
 from iku_excel.rules import make_finding
 from iku_excel.text import fmt, shown
@@ -105,7 +105,12 @@ def check_number(
     if point_only and p.kind == "range":
         out.add("realisasi-range", value.ref, code=code, column=column, value=shown(value))
     ratio_without_unit = p.kind == "ratio" and normalise_unit(p.unit or "") == "rasio"
-    if p.unit and unit and not ratio_without_unit and normalise_unit(p.unit) != normalise_unit(unit):
+    if (
+        p.unit
+        and unit
+        and not ratio_without_unit
+        and normalise_unit(p.unit) != normalise_unit(unit)
+    ):
         out.add(
             "inline-unit-mismatch",
             value.ref,

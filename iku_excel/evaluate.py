@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from iku_excel import contract
+from iku_excel.aggregates import check_number_style, check_typed_aggregates
 from iku_excel.capaian import (
     CapaianResult,
     aggregate_quarters,
@@ -35,6 +36,13 @@ from iku_excel.checks import (
     norm_code,
     same_number,
 )
+from iku_excel.fold import fold_findings
+from iku_excel.kinds import (
+    composite_realisasi,
+    detect_grade,
+    evaluate_grade,
+    infer_missing_polarity,
+)
 from iku_excel.model import (
     CellRef,
     Evaluation,
@@ -48,14 +56,6 @@ from iku_excel.model import (
     Settings,
     TableLayout,
     Value,
-)
-from iku_excel.aggregates import check_typed_aggregates, check_number_style
-from iku_excel.fold import fold_findings
-from iku_excel.kinds import (
-    composite_realisasi,
-    detect_grade,
-    evaluate_grade,
-    infer_missing_polarity,
 )
 from iku_excel.numbers import ParsedNumber, normalise_unit
 from iku_excel.reported import explain, matches_typed, suggested, typed_decimals

@@ -32,12 +32,13 @@ from iku_excel.capaian import apply_cap, predikat
 from iku_excel.checks import Findings
 from iku_excel.grades import (
     DEFAULT_SCALES,
+    GradeMode,
     GradeScale,
     ScaleDetection,
     detect_scale,
     find_scale,
-    grade_capaian,
     grade_candidates,
+    grade_capaian,
     scale_from_table,
 )
 from iku_excel.model import (
@@ -149,7 +150,9 @@ def evaluate_grade(
     t_ref = ind.target.ref or ind.realisasi.ref
     capaian: float | None = None
     if det.status != "ok" or det.scale is None:
-        out.add("grade-unreadable", t_ref, code=ind.code, indicator=ind.indicator, reason=det.reason)
+        out.add(
+            "grade-unreadable", t_ref, code=ind.code, indicator=ind.indicator, reason=det.reason
+        )
     else:
         if det.target is None:
             out.add(
@@ -162,11 +165,14 @@ def evaluate_grade(
             )
         if det.realisasi is None:
             out.add(
-                "missing-realisasi", ind.realisasi.ref, code=ind.code, indicator=ind.indicator,
+                "missing-realisasi",
+                ind.realisasi.ref,
+                code=ind.code,
+                indicator=ind.indicator,
                 value_note="",
             )
         if det.target is not None and det.realisasi is not None:
-            mode = "nol" if settings.grade_mode == "Nol" else "rasio"
+            mode: GradeMode = "nol" if settings.grade_mode == "Nol" else "rasio"
             capaian = grade_capaian(det.target, det.realisasi, mode)
             _check_reported_grade(ind, capaian, det, out)
     capped = apply_cap(capaian, settings.cap)
@@ -241,12 +247,11 @@ def grade_formula(r: IndicatorResult, settings: Settings) -> str | None:
         if text.casefold() not in {label.casefold() for label in scale.labels}:
             return None
     labels = ",".join('"' + label.replace('"', '""') + '"' for label in scale.labels)
-    mt = f"MATCH({t.ref.address}&\"\",{{{labels}}},0)"
-    mr = f"MATCH({rr.ref.address}&\"\",{{{labels}}},0)"
+    mt = f'MATCH({t.ref.address}&"",{{{labels}}},0)'
+    mr = f'MATCH({rr.ref.address}&"",{{{labels}}},0)'
     below = "0" if settings.grade_mode == "Nol" else f"{mr}*100/{mt}"
     return (
-        f'=IF(OR({t.ref.address}="",{rr.ref.address}=""),"",'
-        f'IFERROR(IF({mr}>={mt},100,{below}),""))'
+        f'=IF(OR({t.ref.address}="",{rr.ref.address}=""),"",IFERROR(IF({mr}>={mt},100,{below}),""))'
     )
 
 
@@ -298,17 +303,20 @@ def composite_realisasi(ind: IkuIndicator, typed: float | None, out: Findings) -
     factor = composite_factor(ind)
     value = pn.value * factor / pd.value
     reported = ind.realisasi.parsed
-    if typed is not None and reported.status == "ok" and reported.value is not None:
-        if not matches_typed(typed, value, typed_decimals(reported)):
-            times = f" × {fmt(factor)}" if factor != 1 else ""
-            out.add(
-                "composite-realisasi-mismatch",
-                ind.realisasi.ref,
-                code=ind.code,
-                value=shown(ind.realisasi),
-                formula=f"{fmt(pn.value)} / {fmt(pd.value)}{times}",
-                expected=fmt(value),
-            )
+    if (
+        typed is not None
+        and reported.status == "ok"
+        and not matches_typed(typed, value, typed_decimals(reported))
+    ):
+        times = f" × {fmt(factor)}" if factor != 1 else ""
+        out.add(
+            "composite-realisasi-mismatch",
+            ind.realisasi.ref,
+            code=ind.code,
+            value=shown(ind.realisasi),
+            formula=f"{fmt(pn.value)} / {fmt(pd.value)}{times}",
+            expected=fmt(value),
+        )
     return value
 
 

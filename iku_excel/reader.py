@@ -22,8 +22,10 @@ from typing import Literal
 
 from iku_excel import contract
 from iku_excel.a1 import cell_address
+from iku_excel.aggregates import typed_aggregate
 from iku_excel.capaian import NAMED_SCALES, custom_scale, default_quarterly_aggregation
 from iku_excel.errors import ContractError
+from iku_excel.kinds import read_grade_scales
 from iku_excel.model import (
     CellRef,
     Finding,
@@ -34,11 +36,9 @@ from iku_excel.model import (
     Settings,
     SheetGrid,
     TableLayout,
+    TypedAggregate,
     Value,
 )
-from iku_excel.aggregates import typed_aggregate
-from iku_excel.kinds import read_grade_scales
-from iku_excel.model import TypedAggregate
 from iku_excel.numbers import Style, normalise_unit, parse_number, style_from_label
 from iku_excel.rules import make_finding
 
@@ -180,9 +180,7 @@ def _is_column_number_row(grid: SheetGrid, row: int) -> bool:
     return ints == list(range(ints[0], ints[0] + len(ints)))
 
 
-def _value(
-    grid: SheetGrid, layout: TableLayout, row: int, key: str, style: Style = "id"
-) -> Value:
+def _value(grid: SheetGrid, layout: TableLayout, row: int, key: str, style: Style = "id") -> Value:
     col = layout.columns.get(key)
     if col is None:
         return Value(parse_number(None), None)

@@ -116,6 +116,10 @@ def explain(
             )
     tries.append(("Capaian Tahun Lalu yang tersalin", ind.capaian_last_year.number))
     for words, value in tries:
-        if value is not None and not same(value, computed) and matches_typed(typed, value, decimals):
+        if (
+            value is not None
+            and not same(value, computed)
+            and matches_typed(typed, value, decimals)
+        ):
             return f" Angka {format_number(typed, decimals)} sama persis dengan {words}."
     return ""

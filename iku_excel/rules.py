@@ -290,7 +290,7 @@ _RULES: tuple[Rule, ...] = (
         'Sasaran "{sasaran}" dijumlahkan dengan Rasio Jumlah tetapi satuannya campuran ({units}); '
         'capaian sasaran dikosongkan. Pilih Agregasi Sasaran "Rata-rata" di Pengaturan.',
     ),
-    # --- issue 9: real numbers and indicator kinds -------------------------------------------------
+    # --- issue 9: real numbers and indicator kinds ----------------------------------------------
     Rule(
         "multiple-quantities",
         "error",

@@ -241,8 +241,11 @@ ISSUE9: dict[str, Expected] = {
     ),
     "ratio-with-unit.xlsx": Expected(
         _nr(("1.1", 2), ("2.1", 3)),
-        _values(target=[17.9, 32.0], realisasi=[19.2, 30.0],
-                capaian=[(2 * 17.9 - 19.2) * 100 / 17.9, 106.25]),
+        _values(
+            target=[17.9, 32.0],
+            realisasi=[19.2, 30.0],
+            capaian=[(2 * 17.9 - 19.2) * 100 / 17.9, 106.25],
+        ),
     ),
     "grade-targets.xlsx": Expected(
         _nr(("1.1", 2), ("1.2", 3), ("2.1", 4), ("3.1", 5)),
@@ -281,8 +284,10 @@ ISSUE9: dict[str, Expected] = {
     ),
     "many-text-numbers.xlsx": Expected(
         _nr(*((f"1.{i}", i + 1) for i in range(1, 11)))
-        | {("number-stored-as-text", IKU, f"{iku(k, 2)}:{iku(k, 11)}", "") for k in
-           ("target", "realisasi")},
+        | {
+            ("number-stored-as-text", IKU, f"{iku(k, 2)}:{iku(k, 11)}", "")
+            for k in ("target", "realisasi")
+        },
         _values(capaian=[pytest.approx((90 + i) * 100 / (100 + i)) for i in range(1, 11)]),
     ),
 }
