@@ -22,8 +22,10 @@ from typing import Literal
 
 from iku_excel import contract
 from iku_excel.a1 import cell_address
+from iku_excel.aggregates import typed_aggregate
 from iku_excel.capaian import NAMED_SCALES, custom_scale, default_quarterly_aggregation
 from iku_excel.errors import ContractError
+from iku_excel.kinds import read_grade_scales
 from iku_excel.model import (
     CellRef,
     Finding,
@@ -34,9 +36,10 @@ from iku_excel.model import (
     Settings,
     SheetGrid,
     TableLayout,
+    TypedAggregate,
     Value,
 )
-from iku_excel.numbers import normalise_unit, parse_number
+from iku_excel.numbers import Style, normalise_unit, parse_number, style_from_label
 from iku_excel.rules import make_finding
 
 HEADER_SCAN_ROWS = 40
@@ -177,12 +180,12 @@ def _is_column_number_row(grid: SheetGrid, row: int) -> bool:
     return ints == list(range(ints[0], ints[0] + len(ints)))
 
 
-def _value(grid: SheetGrid, layout: TableLayout, row: int, key: str) -> Value:
+def _value(grid: SheetGrid, layout: TableLayout, row: int, key: str, style: Style = "id") -> Value:
     col = layout.columns.get(key)
     if col is None:
         return Value(parse_number(None), None)
     return Value(
-        parse_number(grid.value(row, col), grid.number_format(row, col)),
+        parse_number(grid.value(row, col), grid.number_format(row, col), style=style),
         CellRef(grid.name, row, col),
     )
 
@@ -244,9 +247,14 @@ _NUMERIC_IKU_KEYS = (
 
 
 def read_iku(
-    grid: SheetGrid, out: _Collector, year: int | None = None
+    grid: SheetGrid,
+    out: _Collector,
+    year: int | None = None,
+    style: Style = "id",
+    aggregates: list[TypedAggregate] | None = None,
 ) -> tuple[list[IkuIndicator], TableLayout]:
-    layout = locate_header(grid, contract.IKU_COLUMNS, year=year)
+    """The indicators of the IKU sheet; typed ``Rata-rata capaian`` rows go to ``aggregates``."""
+    layout = locate_header(grid, contract.IKU_READ_COLUMNS, year=year)
     indicators: list[IkuIndicator] = []
     sheet = grid.name
     current_sasaran = ""
@@ -269,8 +277,13 @@ def read_iku(
         sasaran = _text(grid, layout, row, "sasaran")
         name = _text(grid, layout, row, "indicator")
         code = _text(grid, layout, row, "code")
-        values = {key: _value(grid, layout, row, key) for key in _NUMERIC_IKU_KEYS}
+        values = {key: _value(grid, layout, row, key, style) for key in _NUMERIC_IKU_KEYS}
         has_numbers = any(not v.is_blank for v in values.values())
+        typed = typed_aggregate(row, name, sasaran, current_sasaran, values)
+        if typed is not None:
+            if aggregates is not None:
+                aggregates.append(typed)
+            continue
         if sasaran and sasaran != current_sasaran:
             close_group()
             current_sasaran, sasaran_row, sasaran_has_indicator = sasaran, row, False
@@ -336,6 +349,8 @@ def read_iku(
                 data_source=_text(grid, layout, row, "data_source"),
                 responsible=_text(grid, layout, row, "responsible"),
                 note=_text(grid, layout, row, "note"),
+                numerator=_value(grid, layout, row, "numerator", style),
+                denominator=_value(grid, layout, row, "denominator", style),
             )
         )
     close_group()
@@ -345,7 +360,9 @@ def read_iku(
 # --- RPJMD ----------------------------------------------------------------------------------------
 
 
-def read_rpjmd(grid: SheetGrid, out: _Collector) -> tuple[list[RpjmdIndicator], TableLayout]:
+def read_rpjmd(
+    grid: SheetGrid, out: _Collector, style: Style = "id"
+) -> tuple[list[RpjmdIndicator], TableLayout]:
     layout = locate_header(grid, contract.RPJMD_COLUMNS, years=True)
     rows: list[RpjmdIndicator] = []
     sheet = grid.name
@@ -359,10 +376,10 @@ def read_rpjmd(grid: SheetGrid, out: _Collector) -> tuple[list[RpjmdIndicator], 
         if not name:
             continue
         code = _text(grid, layout, row, "code")
-        polarity, _given = _read_polarity(grid, layout, row, code, out)
+        polarity, given = _read_polarity(grid, layout, row, code, out)
         targets = {
             year: Value(
-                parse_number(grid.value(row, col), grid.number_format(row, col)),
+                parse_number(grid.value(row, col), grid.number_format(row, col), style=style),
                 CellRef(sheet, row, col),
             )
             for year, col in sorted(layout.year_columns.items())
@@ -377,9 +394,10 @@ def read_rpjmd(grid: SheetGrid, out: _Collector) -> tuple[list[RpjmdIndicator], 
                 indicator=name,
                 unit=_text(grid, layout, row, "unit"),
                 polarity=polarity,
-                baseline=_value(grid, layout, row, "baseline"),
+                baseline=_value(grid, layout, row, "baseline", style),
                 targets=targets,
-                final_target=_value(grid, layout, row, "final_target"),
+                final_target=_value(grid, layout, row, "final_target", style),
+                polarity_given=given,
             )
         )
     return rows, layout
@@ -455,7 +473,7 @@ def read_settings(grid: SheetGrid | None, out: _Collector) -> Settings:
     key_col = origin[1] if origin else 1
     first_row = origin[0] + 1 if origin else 1
     found: dict[str, tuple[object, CellRef]] = {}
-    by_norm = {contract.normalise_header(s.key): s for s in contract.SETTINGS}
+    by_norm = {contract.normalise_header(s.key): s for s in contract.READ_SETTINGS}
     for row in range(first_row, grid.n_rows + 1):
         setting = by_norm.get(contract.normalise_header(grid.value(row, key_col)))
         if setting is not None and setting.attr not in found:
@@ -467,7 +485,7 @@ def read_settings(grid: SheetGrid | None, out: _Collector) -> Settings:
     def cell(attr: str) -> str:
         return found[attr][1].address if attr in found else ""
 
-    by_attr = {s.attr: s for s in contract.SETTINGS}
+    by_attr = {s.attr: s for s in contract.READ_SETTINGS}
     values: dict[str, object] = {}
     for attr in (
         "agency",
@@ -560,6 +578,14 @@ def read_settings(grid: SheetGrid | None, out: _Collector) -> Settings:
         cell("sasaran_aggregation"),
         out,
     )
+    style_label = _choice_setting(
+        raw("number_style"), by_attr["number_style"], sheet, cell("number_style"), out
+    )
+    values["number_style"] = style_from_label(style_label) or "id"
+    values["grade_mode"] = _choice_setting(
+        raw("grade_mode"), by_attr["grade_mode"], sheet, cell("grade_mode"), out
+    )
+    values["grade_scales"] = read_grade_scales(grid, out.findings)
     refs = {attr: ref for attr, (_, ref) in found.items()}
     return Settings(refs=refs, **values)  # type: ignore[arg-type]
 
@@ -631,7 +657,9 @@ def read_workbook(
             existing=existing,
         )
     settings = read_settings(grids.get(settings_name) if settings_name else None, out)
-    indicators, iku_layout = read_iku(grids[iku_name], out, settings.year)
+    aggregates: list[TypedAggregate] = []
+    style = settings.number_style
+    indicators, iku_layout = read_iku(grids[iku_name], out, settings.year, style, aggregates)
     rpjmd_name = find_sheet(names, contract.SHEET_RPJMD)
     rpjmd: list[RpjmdIndicator] = []
     rpjmd_layout: TableLayout | None = None
@@ -644,7 +672,7 @@ def read_workbook(
             existing=existing,
         )
     else:
-        rpjmd, rpjmd_layout = read_rpjmd(grids[rpjmd_name], out)
+        rpjmd, rpjmd_layout = read_rpjmd(grids[rpjmd_name], out, style)
     workbook = IkuWorkbook(
         sheet_names=names,
         settings=settings,
@@ -652,6 +680,7 @@ def read_workbook(
         rpjmd=tuple(rpjmd),
         iku_layout=iku_layout,
         rpjmd_layout=rpjmd_layout,
+        typed_aggregates=tuple(aggregates),
     )
     return workbook, out.findings
 

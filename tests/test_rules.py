@@ -89,6 +89,16 @@ SCALE_OK = [("Memuaskan", 90), ("Baik", 70), ("Kurang", None)]
 SCALE_OVERLAP = [("Memuaskan", 90), ("Baik", 90), ("Kurang", None)]
 
 
+MMR = "Angka kematian ibu"
+GRADES_GAP = [("Skor Desa", "Rendah", 1), (None, "Tinggi", 3)]
+GRADES_OK = [("Skor Desa", "Rendah", 1), (None, "Tinggi", 2)]
+
+
+def AVG_ROW(value: float) -> dict[str, object]:
+    """A typed "Rata-rata capaian" row under the sasaran's indicators."""
+    return {"indicator": "Rata-rata capaian sasaran", "reported_capaian": value}
+
+
 @dataclass(frozen=True)
 class Trigger:
     """A workbook that must give ``expected``; its message must name every ``names`` item."""
@@ -277,10 +287,95 @@ TRIGGERS: dict[str, Trigger] = {
         ("mixed-units-in-ratio", IKU_SHEET, "", ""),
         (SASARAN, "orang", "dokumen"),
     ),
+    # --- issue 9 ---
+    "multiple-quantities": Trigger(
+        {"iku_rows": [iku(realisasi="11 jenis; 50.000 lembar")], "rpjmd_rows": R},
+        ("multiple-quantities", IKU_SHEET, iku_cell("realisasi"), "1.1"),
+        ("11 jenis; 50.000 lembar",),
+    ),
+    "number-format-suggestion": Trigger(
+        {"iku_rows": [iku(target="0.35", realisasi="0.40")], "rpjmd_rows": R},
+        ("number-format-suggestion", IKU_SHEET, iku_cell("target"), ""),
+        ("0.35", "Inggris"),
+    ),
+    "grade-unreadable": Trigger(
+        {"iku_rows": [iku(target="WTP", realisasi="BB")], "rpjmd_rows": R},
+        ("grade-unreadable", IKU_SHEET, iku_cell("target"), "1.1"),
+        ("WTP",),
+    ),
+    "invalid-grade-scale": Trigger(
+        {"iku_rows": [iku()], "rpjmd_rows": R, "grades": GRADES_GAP},
+        ("invalid-grade-scale", SETTINGS_SHEET, "G3", ""),
+        ("Skor Desa",),
+    ),
+    "composite-realisasi-mismatch": Trigger(
+        {"iku_rows": [iku(numerator=45, denominator=60, unit="%", realisasi=70)], "rpjmd_rows": R},
+        ("composite-realisasi-mismatch", IKU_SHEET, iku_cell("realisasi"), "1.1"),
+        ("70", "75"),
+    ),
+    "invalid-composite": Trigger(
+        {"iku_rows": [iku(numerator=45, denominator=0)], "rpjmd_rows": R},
+        ("invalid-composite", IKU_SHEET, iku_cell("denominator"), "1.1"),
+        (NAME,),
+    ),
+    "polarity-inferred": Trigger(
+        {"iku_rows": [iku(indicator=MMR, polarity=None)], "rpjmd_rows": None},
+        ("polarity-inferred", IKU_SHEET, iku_cell("polarity"), "1.1"),
+        ("Negatif", MMR),
+    ),
+    "typed-average-mismatch": Trigger(
+        {"iku_rows": [iku(), AVG_ROW(80)], "rpjmd_rows": R},
+        ("typed-average-mismatch", IKU_SHEET, iku_cell("reported_capaian", 3), ""),
+        ("80", "90"),
+    ),
 }
 
 #: Rule id -> workbooks close to the trigger that must not give that rule.
 NEAR_MISSES: dict[str, list[Mapping[str, Any]]] = {
+    "multiple-quantities": [
+        {"iku_rows": [iku(realisasi="90 orang/tahun")], "rpjmd_rows": R},
+        {"iku_rows": [iku(realisasi="7 s/d 8", target="7 s/d 8")], "rpjmd_rows": R},
+    ],
+    "number-format-suggestion": [
+        {"iku_rows": [iku(target="0,35", realisasi="0,40")], "rpjmd_rows": R},
+        {
+            "iku_rows": [iku(target="0.35", realisasi="0.40")],
+            "rpjmd_rows": R,
+            "settings": settings(number_style="Inggris"),
+        },
+    ],
+    "grade-unreadable": [
+        {"iku_rows": [iku(target="WTP", realisasi="WDP")], "rpjmd_rows": R},
+        {"iku_rows": [iku(target="BB", realisasi="B", unit="Nilai SAKIP")], "rpjmd_rows": R},
+    ],
+    "invalid-grade-scale": [
+        {"iku_rows": [iku()], "rpjmd_rows": R, "grades": GRADES_OK},
+    ],
+    "composite-realisasi-mismatch": [
+        {
+            "iku_rows": [iku(numerator=40, denominator=60, unit="%", realisasi=66.67)],
+            "rpjmd_rows": R,
+        },
+        {
+            "iku_rows": [iku(numerator=40, denominator=60, unit="%", realisasi=None)],
+            "rpjmd_rows": R,
+        },
+    ],
+    "invalid-composite": [
+        {"iku_rows": [iku(numerator=45, denominator=50)], "rpjmd_rows": R},
+        {"iku_rows": [iku(numerator=None, denominator=None)], "rpjmd_rows": R},
+    ],
+    "polarity-inferred": [
+        {"iku_rows": [iku(indicator=MMR, polarity="Negatif")], "rpjmd_rows": None},
+        {
+            "iku_rows": [iku(indicator="Persentase penurunan angka kematian ibu", polarity=None)],
+            "rpjmd_rows": None,
+        },
+    ],
+    "typed-average-mismatch": [
+        {"iku_rows": [iku(), AVG_ROW(90)], "rpjmd_rows": R},
+        {"iku_rows": [iku(), AVG_ROW(90.0)], "rpjmd_rows": R},
+    ],
     "unparseable-number": [
         {"iku_rows": [iku(realisasi="32,4")], "rpjmd_rows": R},
         {"iku_rows": [iku(realisasi="n/a")], "rpjmd_rows": R},
