@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import sys
 import traceback
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from iku_excel import contract, ribbon
@@ -110,7 +110,7 @@ async def read_format_runs_async(
     return sorted(runs)
 
 
-def _number_rows(values: list[list[object]], col: int) -> list[int]:
+def _number_rows(values: Sequence[Sequence[object]], col: int) -> list[int]:
     return [
         r
         for r, line in enumerate(values, start=1)
@@ -143,7 +143,7 @@ class LiteEngine(XlwingsEngine):
             await self._formulas_async(iku)
 
     async def _formats_async(
-        self, sheet: xw.Sheet, values: list[list[object]]
+        self, sheet: xw.Sheet, values: Sequence[Sequence[object]]
     ) -> list[list[str | None]] | None:
         if not values or self._formats_readable is False:
             return None
@@ -158,9 +158,7 @@ class LiteEngine(XlwingsEngine):
                 return await sheet.range((r1, col), (r2, col)).get_number_format()
 
             try:
-                runs = await read_format_runs_async(
-                    get, rows[0], rows[-1], FORMAT_READS_PER_COLUMN
-                )
+                runs = await read_format_runs_async(get, rows[0], rows[-1], FORMAT_READS_PER_COLUMN)
             except NotImplementedError:  # not in xlwings Lite: no async reads
                 self._formats_readable = False
                 return None
@@ -227,7 +225,7 @@ async def _run(book: xw.Book, action: Callable[[xw.Book], Awaitable[R]]) -> R | 
 
 
 async def check(book: xw.Book) -> Evaluation | None:
-    """"Periksa": validate, (re)write and show the Validasi sheet, show the counts."""
+    """ "Periksa": validate, (re)write and show the Validasi sheet, show the counts."""
     return await _run(book, _check)
 
 
@@ -238,7 +236,7 @@ async def _check(book: xw.Book) -> Evaluation:
 
 
 async def refresh(book: xw.Book) -> Evaluation | None:
-    """"Perbarui Capaian": the full refresh, then show Validasi (errors) or Capaian."""
+    """ "Perbarui Capaian": the full refresh, then show Validasi (errors) or Capaian."""
     return await _run(book, _refresh)
 
 
@@ -251,7 +249,7 @@ async def _refresh(book: xw.Book) -> Evaluation:
 
 
 async def new_workbook(book: xw.Book) -> None:
-    """"Templat Baru": Lite cannot open files; the message says how to start from the template."""
+    """ "Templat Baru": Lite cannot open files; the message says how to start from the template."""
 
     async def show(b: xw.Book) -> None:
         ribbon._alert(b, new_workbook_message())
@@ -260,7 +258,7 @@ async def new_workbook(book: xw.Book) -> None:
 
 
 async def help(book: xw.Book) -> str | None:
-    """"Bantuan": the documentation's address in a message box; returns it."""
+    """ "Bantuan": the documentation's address in a message box; returns it."""
 
     async def show(b: xw.Book) -> str:
         ribbon._alert(b, help_message())
@@ -270,7 +268,7 @@ async def help(book: xw.Book) -> str | None:
 
 
 async def adopt(book: xw.Book) -> Any:
-    """"Adopsi Tabel": ``iku_excel.ribbon.adopt`` where this version has it, else a message."""
+    """ "Adopsi Tabel": ``iku_excel.ribbon.adopt`` where this version has it, else a message."""
 
     async def run(b: xw.Book) -> Any:
         button = getattr(ribbon, "adopt", None)

@@ -207,9 +207,7 @@ def _new_workbook(book: xw.Book, folder: Path | None) -> Path | None:
     return target
 
 
-def help(
-    book: xw.Book | None = None, *, opener: Callable[[str], bool] | None = None
-) -> str | None:
+def help(book: xw.Book | None = None, *, opener: Callable[[str], bool] | None = None) -> str | None:
     """The "Bantuan" button: open the documentation (the ``docs`` folder, else :data:`DOCS_URL`).
 
     ``opener`` opens a URL (default ``webbrowser.open``, imported here: xlwings Lite's Pyodide
