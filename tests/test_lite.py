@@ -324,3 +324,11 @@ def test_under_pyodide_installing_pulls_only_what_the_lite_path_uses() -> None:
     assert pulled == LITE_DEPENDENCIES
     linux = {r.name for r in _install_requires() if r.marker is None or r.marker.evaluate()}
     assert {"openpyxl", "lxml", "python-calamine", "click"} <= linux
+
+
+def test_ci_installs_the_pyodide_the_pyodide_test_expects() -> None:
+    from tests.test_lite_pyodide import PYODIDE_VERSION
+
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert f"PYODIDE_VERSION={PYODIDE_VERSION} " in ci
+    assert '"pyodide@$PYODIDE_VERSION"' in ci
