@@ -21,7 +21,6 @@ cheap and needs no xlwings.
 from __future__ import annotations
 
 import shutil
-import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -31,6 +30,7 @@ from iku_excel import contract
 if TYPE_CHECKING:
     import xlwings as xw
 
+    from iku_excel.backends.xlwings_engine import XlwingsEngine
     from iku_excel.model import Evaluation
 
 R = TypeVar("R")
@@ -134,13 +134,15 @@ def check(book: xw.Book | None = None) -> Evaluation | None:
     return _run(book, _check)
 
 
-def _check(book: xw.Book) -> Evaluation:
+def _check(book: xw.Book, engine: XlwingsEngine | None = None) -> Evaluation:
+    """``engine``: the engine reading ``book`` (default: a plain :class:`XlwingsEngine`; xlwings
+    Lite passes one that has fetched number formats ahead, see :mod:`iku_excel.lite`)."""
     from iku_excel.api import evaluate_grids
     from iku_excel.backends.xlwings_engine import XlwingsEngine
     from iku_excel.reader import sheets_to_read
     from iku_excel.sheets.validasi import build_validasi_sheet
 
-    engine = XlwingsEngine(book)
+    engine = engine or XlwingsEngine(book)
     names, grids = engine.read(sheets_to_read)
     ev = evaluate_grids(names, grids)
     with engine.building():
@@ -158,12 +160,13 @@ def refresh(book: xw.Book | None = None) -> Evaluation | None:
     return _run(book, _refresh)
 
 
-def _refresh(book: xw.Book) -> Evaluation:
+def _refresh(book: xw.Book, engine: XlwingsEngine | None = None) -> Evaluation:
+    """``engine``: as in :func:`_check`."""
     from iku_excel.api import refresh_with
     from iku_excel.backends.xlwings_engine import XlwingsEngine
     from iku_excel.reader import find_sheet
 
-    engine = XlwingsEngine(book)
+    engine = engine or XlwingsEngine(book)
     result = refresh_with(engine)
     ev = result.evaluation
     wanted = contract.SHEET_VALIDASI if ev.n_errors else contract.SHEET_CAPAIAN
@@ -204,15 +207,19 @@ def _new_workbook(book: xw.Book, folder: Path | None) -> Path | None:
     return target
 
 
-def help(
-    book: xw.Book | None = None, *, opener: Callable[[str], bool] = webbrowser.open
-) -> str | None:
+def help(book: xw.Book | None = None, *, opener: Callable[[str], bool] | None = None) -> str | None:
     """The "Bantuan" button: open the documentation (the ``docs`` folder, else :data:`DOCS_URL`).
 
-    ``opener`` opens a URL (``webbrowser.open``; tests pass their own). Returns what was
-    opened, or None when it could not be (the message box then gives the address).
+    ``opener`` opens a URL (default ``webbrowser.open``, imported here: xlwings Lite's Pyodide
+    has no browser to hand it to; tests pass their own). Returns what was opened, or None when
+    it could not be (the message box then gives the address).
     """
-    return _run(book, lambda b: _help(b, opener))
+    if opener is None:
+        import webbrowser
+
+        opener = webbrowser.open
+    chosen = opener
+    return _run(book, lambda b: _help(b, chosen))
 
 
 def _help(book: xw.Book, opener: Callable[[str], bool]) -> str | None:
