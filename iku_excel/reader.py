@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Literal
 
 from iku_excel import contract
+from iku_excel.adopt.mapping import SHEET_PEMETAAN
 from iku_excel.a1 import cell_address
 from iku_excel.capaian import NAMED_SCALES, custom_scale, default_quarterly_aggregation
 from iku_excel.errors import ContractError
@@ -619,7 +620,9 @@ def read_workbook(
     iku_name = find_sheet(names, contract.SHEET_IKU)
     if iku_name is None or iku_name not in grids:
         raise ContractError(
-            f'Sheet "{contract.SHEET_IKU}" tidak ditemukan. Sheet yang ada: {existing}.'
+            f'Sheet "{contract.SHEET_IKU}" tidak ditemukan. Sheet yang ada: {existing}. '
+            "Untuk memakai tabel capaian Anda sendiri, jalankan "
+            '"iku-excel adopt NAMA_FILE" atau tombol "Adopsi Tabel" di tab IKU.'
         )
     settings_name = find_sheet(names, contract.SHEET_PENGATURAN)
     if settings_name is None:
@@ -656,7 +659,28 @@ def read_workbook(
     return workbook, out.findings
 
 
+def read_settings_sheet(grid: SheetGrid | None) -> tuple[Settings, list[Finding]]:
+    """The ``Pengaturan`` sheet alone (None: defaults), for an adopted workbook."""
+    out = _Collector()
+    return read_settings(grid, out), out.findings
+
+
+def read_rpjmd_sheet(grid: SheetGrid) -> tuple[list[RpjmdIndicator], TableLayout, list[Finding]]:
+    """The ``RPJMD`` sheet alone, for an adopted workbook. Raises ContractError."""
+    out = _Collector()
+    rows, layout = read_rpjmd(grid, out)
+    return rows, layout, out.findings
+
+
 def sheets_to_read(sheet_names: Sequence[str]) -> list[str]:
-    """The actual names of the sheets the reader needs (those that exist)."""
+    """The actual names of the sheets the reader needs (those that exist).
+
+    An adopted workbook (no IKU sheet, a ``Pemetaan`` sheet) needs the sheet the mapping names,
+    known only once the mapping is read: every sheet is read then.
+    """
+    if find_sheet(sheet_names, contract.SHEET_IKU) is None and find_sheet(
+        sheet_names, SHEET_PEMETAAN
+    ):
+        return list(sheet_names)
     wanted = (contract.SHEET_PENGATURAN, contract.SHEET_RPJMD, contract.SHEET_IKU)
     return [n for n in (find_sheet(sheet_names, w) for w in wanted) if n is not None]
