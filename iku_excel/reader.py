@@ -126,6 +126,7 @@ def locate_header(
     index = contract.header_index(columns)
     required = {c.key for c in columns if c.required}
     best: tuple[int, int, dict[str, int], dict[int, int]] | None = None
+    partial: tuple[int, dict[str, int]] | None = None
     for row in range(1, min(grid.n_rows, HEADER_SCAN_ROWS) + 1):
         for two_rows in (False, True):
             if two_rows and row >= grid.n_rows:
@@ -148,14 +149,37 @@ def locate_header(
             # A single row wins ties: a second row is used only when it adds headers.
             if required <= found.keys() and (best is None or score > best[0]):
                 best = (score, row + (1 if two_rows else 0), found, year_cols)
+            if not two_rows and (partial is None or len(found) > len(partial[1])):
+                partial = (row, found)
     if best is None:
-        wanted = ", ".join(c.header for c in columns if c.required)
-        raise ContractError(
-            f"Sheet {grid.name}: baris judul kolom tidak ditemukan (kolom wajib: {wanted})."
-        )
+        raise ContractError(_no_header_message(grid, columns, partial))
     _, header_row, found, year_cols = best
     width = max((len(line) for line in grid.values), default=0)
     return TableLayout(grid.name, header_row, found, year_cols, grid.n_rows, width)
+
+
+def _no_header_message(
+    grid: SheetGrid, columns: tuple[contract.Column, ...], partial: tuple[int, dict[str, int]] | None
+) -> str:
+    """Names the sheet, the row taken as header, the header not found and the nearest seen."""
+    import difflib
+
+    wanted = ", ".join(c.header for c in columns if c.required)
+    if partial is None or not partial[1]:
+        return f"Sheet {grid.name}: baris judul kolom tidak ditemukan (kolom wajib: {wanted})."
+    row, found = partial
+    missing = [c for c in columns if c.required and c.key not in found]
+    seen = [text(v) for v in grid.values[row - 1] if text(v)]
+    used = {text(grid.value(row, col)) for col in found.values()}
+    others = [t for t in seen if t not in used] or seen
+    name = missing[0].header if missing else wanted
+    close = difflib.get_close_matches(name.casefold(), [t.casefold() for t in others], 1, 0.0)
+    nearest = next((t for t in others if close and t.casefold() == close[0]), "")
+    hint = f' Judul terdekat yang terlihat: "{nearest}".' if nearest else ""
+    return (
+        f'Sheet {grid.name}: judul kolom "{name}" tidak ditemukan di baris {row} '
+        f"(baris yang dibaca sebagai judul kolom; kolom wajib: {wanted}).{hint}"
+    )
 
 
 def _is_column_number_row(grid: SheetGrid, row: int) -> bool:

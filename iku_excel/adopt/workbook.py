@@ -444,3 +444,18 @@ def candidate_grids(
         )
     }
     return {n: g for n, g in out.items() if contract.normalise_header(n) not in own}, previous
+
+
+def render_indicators(mapping: TableMapping) -> str:
+    """The indicators as read, one line each, for the planner to check before saving."""
+
+    def num(x: float | None) -> str:
+        return "-" if x is None else f"{x:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+
+    lines = [f"Indikator ({len(mapping.indicators)}): baris | target | realisasi | capaian | nama"]
+    for ind in mapping.indicators:
+        lines.append(
+            f"  {ind.row:>4} | {num(ind.target)} | {num(ind.realisasi)} | {num(ind.capaian)} | "
+            f"{ind.name[:60]}"
+        )
+    return "\n".join(lines)
