@@ -276,8 +276,9 @@ def adopt(file: Path, sheet: str | None, year: int | None, yes: bool, as_json: b
 
     found = adopt_file(file, sheet=sheet, year=year, write=False)
     result = found.result
-    if as_json and not yes:
-        click.echo(json.dumps({"file": str(file), **to_dict(result)}, ensure_ascii=False, indent=2))
+    if as_json and (not yes or result.mapping is None):
+        document = {"file": str(file), **to_dict(result), "written": False}
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
         raise Exit(EXIT_OK if result.ok else EXIT_UNREADABLE)
     if not as_json:
         click.echo(render_text(result))
