@@ -153,7 +153,7 @@ def _adopted_outputs(
     from iku_excel.sheets import build_outputs
     from iku_excel.sheets.spec import CellSpec
 
-    sheet, header_row, col = result_header(grids, names)
+    _sheet, header_row, col = result_header(grids, names)
     outputs = build_outputs(ev, notes, capaian_col=col)
     title = next(c.header for c in contract.IKU_COLUMNS if c.key == "capaian")
     return replace(outputs, iku_header=CellSpec(header_row, col, title, None, ""))
@@ -261,9 +261,7 @@ def adopt_with(
     candidates, result_col = candidate_grids(names, grids, sheet)
     from iku_excel.adopt import detect_table
 
-    result = detect_table(
-        list(candidates.values()), merges(list(candidates)), year=year
-    )
+    result = detect_table(list(candidates.values()), merges(list(candidates)), year=year)
     mapping = result.mapping
     if mapping is None:
         return AdoptResult(Path(engine.label), result, None, written=False)

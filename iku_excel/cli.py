@@ -244,7 +244,9 @@ def _run_with_progress(
 
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--sheet", metavar="NAMA", help="Sheet tabel capaian (bawaan: dicari di semua sheet).")
+@click.option(
+    "--sheet", metavar="NAMA", help="Sheet tabel capaian (bawaan: dicari di semua sheet)."
+)
 @click.option(
     "--year", type=click.IntRange(1990, 2100), help="Tahun laporan (bawaan: tahun terakhir)."
 )

@@ -21,8 +21,8 @@ from decimal import Decimal
 from typing import Literal
 
 from iku_excel import contract
-from iku_excel.adopt.mapping import SHEET_PEMETAAN
 from iku_excel.a1 import cell_address
+from iku_excel.adopt.mapping import SHEET_PEMETAAN
 from iku_excel.capaian import NAMED_SCALES, custom_scale, default_quarterly_aggregation
 from iku_excel.errors import ContractError
 from iku_excel.model import (
@@ -159,7 +159,9 @@ def locate_header(
 
 
 def _no_header_message(
-    grid: SheetGrid, columns: tuple[contract.Column, ...], partial: tuple[int, dict[str, int]] | None
+    grid: SheetGrid,
+    columns: tuple[contract.Column, ...],
+    partial: tuple[int, dict[str, int]] | None,
 ) -> str:
     """Names the sheet, the row taken as header, the header not found and the nearest seen."""
     import difflib

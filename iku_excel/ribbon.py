@@ -235,8 +235,8 @@ def _active_table_sheet(book: xw.Book) -> str | None:
         return None
     from iku_excel.adopt.mapping import SHEET_PEMETAAN
 
-    own = (SHEET_PEMETAAN, contract.SHEET_CAPAIAN, contract.SHEET_VALIDASI)
-    own += (contract.SHEET_PENGATURAN, contract.SHEET_RPJMD, contract.SHEET_PETUNJUK)
+    own = [SHEET_PEMETAAN, contract.SHEET_CAPAIAN, contract.SHEET_VALIDASI]
+    own += [contract.SHEET_PENGATURAN, contract.SHEET_RPJMD, contract.SHEET_PETUNJUK]
     keys = {contract.normalise_header(n) for n in own}
     return None if contract.normalise_header(name) in keys else name
 

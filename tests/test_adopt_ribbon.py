@@ -67,9 +67,7 @@ def _sources(tmp_path: Path) -> list[tuple[Path, str]]:
 
 
 @pytest.mark.parametrize("which", [0, 1])
-def test_adopt_button_then_refresh_button_match_the_file_engine(
-    which: int, tmp_path: Path
-) -> None:
+def test_adopt_button_then_refresh_button_match_the_file_engine(which: int, tmp_path: Path) -> None:
     (tmp_path / "src").mkdir()
     src, table = _sources(tmp_path)[which]
     by_file = tmp_path / "by-file.xlsx"

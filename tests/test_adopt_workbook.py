@@ -25,10 +25,7 @@ def _case(prefix: str) -> dict[str, Any]:
 def _cells(path: Path, sheet: str) -> dict[tuple[int, int], object]:
     ws = openpyxl.load_workbook(path)[sheet]
     return {
-        (c.row, c.column): c.value
-        for line in ws.iter_rows()
-        for c in line
-        if c.value is not None
+        (c.row, c.column): c.value for line in ws.iter_rows() for c in line if c.value is not None
     }
 
 
@@ -140,7 +137,9 @@ def test_pemetaan_naming_a_missing_sheet_is_one_clear_error(tmp_path: Path) -> N
 
 
 def test_adopt_refuses_a_template_workbook(tmp_path: Path) -> None:
-    example = Path(__file__).resolve().parents[1] / "workbook/contoh/IKU_Dinsos_Kota_Jambi_2023.xlsx"
+    example = (
+        Path(__file__).resolve().parents[1] / "workbook/contoh/IKU_Dinsos_Kota_Jambi_2023.xlsx"
+    )
     copy = tmp_path / "c.xlsx"
     shutil.copy(example, copy)
     with pytest.raises(ContractError, match="IKU"):

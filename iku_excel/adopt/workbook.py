@@ -269,7 +269,8 @@ def read_adopted(
     last_year = mapping.reporting_year - 1 if mapping.reporting_year else None
     last_year_col = mapping.column_of("capaian", last_year) if last_year else None
     indicators = tuple(
-        _indicator(grid, ind, main, quarter_cols, last_year_col, config) for ind in mapping.indicators
+        _indicator(grid, ind, main, quarter_cols, last_year_col, config)
+        for ind in mapping.indicators
     )
     rpjmd_name = find_sheet(names, contract.SHEET_RPJMD)
     rpjmd: tuple[RpjmdIndicator, ...] = ()
@@ -395,9 +396,7 @@ def adopt_outputs(mapping: TableMapping, result_col: int | None) -> PemetaanOutp
     return PemetaanOutputs(mapping.sheet, None, [], spec, spec, (spec,))
 
 
-def result_header(
-    grids: Mapping[str, SheetGrid], names: Sequence[str]
-) -> tuple[str, int, int]:
+def result_header(grids: Mapping[str, SheetGrid], names: Sequence[str]) -> tuple[str, int, int]:
     """(sheet, header row, column) where refresh writes its ``Capaian (%)`` column."""
     mapping, config = mapping_of(grids, names)
     col = config.result_col or result_column(grids[mapping.sheet], mapping)
@@ -450,7 +449,9 @@ def render_indicators(mapping: TableMapping) -> str:
     """The indicators as read, one line each, for the planner to check before saving."""
 
     def num(x: float | None) -> str:
-        return "-" if x is None else f"{x:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+        return (
+            "-" if x is None else f"{x:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+        )
 
     lines = [f"Indikator ({len(mapping.indicators)}): baris | target | realisasi | capaian | nama"]
     for ind in mapping.indicators:

@@ -37,9 +37,9 @@ xlwings' licensed ``pro`` package; the remote engine is only used by the tests.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from iku_excel.a1 import cell_address, column_letter
