@@ -47,10 +47,11 @@ from iku_excel.model import (
 from iku_excel.numbers import normalise_unit, parse_number
 from iku_excel.reader import find_sheet, read_rpjmd_sheet, read_settings_sheet, text
 from iku_excel.rules import make_finding
-from iku_excel.sheets.spec import BASE_STYLES, Outputs, SheetSpec, Style
+from iku_excel.sheets.spec import BASE_STYLES, Outputs, SheetSpec, Style, estimate_height
 
 PEMETAAN_HEADERS = ("Kunci", "Nilai", "Keterangan")
 _HEADER_SCAN = 10
+_NOTE_WIDTH = 80
 _AGGREGATIONS = {c.casefold(): c for c in contract.QUARTERLY_AGGREGATIONS}
 
 #: IkuWorkbook column key of each adopted field (the reporting year's column).
@@ -133,9 +134,12 @@ def pemetaan_sheet(mapping: TableMapping, result_col: int | None) -> SheetSpec:
     for key, value in to_rows(mapping, result_col):
         sheet.put(row, 1, key, "plain")
         sheet.put(row, 2, value, "plain")
-        sheet.put(row, 3, _explain(key, headers, mapping) or None, "text")
+        note = _explain(key, headers, mapping)
+        sheet.put(row, 3, note or None, "text")
+        if len(note) > _NOTE_WIDTH:
+            sheet.estimated_heights[row] = estimate_height(note, _NOTE_WIDTH)
         row += 1
-    sheet.column_widths.update({1: 26, 2: 24, 3: 70})
+    sheet.column_widths.update({1: 26, 2: 24, 3: _NOTE_WIDTH})
     sheet.freeze = (5, 1)
     return sheet
 
