@@ -144,3 +144,14 @@ def test_adopt_refuses_a_template_workbook(tmp_path: Path) -> None:
     shutil.copy(example, copy)
     with pytest.raises(ContractError, match="IKU"):
         adopt_file(copy)
+
+
+def test_undecided_quarters_are_left_to_the_planner_in_pemetaan(tmp_path: Path) -> None:
+    path = write_case(_case("pppomn"), tmp_path)
+    adopt_file(path)
+    ws = openpyxl.load_workbook(path)[SHEET_PEMETAAN]
+    rows = {r[0].value: r[1].value for r in ws.iter_rows(min_col=1, max_col=2)}
+    assert "Agregasi Baris 6" in rows and rows["Agregasi Baris 6"] in (None, "")
+    assert check_file(path).indicators[2].capaian is None
+    _edit_pemetaan(path, "Agregasi Baris 6", "Jumlah")  # TW realisasi 0 + 0: capaian 0
+    assert check_file(path).indicators[2].realisasi == 0.0

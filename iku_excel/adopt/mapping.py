@@ -246,6 +246,8 @@ def to_rows(mapping: TableMapping, result_col: int | None = None) -> list[tuple[
     for ind in mapping.indicators:
         if ind.quarterly_aggregation:
             rows.append((f"Agregasi Baris {ind.row}", ind.quarterly_aggregation))
+        elif any(v is not None for v in (*ind.tw_targets, *ind.tw_realisasi)):
+            rows.append((f"Agregasi Baris {ind.row}", ""))  # undecided: the planner says
         if ind.polarity_source == "disimpulkan" and ind.polarity:
             rows.append((f"Polaritas Baris {ind.row}", f"{ind.polarity} (disimpulkan)"))
         elif ind.polarity_source == "tidak diketahui":

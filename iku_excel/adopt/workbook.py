@@ -159,6 +159,12 @@ def _explain(key: str, headers: Mapping[int, ColumnRole], mapping: TableMapping)
         why = f" ({ind.polarity_reason})" if ind.polarity_reason else ""
         return f"{ind.name}{why}; ubah ke Positif atau Negatif bila keliru"
     if key.startswith("Agregasi Baris "):
+        known = any(i.row == int(key[15:]) and i.quarterly_aggregation for i in mapping.indicators)
+        if not known:
+            return (
+                "target triwulan cocok dengan dua cara baca (atau tidak cocok dengan target): "
+                "isi Nilai Akhir (kumulatif) atau Jumlah agar realisasi triwulan dipakai"
+            )
         return "cara triwulan dijumlahkan: Nilai Akhir (kumulatif) atau Jumlah"
     return {
         "Sheet": "sheet tempat tabel capaian Anda",
