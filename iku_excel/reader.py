@@ -22,6 +22,7 @@ from typing import Literal
 
 from iku_excel import contract
 from iku_excel.a1 import cell_address
+from iku_excel.adopt.mapping import SHEET_PEMETAAN
 from iku_excel.aggregates import typed_aggregate
 from iku_excel.capaian import NAMED_SCALES, custom_scale, default_quarterly_aggregation
 from iku_excel.errors import ContractError
@@ -128,6 +129,7 @@ def locate_header(
     index = contract.header_index(columns)
     required = {c.key for c in columns if c.required}
     best: tuple[int, int, dict[str, int], dict[int, int]] | None = None
+    partial: tuple[int, dict[str, int]] | None = None
     for row in range(1, min(grid.n_rows, HEADER_SCAN_ROWS) + 1):
         for two_rows in (False, True):
             if two_rows and row >= grid.n_rows:
@@ -150,14 +152,39 @@ def locate_header(
             # A single row wins ties: a second row is used only when it adds headers.
             if required <= found.keys() and (best is None or score > best[0]):
                 best = (score, row + (1 if two_rows else 0), found, year_cols)
+            if not two_rows and (partial is None or len(found) > len(partial[1])):
+                partial = (row, found)
     if best is None:
-        wanted = ", ".join(c.header for c in columns if c.required)
-        raise ContractError(
-            f"Sheet {grid.name}: baris judul kolom tidak ditemukan (kolom wajib: {wanted})."
-        )
+        raise ContractError(_no_header_message(grid, columns, partial))
     _, header_row, found, year_cols = best
     width = max((len(line) for line in grid.values), default=0)
     return TableLayout(grid.name, header_row, found, year_cols, grid.n_rows, width)
+
+
+def _no_header_message(
+    grid: SheetGrid,
+    columns: tuple[contract.Column, ...],
+    partial: tuple[int, dict[str, int]] | None,
+) -> str:
+    """Names the sheet, the row taken as header, the header not found and the nearest seen."""
+    import difflib
+
+    wanted = ", ".join(c.header for c in columns if c.required)
+    if partial is None or not partial[1]:
+        return f"Sheet {grid.name}: baris judul kolom tidak ditemukan (kolom wajib: {wanted})."
+    row, found = partial
+    missing = [c for c in columns if c.required and c.key not in found]
+    seen = [text(v) for v in grid.values[row - 1] if text(v)]
+    used = {text(grid.value(row, col)) for col in found.values()}
+    others = [t for t in seen if t not in used] or seen
+    name = missing[0].header if missing else wanted
+    close = difflib.get_close_matches(name.casefold(), [t.casefold() for t in others], 1, 0.0)
+    nearest = next((t for t in others if close and t.casefold() == close[0]), "")
+    hint = f' Judul terdekat yang terlihat: "{nearest}".' if nearest else ""
+    return (
+        f'Sheet {grid.name}: judul kolom "{name}" tidak ditemukan di baris {row} '
+        f"(baris yang dibaca sebagai judul kolom; kolom wajib: {wanted}).{hint}"
+    )
 
 
 def _is_column_number_row(grid: SheetGrid, row: int) -> bool:
@@ -645,7 +672,9 @@ def read_workbook(
     iku_name = find_sheet(names, contract.SHEET_IKU)
     if iku_name is None or iku_name not in grids:
         raise ContractError(
-            f'Sheet "{contract.SHEET_IKU}" tidak ditemukan. Sheet yang ada: {existing}.'
+            f'Sheet "{contract.SHEET_IKU}" tidak ditemukan. Sheet yang ada: {existing}. '
+            "Untuk memakai tabel capaian Anda sendiri, jalankan "
+            '"iku-excel adopt NAMA_FILE" atau tombol "Adopsi Tabel" di tab IKU.'
         )
     settings_name = find_sheet(names, contract.SHEET_PENGATURAN)
     if settings_name is None:
@@ -685,7 +714,28 @@ def read_workbook(
     return workbook, out.findings
 
 
+def read_settings_sheet(grid: SheetGrid | None) -> tuple[Settings, list[Finding]]:
+    """The ``Pengaturan`` sheet alone (None: defaults), for an adopted workbook."""
+    out = _Collector()
+    return read_settings(grid, out), out.findings
+
+
+def read_rpjmd_sheet(grid: SheetGrid) -> tuple[list[RpjmdIndicator], TableLayout, list[Finding]]:
+    """The ``RPJMD`` sheet alone, for an adopted workbook. Raises ContractError."""
+    out = _Collector()
+    rows, layout = read_rpjmd(grid, out)
+    return rows, layout, out.findings
+
+
 def sheets_to_read(sheet_names: Sequence[str]) -> list[str]:
-    """The actual names of the sheets the reader needs (those that exist)."""
+    """The actual names of the sheets the reader needs (those that exist).
+
+    An adopted workbook (no IKU sheet, a ``Pemetaan`` sheet) needs the sheet the mapping names,
+    known only once the mapping is read: every sheet is read then.
+    """
+    if find_sheet(sheet_names, contract.SHEET_IKU) is None and find_sheet(
+        sheet_names, SHEET_PEMETAAN
+    ):
+        return list(sheet_names)
     wanted = (contract.SHEET_PENGATURAN, contract.SHEET_RPJMD, contract.SHEET_IKU)
     return [n for n in (find_sheet(sheet_names, w) for w in wanted) if n is not None]

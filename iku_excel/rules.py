@@ -222,6 +222,15 @@ _RULES: tuple[Rule, ...] = (
         "Sheet RPJMD atau Pengaturan tidak ada; pemeriksaan yang memerlukannya dilewati.",
         'Sheet "{missing}" tidak ditemukan ({effect}). Sheet yang ada: {existing}.',
     ),
+    Rule(
+        "no-rpjmd",
+        "info",
+        "Tidak ada RPJMD",
+        "Workbook yang diadopsi (tabel milik perencana, lewat iku-excel adopt) tidak memiliki "
+        "sheet RPJMD; pemeriksaan terhadap RPJMD dilewati.",
+        "Tidak ada RPJMD: tabel di sheet {sheet_name} diperiksa tanpa pemeriksaan terhadap RPJMD. "
+        'Tambahkan sheet "RPJMD" bila ingin target dibandingkan dengan RPJMD.',
+    ),
     # --- against the RPJMD -----------------------------------------------------------------------
     Rule(
         "not-in-rpjmd",

@@ -140,11 +140,14 @@ def make_grids(
     scale: Sequence[tuple[str, object]] | None = None,
     grades: Sequence[tuple[object, object, object]] | None = None,
     settings_sheet: bool = True,
+    adopted: bool = False,
 ) -> tuple[list[str], dict[str, SheetGrid]]:
     """Sheet names and grids of a workbook with the contract's headers.
 
     ``rpjmd_rows=None`` leaves the RPJMD sheet out; ``settings`` (by :class:`contract.Setting`
-    attr) default to ``{"year": 2023}``; ``settings_sheet=False`` leaves Pengaturan out.
+    attr) default to ``{"year": 2023}``; ``settings_sheet=False`` leaves Pengaturan out;
+    ``adopted`` names the IKU table :data:`ADOPTED_SHEET` and maps it in a ``Pemetaan`` sheet
+    (a workbook adopted with ``iku-excel adopt``).
     """
     grids: dict[str, SheetGrid] = {}
     if settings_sheet:
@@ -156,8 +159,39 @@ def make_grids(
         grids[RPJMD_SHEET] = _table(
             RPJMD_SHEET, _RPJMD_KEYS, [col.header for col in layout], rpjmd_rows
         )
+    if adopted:
+        grids[ADOPTED_SHEET] = _table(ADOPTED_SHEET, _IKU_KEYS, _IKU_HEADERS, iku_rows)
+        grids["Pemetaan"] = _pemetaan_grid()
+        return list(grids), grids
     grids[IKU_SHEET] = _table(IKU_SHEET, _IKU_KEYS, _IKU_HEADERS, iku_rows)
     return list(grids), grids
+
+
+ADOPTED_SHEET = "Tabel Kinerja"
+#: Template column key -> the field an adopted table's column of that header holds.
+_ADOPT_FIELDS = {
+    "code": "code",
+    "sasaran": "sasaran",
+    "indicator": "indicator",
+    "unit": "unit",
+    "polarity": "polaritas",
+    "target": "target",
+    "realisasi": "realisasi",
+    "reported_capaian": "capaian",
+}
+
+
+def _pemetaan_grid() -> SheetGrid:
+    rows: list[list[object]] = [
+        ["Kunci", "Nilai"],
+        ["Sheet", ADOPTED_SHEET],
+        ["Baris Judul", "1"],
+        ["Tahun Laporan", str(YEAR)],
+    ]
+    for i, key in enumerate(_IKU_KEYS, start=1):
+        if key in _ADOPT_FIELDS:
+            rows.append([f"Kolom {cell_address(1, i)[:-1]}", _ADOPT_FIELDS[key]])
+    return SheetGrid("Pemetaan", rows)
 
 
 def evaluate_rows(**kwargs: Any) -> Evaluation:

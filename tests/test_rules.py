@@ -20,6 +20,7 @@ from iku_excel.api import evaluate_grids
 from iku_excel.model import SheetGrid
 from iku_excel.rules import RULES
 from tests.conftest import (
+    ADOPTED_SHEET,
     IKU_SHEET,
     RPJMD_SHEET,
     SETTINGS_SHEET,
@@ -246,6 +247,11 @@ TRIGGERS: dict[str, Trigger] = {
         {"iku_rows": [iku()]},
         ("missing-sheet", RPJMD_SHEET, "", ""),
         (RPJMD_SHEET, IKU_SHEET, SETTINGS_SHEET),
+    ),
+    "no-rpjmd": Trigger(
+        {"iku_rows": [iku()], "adopted": True},
+        ("no-rpjmd", ADOPTED_SHEET, "A1", ""),
+        (ADOPTED_SHEET,),
     ),
     "not-in-rpjmd": Trigger(
         {"iku_rows": [iku(code="9.9", indicator="Indikator tidak terdaftar")], "rpjmd_rows": R},
@@ -515,7 +521,15 @@ NEAR_MISSES: dict[str, list[Mapping[str, Any]]] = {
         # An invalid table is ignored when Kustom is not chosen.
         {"iku_rows": [iku()], "rpjmd_rows": R, "scale": SCALE_OVERLAP},
     ],
-    "missing-sheet": [{"iku_rows": [iku()], "rpjmd_rows": R}],
+    "missing-sheet": [
+        {"iku_rows": [iku()], "rpjmd_rows": R},
+        # an adopted workbook without RPJMD: one info no-rpjmd instead
+        {"iku_rows": [iku()], "adopted": True},
+    ],
+    "no-rpjmd": [
+        {"iku_rows": [iku()], "adopted": True, "rpjmd_rows": R},
+        {"iku_rows": [iku()]},  # the template says missing-sheet instead
+    ],
     "not-in-rpjmd": [
         # by code, although the name differs
         {"iku_rows": [iku(indicator="Nama lain")], "rpjmd_rows": R},

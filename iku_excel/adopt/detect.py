@@ -87,6 +87,30 @@ def detect_table(
     return _map_table(grid, header, list((merges or {}).get(grid.name, ())), year, infer)
 
 
+def detect_with_config(
+    grid: SheetGrid,
+    columns: Sequence[ColumnRole],
+    header_rows: Sequence[int],
+    *,
+    year: int | None = None,
+    merges: Sequence[CellRange] = (),
+    infer_polarity: InferPolarity | None = None,
+) -> DetectionResult:
+    """Read ``grid`` with columns and header rows given (a saved ``Pemetaan``), not detected.
+
+    The rows are classified as :func:`detect_table` does; only the header search is skipped, so
+    a planner's edit of the mapping is what the table is read with.
+    """
+    meanings = {
+        role.col: HeaderMeaning(role.field, role.year, role.quarter, role.header or role.field)
+        for role in columns
+    }
+    rows = tuple(header_rows) or (1,)
+    header = _Header(rows, meanings, 0)
+    infer = infer_polarity or default_infer_polarity()
+    return _map_table(grid, header, list(merges), year, infer)
+
+
 # --- Header -------------------------------------------------------------------------------------
 
 
