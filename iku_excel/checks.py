@@ -66,41 +66,8 @@ def check_number(
 ) -> None:
     """Findings about one numeric input cell."""
     p = value.parsed
-    if p.status == "invalid" and grades_allowed and grade_candidates(p.raw):
-        return  # a grade (WTP, BB) in an RPJMD target: read by iku_excel.kinds
-    if p.status == "invalid":
-        out.add(
-            "unparseable-number",
-            value.ref,
-            code=code,
-            column=column,
-            value=shown(value),
-            reason=p.reason or "bukan angka",
-        )
-        return
-    if p.status == "ambiguous":
-        readings = " atau ".join(fmt(r) for r in p.readings)
-        out.add(
-            "ambiguous-number",
-            value.ref,
-            code=code,
-            column=column,
-            value=shown(value),
-            readings=readings,
-            style=STYLE_LABELS.get(out.number_style, out.number_style),  # type: ignore[call-overload]
-        )
-        return
-    if p.status == "multiple":
-        out.add(
-            "multiple-quantities",
-            value.ref,
-            code=code,
-            column=column,
-            value=shown(value),
-            parts="; ".join(p.parts),
-        )
-        return
     if p.status != "ok":
+        _check_unreadable(value, column, code, out, grades_allowed=grades_allowed)
         return
     if point_only and p.kind == "range":
         out.add("realisasi-range", value.ref, code=code, column=column, value=shown(value))
@@ -141,6 +108,47 @@ def check_number(
             value=fmt(high),
             indicator=indicator,
         )
+
+
+def _check_unreadable(
+    value: Value, column: str, code: str, out: Findings, *, grades_allowed: bool
+) -> None:
+    """Findings about a cell that gave no number: invalid, ambiguous or two quantities."""
+    p = value.parsed
+    if p.status == "invalid" and grades_allowed and grade_candidates(p.raw):
+        return  # a grade (WTP, BB) in an RPJMD target: read by iku_excel.kinds
+    if p.status == "invalid":
+        out.add(
+            "unparseable-number",
+            value.ref,
+            code=code,
+            column=column,
+            value=shown(value),
+            reason=p.reason or "bukan angka",
+        )
+        return
+    if p.status == "ambiguous":
+        readings = " atau ".join(fmt(r) for r in p.readings)
+        out.add(
+            "ambiguous-number",
+            value.ref,
+            code=code,
+            column=column,
+            value=shown(value),
+            readings=readings,
+            style=STYLE_LABELS.get(out.number_style, out.number_style),  # type: ignore[call-overload]
+        )
+        return
+    if p.status == "multiple":
+        out.add(
+            "multiple-quantities",
+            value.ref,
+            code=code,
+            column=column,
+            value=shown(value),
+            parts="; ".join(p.parts),
+        )
+        return
 
 
 def norm_code(code: str) -> str:
