@@ -278,6 +278,59 @@ SETTINGS: tuple[Setting, ...] = (
     ),
 )
 
+#: Keys a workbook may add to Pengaturan; not in the template (an earlier round's workbook, and
+#: the template, read exactly as before without them).
+OPTIONAL_SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "Periode Laporan",
+        "report_period",
+        "Periode yang dilaporkan: TW I, TW II, TW III (laporan s.d. triwulan itu, dibandingkan "
+        "dengan Target TW) atau Tahunan.",
+        default="Tahunan",
+        choices=("TW I", "TW II", "TW III", "Tahunan"),
+    ),
+)
+
+#: The reporting periods of ``Periode Laporan``: name -> number of triwulan covered.
+REPORT_PERIODS = {"TW I": 1, "TW II": 2, "TW III": 3, "Tahunan": 4}
+#: How a period is named in the Capaian sheet's title and headers.
+PERIOD_TITLES = {1: "S.D. TRIWULAN I", 2: "S.D. TRIWULAN II", 3: "S.D. TRIWULAN III"}
+
+# --- Optional IKU columns (LKjIP table) -----------------------------------------------------------
+
+#: Columns a workbook may add to the IKU sheet; none is in the template, none is required, and a
+#: workbook without them refreshes exactly as before.
+IKU_OPTIONAL_COLUMNS: tuple[Column, ...] = (
+    *(
+        Column(
+            f"tw_target{i}",
+            f"Target TW {q}",
+            f"Target s.d. triwulan {q} dari lampiran Perjanjian Kinerja (kumulatif, atau per "
+            "triwulan bila jumlah keempatnya sama dengan Target untuk Agregasi Jumlah).",
+            (f"Target Triwulan {q}",),
+        )
+        for i, q in enumerate(("I", "II", "III", "IV"), start=1)
+    ),
+    Column(
+        "national_standard",
+        "Standar Nasional",
+        "Standar nasional/provinsi indikator (ditampilkan di samping capaian).",
+        ("Standar Provinsi", "Target Nasional"),
+    ),
+    Column("budget", "Pagu (Rp)", "Pagu anggaran indikator/sasaran.", ("Pagu", "Anggaran (Rp)")),
+    Column(
+        "budget_spent",
+        "Realisasi Anggaran (Rp)",
+        "Realisasi anggaran indikator/sasaran.",
+        ("Realisasi Anggaran",),
+    ),
+    Column("drivers", "Faktor Pendorong", "Analisis: faktor pendorong capaian."),
+    Column("obstacles", "Faktor Penghambat", "Analisis: faktor penghambat capaian."),
+    Column("follow_up", "Tindak Lanjut", "Analisis: tindak lanjut/solusi.", ("Solusi",)),
+)
+#: Earlier years in the IKU sheet: ``Realisasi 2021``, ``Capaian 2021`` (year before Tahun).
+HISTORY_PATTERN = re.compile(r"^(realisasi|capaian)\s*(?:tahun\s*)?(\d{4})(?:\s*\(%\))?$")
+
 
 # --- Header matching ------------------------------------------------------------------------------
 

@@ -102,11 +102,15 @@ def cli_md() -> str:
         '{"files": [{"file": "...", "year": 2023,',
         '  "indicators": [{"code", "sasaran", "indicator", "unit", "polarity", "target",',
         '                  "target_low", "target_high", "realisasi", "capaian", "capaian_raw",',
-        '                  "capaian_vs_final", "predicate", "row"}],',
+        '                  "capaian_vs_final", "capaian_tahunan", "predicate", "row"}],',
         '  "sasaran": [{"name", "capaian", "predicate"}],',
         '  "overall": {"capaian", "predicate"},',
         '  "findings": [{"rule", "severity", "sheet", "cell", "code", "message"}]}]}',
         "```",
+        "",
+        "In a period report (`Periode Laporan` TW I..TW III with Target TW columns) `capaian` is",
+        "the capaian s.d. that triwulan against its TW target and `capaian_tahunan` the same",
+        "realisasi against the yearly target; in a yearly report both are the yearly capaian.",
         "",
         'Numbers are plain JSON numbers in percent (125.0, not "125 %"), unrounded; a missing '
         "value is `null`. `capaian` is the capped value used for averages and predikat (equal "
@@ -186,6 +190,12 @@ def contract_md() -> str:
         "",
         *_columns_table(contract.IKU_COLUMNS),
         "",
+        "Optional columns (not in the template; a workbook without them is read as before). "
+        "Earlier years are columns `Realisasi <year>` and `Capaian <year>` (up to four years "
+        "before `Tahun` are shown).",
+        "",
+        *_columns_table(contract.IKU_OPTIONAL_COLUMNS),
+        "",
         "An empty `Sasaran Strategis` takes the sasaran above it (a merged cell, or a sasaran "
         "written once per group). A row with only a sasaran opens a group.",
         "",
@@ -202,7 +212,7 @@ def contract_md() -> str:
         "| key | default | choices | meaning |",
         "|---|---|---|---|",
     ]
-    for s in contract.SETTINGS:
+    for s in contract.SETTINGS + contract.OPTIONAL_SETTINGS:
         choices = ", ".join(f"`{c}`" for c in s.choices) or "-"
         default = f"`{s.default}`" if s.default else "(kosong)"
         lines.append(f"| `{s.key}` | {default} | {choices} | {_cell(s.description)} |")

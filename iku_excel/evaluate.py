@@ -36,6 +36,7 @@ from iku_excel.checks import (
     norm_code,
     same_number,
 )
+from iku_excel.lkjip import check_lkjip
 from iku_excel.model import (
     CellRef,
     Evaluation,
@@ -51,6 +52,7 @@ from iku_excel.model import (
     Value,
 )
 from iku_excel.numbers import ParsedNumber, decimals_of, normalise_unit
+from iku_excel.periods import period_results
 from iku_excel.text import fmt, formula_numbers, formula_text, shown, with_unit
 
 IKU_HEADERS = {c.key: c.header for c in contract.IKU_COLUMNS}
@@ -509,6 +511,8 @@ def evaluate(workbook: IkuWorkbook, reader_findings: Iterable[Finding] = ()) -> 
         if match is not None and not ind.polarity_given:
             ind = replace(ind, polarity=match.polarity)  # an empty Polaritas follows the RPJMD
         results.append(_evaluate_indicator(ind, settings, match, scale, layout, out))
+    results = period_results(results, settings, scale, out)
+    check_lkjip(results, settings, layout, out)
 
     groups: dict[str, list[IndicatorResult]] = {}
     for r in results:

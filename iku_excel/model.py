@@ -142,6 +142,32 @@ class Settings:
     signer_nip: str = ""
     #: Where each setting's value sits (key -> cell), for findings and live formulas.
     refs: dict[str, CellRef] = field(default_factory=dict)
+    #: ``Periode Laporan``: "TW I" | "TW II" | "TW III" | "Tahunan".
+    report_period: str = "Tahunan"
+
+
+@dataclass(frozen=True)
+class HistoryYear:
+    """One earlier year of an indicator (``Realisasi 2021`` / ``Capaian 2021`` columns)."""
+
+    year: int
+    realisasi: Value | None
+    capaian: Value | None
+
+
+@dataclass(frozen=True)
+class IkuExtras:
+    """The optional LKjIP columns of an IKU row (``contract.IKU_OPTIONAL_COLUMNS``); each is
+    None or empty when its column is absent."""
+
+    tw_targets: tuple[Value, Value, Value, Value] | None = None
+    national_standard: Value | None = None
+    budget: Value | None = None
+    budget_spent: Value | None = None
+    drivers: str = ""
+    obstacles: str = ""
+    follow_up: str = ""
+    history: tuple[HistoryYear, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -167,6 +193,7 @@ class IkuIndicator:
     data_source: str = ""
     responsible: str = ""
     note: str = ""
+    extras: IkuExtras = field(default_factory=IkuExtras)
 
 
 @dataclass(frozen=True)
@@ -249,6 +276,11 @@ class IndicatorResult:
     baseline: Value | None
     #: The target used by the formula (for a range: the bound that applied).
     effective_target: float | None = None
+    #: In a period report (``Periode Laporan`` TW I..III with TW targets) this result holds the
+    #: figures s.d. the period, and ``annual`` the yearly ones; None in a yearly report.
+    annual: IndicatorResult | None = None
+    #: The period (1..3) this result is s.d., or None for a yearly result.
+    period: int | None = None
 
 
 @dataclass(frozen=True)

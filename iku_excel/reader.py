@@ -24,6 +24,7 @@ from iku_excel import contract
 from iku_excel.a1 import cell_address
 from iku_excel.capaian import NAMED_SCALES, custom_scale, default_quarterly_aggregation
 from iku_excel.errors import ContractError
+from iku_excel.extras import history_columns, read_extras
 from iku_excel.model import (
     CellRef,
     Finding,
@@ -246,7 +247,8 @@ _NUMERIC_IKU_KEYS = (
 def read_iku(
     grid: SheetGrid, out: _Collector, year: int | None = None
 ) -> tuple[list[IkuIndicator], TableLayout]:
-    layout = locate_header(grid, contract.IKU_COLUMNS, year=year)
+    layout = locate_header(grid, contract.IKU_COLUMNS + contract.IKU_OPTIONAL_COLUMNS, year=year)
+    history = history_columns(grid, layout, year)
     indicators: list[IkuIndicator] = []
     sheet = grid.name
     current_sasaran = ""
@@ -336,6 +338,7 @@ def read_iku(
                 data_source=_text(grid, layout, row, "data_source"),
                 responsible=_text(grid, layout, row, "responsible"),
                 note=_text(grid, layout, row, "note"),
+                extras=read_extras(grid, layout, row, history),
             )
         )
     close_group()
@@ -455,7 +458,8 @@ def read_settings(grid: SheetGrid | None, out: _Collector) -> Settings:
     key_col = origin[1] if origin else 1
     first_row = origin[0] + 1 if origin else 1
     found: dict[str, tuple[object, CellRef]] = {}
-    by_norm = {contract.normalise_header(s.key): s for s in contract.SETTINGS}
+    all_settings = contract.SETTINGS + contract.OPTIONAL_SETTINGS
+    by_norm = {contract.normalise_header(s.key): s for s in all_settings}
     for row in range(first_row, grid.n_rows + 1):
         setting = by_norm.get(contract.normalise_header(grid.value(row, key_col)))
         if setting is not None and setting.attr not in found:
@@ -467,7 +471,7 @@ def read_settings(grid: SheetGrid | None, out: _Collector) -> Settings:
     def cell(attr: str) -> str:
         return found[attr][1].address if attr in found else ""
 
-    by_attr = {s.attr: s for s in contract.SETTINGS}
+    by_attr = {s.attr: s for s in all_settings}
     values: dict[str, object] = {}
     for attr in (
         "agency",
@@ -559,6 +563,9 @@ def read_settings(grid: SheetGrid | None, out: _Collector) -> Settings:
         sheet,
         cell("sasaran_aggregation"),
         out,
+    )
+    values["report_period"] = _choice_setting(
+        raw("report_period"), by_attr["report_period"], sheet, cell("report_period"), out
     )
     refs = {attr: ref for attr, (_, ref) in found.items()}
     return Settings(refs=refs, **values)  # type: ignore[arg-type]
