@@ -117,12 +117,14 @@ def refresh_with(engine: WorkbookEngine, *, dry_run: bool = False) -> RefreshRes
     """Refresh the workbook behind any engine (file or live Excel)."""
     from iku_excel.sheets import build_outputs
     from iku_excel.sheets.capaian import note_key
+    from iku_excel.sheets.lkjip import read_kept_analysis
 
     names, grids = engine.read(_sheets_for_refresh)
     ev = evaluate_grids(names, grids)
     capaian_name = find_sheet(names, contract.SHEET_CAPAIAN)
     if capaian_name:
         notes = read_notes(grids.get(capaian_name))
+        notes.update(read_kept_analysis(grids.get(capaian_name)))
     else:  # first build: start from the IKU sheet's own Keterangan
         notes = {note_key(i.code, i.indicator): i.note for i in ev.workbook.indicators if i.note}
     if is_adopted(names):

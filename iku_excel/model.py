@@ -149,6 +149,32 @@ class Settings:
     grade_mode: str = "Rasio"
     #: The grade scales in effect (the ``Skala Nilai`` block of Pengaturan, else built-ins).
     grade_scales: tuple[GradeScale, ...] = DEFAULT_SCALES
+    #: ``Periode Laporan``: "TW I" | "TW II" | "TW III" | "Tahunan".
+    report_period: str = "Tahunan"
+
+
+@dataclass(frozen=True)
+class HistoryYear:
+    """One earlier year of an indicator (``Realisasi 2021`` / ``Capaian 2021`` columns)."""
+
+    year: int
+    realisasi: Value | None
+    capaian: Value | None
+
+
+@dataclass(frozen=True)
+class IkuExtras:
+    """The optional LKjIP columns of an IKU row (``contract.LKJIP_OPTIONAL_COLUMNS``); each is
+    None or empty when its column is absent."""
+
+    tw_targets: tuple[Value, Value, Value, Value] | None = None
+    national_standard: Value | None = None
+    budget: Value | None = None
+    budget_spent: Value | None = None
+    drivers: str = ""
+    obstacles: str = ""
+    follow_up: str = ""
+    history: tuple[HistoryYear, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -177,6 +203,7 @@ class IkuIndicator:
     #: Composite indicators: ``Pembilang`` and ``Penyebut`` (None when the columns are absent).
     numerator: Value | None = None
     denominator: Value | None = None
+    extras: IkuExtras = field(default_factory=IkuExtras)
 
 
 @dataclass(frozen=True)
@@ -281,6 +308,11 @@ class IndicatorResult:
     grade_scale: str | None = None
     grade_target: str | None = None
     grade_realisasi: str | None = None
+    #: In a period report (``Periode Laporan`` TW I..III with TW targets) this result holds the
+    #: figures s.d. the period, and ``annual`` the yearly ones; None in a yearly report.
+    annual: IndicatorResult | None = None
+    #: The period (1..3) this result is s.d., or None for a yearly result.
+    period: int | None = None
 
 
 @dataclass(frozen=True)

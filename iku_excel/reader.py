@@ -26,6 +26,7 @@ from iku_excel.adopt.mapping import SHEET_PEMETAAN
 from iku_excel.aggregates import typed_aggregate
 from iku_excel.capaian import NAMED_SCALES, custom_scale, default_quarterly_aggregation
 from iku_excel.errors import ContractError
+from iku_excel.extras import history_columns, read_extras
 from iku_excel.kinds import read_grade_scales
 from iku_excel.model import (
     CellRef,
@@ -282,6 +283,7 @@ def read_iku(
 ) -> tuple[list[IkuIndicator], TableLayout]:
     """The indicators of the IKU sheet; typed ``Rata-rata capaian`` rows go to ``aggregates``."""
     layout = locate_header(grid, contract.IKU_READ_COLUMNS, year=year)
+    history = history_columns(grid, layout, year)
     indicators: list[IkuIndicator] = []
     sheet = grid.name
     current_sasaran = ""
@@ -378,6 +380,7 @@ def read_iku(
                 note=_text(grid, layout, row, "note"),
                 numerator=_value(grid, layout, row, "numerator", style),
                 denominator=_value(grid, layout, row, "denominator", style),
+                extras=read_extras(grid, layout, row, history),
             )
         )
     close_group()
@@ -613,6 +616,9 @@ def read_settings(grid: SheetGrid | None, out: _Collector) -> Settings:
         raw("grade_mode"), by_attr["grade_mode"], sheet, cell("grade_mode"), out
     )
     values["grade_scales"] = read_grade_scales(grid, out.findings)
+    values["report_period"] = _choice_setting(
+        raw("report_period"), by_attr["report_period"], sheet, cell("report_period"), out
+    )
     refs = {attr: ref for attr, (_, ref) in found.items()}
     return Settings(refs=refs, **values)  # type: ignore[arg-type]
 
