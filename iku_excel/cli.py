@@ -230,12 +230,15 @@ def refresh(
 def _run_with_progress(
     files: list[Path], options: RefreshOptions, jobs: int, progress: bool | None
 ) -> list[FileOutcome]:
-    from tqdm import tqdm
-
     from iku_excel.batch import run_batch
 
     show = sys.stderr.isatty() if progress is None else progress
-    bar = tqdm(total=len(files), unit="file", disable=not show, file=sys.stderr, desc="iku-excel")
+    if not show:  # tqdm (and its imports) only when a bar is shown
+        return run_batch(files, options, jobs=jobs)
+    import tqdm
+
+    tqdm.tqdm.monitor_interval = 0  # no monitor thread: workers may be forked (batch.py)
+    bar = tqdm.tqdm(total=len(files), unit="file", file=sys.stderr, desc="iku-excel")
     try:
         return run_batch(files, options, jobs=jobs, on_done=lambda _outcome: bar.update())
     finally:

@@ -1,12 +1,13 @@
 """The sheet writer: a :class:`~iku_excel.layout.SheetSpec` rendered straight to worksheet XML.
 
 The worksheet XML is written as text, in one pass, every cell through the one cell encoder
-(:mod:`~iku_excel.backends.xlsx.cellxml`). Only the *styles* come from openpyxl: a tiny probe
-workbook holds one cell per distinct style (and one rule per conditional fill), so that
-``styles.xml`` and the style indices are exactly what openpyxl would write; the splice merges
-that ``styles.xml`` into the user's. :func:`make_plan` turns a layout's outputs into the
-:class:`~iku_excel.backends.xlsx.plan.PackagePlan` the splice applies.
-"""
+(:mod:`~iku_excel.backends.xlsx.cellxml`). The *styles* are what openpyxl would write for a tiny
+probe workbook holding one cell per distinct style (and one rule per conditional fill), so that
+``styles.xml`` and the style indices are exactly openpyxl's: :func:`probe_styles` is that probe,
+kept as the reference; the refresh writes the same bytes without openpyxl
+(:mod:`~iku_excel.backends.xlsx.stylesheet`). The splice merges that ``styles.xml`` into the
+user's. :func:`make_plan` turns a layout's outputs into the
+:class:`~iku_excel.backends.xlsx.plan.PackagePlan` the splice applies."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING
-from xml.sax.saxutils import escape, quoteattr
 
 from iku_excel.a1 import cell_address, column_letter, quote_sheet
 from iku_excel.backends.xlsx.cellxml import cell_xml
@@ -173,6 +173,17 @@ def _sheet_data(
         out.append("</row>")
 
 
+def _text(text: str) -> str:
+    """``text`` escaped for XML character data (what ``xml.sax.saxutils.escape`` does, without
+    importing it: it pulls in urllib.request and ssl)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _attr(text: str) -> str:
+    """``text`` escaped for a double-quoted attribute."""
+    return _text(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+
+
 def _width(width: float) -> str:
     return repr(float(width)).removesuffix(".0")
 
@@ -198,7 +209,7 @@ def sheet_xml(
     out: list[str] = [
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
         f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{R_NS}">',
-        f"<sheetPr codeName={quoteattr(code_name)}>" if code_name else "<sheetPr>",
+        f'<sheetPr codeName="{_attr(code_name)}">' if code_name else "<sheetPr>",
     ]
     if spec.tab_color:
         out.append(f'<tabColor rgb="FF{spec.tab_color}"/>')
@@ -244,7 +255,7 @@ def sheet_xml(
         out.append(
             f'<conditionalFormatting sqref="{ref}"><cfRule type="cellIs" '
             f'dxfId="{dxf[rule]}" priority="{priority}" operator="equal">'
-            f"<formula>{escape(rule.operand)}</formula></cfRule></conditionalFormatting>"
+            f"<formula>{_text(rule.operand)}</formula></cfRule></conditionalFormatting>"
         )
     out.append('<printOptions horizontalCentered="1"/>')
     out.append(
@@ -307,8 +318,10 @@ def iku_cell_writes(outputs: Outputs) -> list[CellWrite]:
 
 def make_plan(outputs: Outputs, *, activate: str | None = None) -> PackagePlan:
     """The package plan for ``outputs``: its sheets (Capaian, Validasi, ...) and IKU cells."""
+    from iku_excel.backends.xlsx.stylesheet import style_index
+
     specs = outputs.sheets
-    index = probe_styles(specs)
+    index = style_index(specs)  # equal to probe_styles(specs), without openpyxl
     rendered = RenderedSheets(
         tuple(
             RenderedSheet(
