@@ -86,6 +86,7 @@ def _number_formats(
 ) -> dict[str, dict[tuple[int, int], str]]:
     """(row, col) -> number format of every cell with a format other than General."""
     from lxml import etree
+
     from iku_excel.backends.xlsx.stylesheet import BUILTIN_FORMATS
 
     out: dict[str, dict[tuple[int, int], str]] = {}
@@ -190,5 +191,5 @@ def read_column_formulas(source: Path | XlsxPackage, sheet: str, col: int) -> di
         f = formula.search(inner) if inner else None
         if f is not None:
             text = f.group(1)
-            out[int(match.group(1))] = "=" + _unescape(text.decode("utf-8")) if text else "=<shared>"
+            out[int(match.group(1))] = "=" + _unescape(text.decode()) if text else "=<shared>"
     return out

@@ -181,7 +181,8 @@ def _text(text: str) -> str:
 
 def _attr(text: str) -> str:
     """``text`` escaped for a double-quoted attribute."""
-    return _text(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    text = _text(text).replace('"', "&quot;")
+    return text.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
 
 
 def _width(width: float) -> str:

@@ -68,10 +68,14 @@ _DEFAULT_FONT = (
 _DEFAULT_FILLS = '<fill><patternFill/></fill><fill><patternFill patternType="gray125"/></fill>'
 _DEFAULT_BORDER = "<border><left/><right/><top/><bottom/><diagonal/></border>"
 _THIN = '<color rgb="00808080"/>'
-_THIN_BORDER = "<border>" + "".join(
-    f'<{side} style="thin">{_THIN}</{side}>' for side in ("left", "right", "top", "bottom")
-) + "</border>"
-_INDEXED = (
+_THIN_BORDER = (
+    "<border>"
+    + "".join(
+        f'<{side} style="thin">{_THIN}</{side}>' for side in ("left", "right", "top", "bottom")
+    )
+    + "</border>"
+)
+_INDEXED = (  # noqa: SIM905 - 64 colours, eight to a line
     "00000000 00FFFFFF 00FF0000 0000FF00 000000FF 00FFFF00 00FF00FF 0000FFFF "
     "00000000 00FFFFFF 00FF0000 0000FF00 000000FF 00FFFF00 00FF00FF 0000FFFF "
     "00800000 00008000 00000080 00808000 00800080 00008080 00C0C0C0 00808080 "
@@ -81,6 +85,7 @@ _INDEXED = (
     "003366FF 0033CCCC 0099CC00 00FFCC00 00FF9900 00FF6600 00666699 00969696 "
     "00003366 00339966 00003300 00333300 00993300 00993366 00333399 00333333"
 ).split()
+_NO_NUMFMTS = '<numFmts count="0"/>'
 _TAIL = (
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0" hidden="0"/>'
     "</cellStyles>{dxfs}"
@@ -109,7 +114,7 @@ def _rgb(color: str) -> str:
 
 
 def _number(value: float) -> str:
-    return "%.16g" % value
+    return f"{value:.16g}"
 
 
 def _font(bold: bool, italic: bool, color: str | None, size: float | None, under: bool) -> str:
@@ -184,8 +189,10 @@ def style_index(specs: Sequence[SheetSpec]) -> StyleIndex:
     borders = _Indexed([_DEFAULT_BORDER])
     custom: dict[str, int] = {}
     xfs = _Indexed(
-        ['<xf numFmtId="0" fontId="0" fillId="0" borderId="0" pivotButton="0" quotePrefix="0" '
-         'xfId="0"/>']
+        [
+            '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" pivotButton="0" quotePrefix="0" '
+            'xfId="0"/>'
+        ]
     )
     xf: dict[Style, int] = {}
     for style in styles:
@@ -216,16 +223,14 @@ def style_index(specs: Sequence[SheetSpec]) -> StyleIndex:
         for rule in spec.conditional_fills:
             font = _font(rule.bold, False, rule.font_color, None, False)
             dxf[rule] = dxfs.add(f"<dxf>{font}<fill>{_solid(rule.fill, True)}</fill></dxf>")
-    fill_items = [_DEFAULT_FILLS] + fills.items[2:]
+    fill_items = [_DEFAULT_FILLS, *fills.items[2:]]
     numfmts = "".join(
         f'<numFmt numFmtId="{i}" formatCode="{_attr(code)}"/>' for code, i in custom.items()
     )
-    dxfs_xml = (
-        f'<dxfs count="{len(dxfs.items)}">{"".join(dxfs.items)}</dxfs>' if dxfs.items else ""
-    )
+    dxfs_xml = f'<dxfs count="{len(dxfs.items)}">{"".join(dxfs.items)}</dxfs>' if dxfs.items else ""
     text = (
         f'<styleSheet xmlns="{MAIN_NS}">'
-        + (f'<numFmts count="{len(custom)}">{numfmts}</numFmts>' if custom else '<numFmts count="0"/>')
+        + (f'<numFmts count="{len(custom)}">{numfmts}</numFmts>' if custom else _NO_NUMFMTS)
         + f'<fonts count="{len(fonts.items)}">{"".join(fonts.items)}</fonts>'
         + f'<fills count="{len(fills.items)}">{"".join(fill_items)}</fills>'
         + f'<borders count="{len(borders.items)}">{"".join(borders.items)}</borders>'
