@@ -145,8 +145,11 @@ def style_attributes(style: Style) -> list[tuple[str, object]]:
     return attrs
 
 
-def format_layers(spec: SheetSpec) -> list[Layer]:
-    """The layers of paint that give every cell of ``spec`` its format, in painting order."""
+def format_layers(spec: SheetSpec, *, multi_area: bool = False) -> list[Layer]:
+    """The layers of paint that give every cell of ``spec`` its format, in painting order.
+
+    ``multi_area``: each layer costs one call (about one per 25 rectangles), not one per
+    rectangle; the cheapest plan is chosen by that count."""
     attributes = {name: style_attributes(style) for name, style in spec.styles.items()}
     wanted: dict[str, dict[Cell, object]] = {}
     for cell in spec.cells:
@@ -158,7 +161,7 @@ def format_layers(spec: SheetSpec) -> list[Layer]:
     n_cols = max(cell.col for cell in spec.cells)
     layers: list[Layer] = []
     for name, values in wanted.items():
-        layers.extend(_attribute_layers(name, values, n_rows, n_cols))
+        layers.extend(_attribute_layers(name, values, n_rows, n_cols, multi_area))
     return layers
 
 
@@ -168,7 +171,7 @@ def format_plan(spec: SheetSpec) -> list[tuple[str, object, Rect]]:
 
 
 def _attribute_layers(
-    name: str, values: dict[Cell, object], n_rows: int, n_cols: int
+    name: str, values: dict[Cell, object], n_rows: int, n_cols: int, multi_area: bool
 ) -> list[Layer]:
     """The cheapest plan of one attribute: exact, or lines of paint along columns and/or rows
     followed by the fixes (module docstring)."""
@@ -178,12 +181,14 @@ def _attribute_layers(
     best = [(name, value, rectangles(cells)) for value, cells in by_value.items()]
     for passes in ((False,), (True,), (False, True), (True, False)):
         plan = _painted(name, values, by_value, n_rows, n_cols, passes)
-        if plan is not None and _cost(plan) < _cost(best):
+        if plan is not None and _cost(plan, multi_area) < _cost(best, multi_area):
             best = plan
     return best
 
 
-def _cost(layers: Sequence[Layer]) -> int:
+def _cost(layers: Sequence[Layer], multi_area: bool) -> float:
+    if multi_area:
+        return sum(1 + len(rects) / 25 for _, _, rects in layers if rects)
     return sum(len(rects) for _, _, rects in layers)
 
 

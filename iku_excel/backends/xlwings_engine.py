@@ -343,7 +343,7 @@ class XlwingsEngine:
         block = value_block(spec)
         if block:
             sheet.range((1, 1), (len(block), len(block[0]))).formula = block
-        for name, value, rects in format_layers(spec):
+        for name, value, rects in format_layers(spec, multi_area=self.multi_area):
             for target in self._ranges(sheet, rects):
                 self._format(target, name, value)
         for fill in spec.conditional_fills:
