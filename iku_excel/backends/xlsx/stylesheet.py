@@ -221,8 +221,8 @@ def style_index(specs: Sequence[SheetSpec]) -> StyleIndex:
     dxf: dict[ConditionalFill, int] = {}
     for spec in specs:
         for rule in spec.conditional_fills:
-            font = _font(rule.bold, False, rule.font_color, None, False)
-            dxf[rule] = dxfs.add(f"<dxf>{font}<fill>{_solid(rule.fill, True)}</fill></dxf>")
+            dxf_font = _font(rule.bold, False, rule.font_color, None, False)
+            dxf[rule] = dxfs.add(f"<dxf>{dxf_font}<fill>{_solid(rule.fill, True)}</fill></dxf>")
     fill_items = [_DEFAULT_FILLS, *fills.items[2:]]
     numfmts = "".join(
         f'<numFmt numFmtId="{i}" formatCode="{_attr(code)}"/>' for code, i in custom.items()
