@@ -52,7 +52,7 @@ class SheetGrid:
         return line[col - 1] if col <= len(line) else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CellRef:
     """Where a value came from."""
 
@@ -68,7 +68,7 @@ class CellRef:
         return f"{self.sheet}!{self.address}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Value:
     """A parsed input cell and where it sits (``ref`` is None when the column does not exist)."""
 
@@ -144,7 +144,7 @@ class Settings:
     refs: dict[str, CellRef] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IkuIndicator:
     """One row of the ``IKU`` sheet."""
 
@@ -169,7 +169,7 @@ class IkuIndicator:
     note: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RpjmdIndicator:
     """One row of the ``RPJMD`` sheet."""
 
@@ -214,7 +214,7 @@ class IkuWorkbook:
 # --- Results --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One problem found in a workbook: a stable rule id, where, and what to do."""
 
@@ -230,7 +230,7 @@ class Finding:
         return (SEVERITY_ORDER[self.severity], self.sheet, row, self.cell, self.rule)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IndicatorResult:
     """The computed figures of one indicator."""
 
@@ -251,7 +251,7 @@ class IndicatorResult:
     effective_target: float | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GroupResult:
     """A sasaran (or the whole workbook) and its aggregated capaian."""
 
