@@ -186,6 +186,27 @@ def bench_size(n: int, workdir: Path, repeats: int) -> SizeRun:
     return run
 
 
+def start_methods(workdir: Path, repeats: int = 9) -> dict[str, float]:
+    """Whole-process refresh of the 20-indicator workbook ÷ openpyxl, per way of starting the
+    worker (``IKU_EXCEL_START_METHOD``), interleaved; medians of the paired ratios."""
+    src = workdir / "iku_20.xlsx"
+    if not src.exists():
+        generate_workbook(src, 20, seed=1)
+    copy, out = workdir / "start.xlsx", workdir / "start_opx.xlsx"
+    cli = [*cli_command(), "refresh", "--no-progress", str(copy)]
+    ratios: dict[str, list[float]] = {"fork": [], "spawn": [], "forkserver": []}
+    for _ in range(repeats):
+        t_opx = _wall([sys.executable, "-c", OPENPYXL_SCRIPT, str(src), str(out)])
+        for method, found in ratios.items():
+            shutil.copyfile(src, copy)
+            os.environ["IKU_EXCEL_START_METHOD"] = method
+            try:
+                found.append(_wall(cli) / t_opx)
+            finally:
+                del os.environ["IKU_EXCEL_START_METHOD"]
+    return {method: _median(found) for method, found in ratios.items()}
+
+
 def peak_kb_per_indicator(n: int, workdir: Path) -> float:
     """(peak RSS of a refresh - peak RSS of the imports alone) / indicators, in KB."""
     src = workdir / f"iku_{n}.xlsx"
@@ -285,6 +306,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--memory-sizes", type=int, nargs="*", default=[])
     parser.add_argument("--batch", type=int)
     parser.add_argument("--no-calls", action="store_true")
+    parser.add_argument("--start-methods", action="store_true", help="fork/spawn/forkserver")
     parser.add_argument("--readme", action="store_true", help="rewrite README's table")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--workdir", type=Path)
@@ -296,6 +318,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     PYCACHE.append(str(workdir / "pycache"))
     load = os.getloadavg()
     print(f"{time.strftime('%Y-%m-%d %H:%M')} | CPUs {os.cpu_count()} | load {load}", flush=True)
+    if args.start_methods:
+        for method, ratio in start_methods(workdir).items():
+            print(f"start method {method}: whole-process refresh of 20 ÷ openpyxl {ratio:.2f}")
     runs = []
     for n in sizes:
         print(f"… {n:,} indicators", flush=True)

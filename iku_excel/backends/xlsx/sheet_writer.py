@@ -140,13 +140,6 @@ def probe_styles(specs: Sequence[SheetSpec]) -> StyleIndex:
     return StyleIndex(styles_xml, xf, dxf)
 
 
-def _cell(cell: CellSpec, s: int | None) -> str:
-    ref = cell_address(cell.row, cell.col)
-    if cell.formula is None and (cell.value is None or cell.value == ""):
-        return f'<c r="{ref}"' + (f' s="{s}"' if s else "") + "/>"
-    return cell_xml(ref, s, cell.value, cell.formula)
-
-
 def _sheet_data(
     out: list[str],
     spec: SheetSpec,
@@ -159,18 +152,30 @@ def _sheet_data(
     by_row: dict[int, list[CellSpec]] = {}
     for cell in cells:
         by_row.setdefault(cell.row, []).append(cell)
+    # per style name and per column once, not per cell
+    style_ids = {name: xf.get(style) for name, style in spec.styles.items()}
+    letters: dict[int, str] = {}
+    append = out.append
     for row in sorted(set(by_row) | set(heights)):
         height = heights.get(row)
         attrs = f' ht="{_width(height)}" customHeight="1"' if height is not None else ""
         row_cells = by_row.get(row, [])
         if not row_cells:
-            out.append(f'<row r="{row}"{attrs}/>')
+            append(f'<row r="{row}"{attrs}/>')
             continue
-        out.append(f'<row r="{row}"{attrs}>')
+        append(f'<row r="{row}"{attrs}>')
+        digits = str(row)
         for cell in row_cells:
-            s = xf.get(spec.styles[cell.style]) if cell.style else None
-            out.append(_cell(cell, s))
-        out.append("</row>")
+            s = style_ids[cell.style] if cell.style else None
+            letter = letters.get(cell.col)
+            if letter is None:
+                letter = letters[cell.col] = column_letter(cell.col)
+            ref = letter + digits
+            if cell.formula is None and (cell.value is None or cell.value == ""):
+                append(f'<c r="{ref}" s="{s}"/>' if s else f'<c r="{ref}"/>')
+            else:
+                append(cell_xml(ref, s, cell.value, cell.formula))
+        append("</row>")
 
 
 def _text(text: str) -> str:
