@@ -358,7 +358,14 @@ def addin_status() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code, never raises."""
     global _as_command
-    _as_command = True
+    previous, _as_command = _as_command, True
+    try:
+        return _main(argv)
+    finally:
+        _as_command = previous
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
         rv = cli.main(
             args=list(argv) if argv is not None else None,
