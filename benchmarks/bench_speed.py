@@ -67,7 +67,11 @@ REFRESH_SCRIPT = (
     "import iku_excel.backends.file_engine, iku_excel.backends.xlsx.splice\n"
     "import iku_excel.backends.xlsx.sheet_writer, iku_excel.sheets, python_calamine\n"
     "if sys.argv[1] != '-': refresh_file(sys.argv[1])\n"
-    "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    "try:\n"  # VmHWM: ru_maxrss would report a big parent's peak, kept across fork and exec
+    "    status = open('/proc/self/status').read().split('VmHWM:')[1]\n"
+    "    print(int(status.split()[0]))\n"
+    "except (OSError, IndexError):\n"
+    "    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
 )
 
 
