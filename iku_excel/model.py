@@ -53,7 +53,7 @@ class SheetGrid:
         return line[col - 1] if col <= len(line) else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CellRef:
     """Where a value came from."""
 
@@ -69,7 +69,7 @@ class CellRef:
         return f"{self.sheet}!{self.address}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Value:
     """A parsed input cell and where it sits (``ref`` is None when the column does not exist)."""
 
@@ -177,7 +177,7 @@ class IkuExtras:
     history: tuple[HistoryYear, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IkuIndicator:
     """One row of the ``IKU`` sheet."""
 
@@ -206,7 +206,7 @@ class IkuIndicator:
     extras: IkuExtras = field(default_factory=IkuExtras)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RpjmdIndicator:
     """One row of the ``RPJMD`` sheet."""
 
@@ -267,7 +267,7 @@ class IkuWorkbook:
 # --- Results --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One problem found in a workbook: a stable rule id, where, and what to do."""
 
@@ -284,7 +284,7 @@ class Finding:
         return (SEVERITY_ORDER[self.severity], self.sheet, row, self.cell, self.rule)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IndicatorResult:
     """The computed figures of one indicator."""
 
@@ -315,7 +315,7 @@ class IndicatorResult:
     period: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GroupResult:
     """A sasaran (or the whole workbook) and its aggregated capaian."""
 
