@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import struct
 import zipfile
 import zlib
@@ -19,9 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from iku_excel.errors import UnsafeWorkbookError, WorkbookCorrupt
+from iku_excel.limits import check_zip_directory
 
 #: Members kept inflated after the CRC check (the XML parts a reader or the splice may parse).
 _CACHED_SUFFIXES = (".xml", ".rels", ".vml")
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 
 
 class XlsxPackage:
@@ -67,7 +70,8 @@ class XlsxPackage:
             ) from exc.__cause__
         except (EOFError, zlib.error, zipfile.LargeZipFile, NotImplementedError) as exc:
             raise WorkbookCorrupt(f"File rusak atau tidak lengkap: {path} ({exc})") from exc
-        safe_io.check_archive(package.zip, path, package.verify_members, package.read)
+        check_zip_directory(package.infos, str(path))  # before any member is inflated
+        safe_io.check_archive(package.zip, path, package.verify_and_refuse_doctype, package.read)
         return package
 
     def is_current(self) -> bool:
@@ -89,6 +93,20 @@ class XlsxPackage:
             if info.filename.lower().endswith(_CACHED_SUFFIXES):
                 self._members[info.filename] = data
         self.verified = True
+        return None
+
+    def verify_and_refuse_doctype(self) -> str | None:
+        """:meth:`verify_members`, then refuse XML parts that declare a DTD (OOXML forbids them;
+        Excel refuses them): an entity bomb or an external entity, whichever reader meets it."""
+        bad = self.verify_members()
+        if bad is not None:
+            return bad
+        for name, data in self._members.items():
+            if _DOCTYPE.search(data):
+                raise WorkbookCorrupt(
+                    f"File rusak: bagian {name} berisi DOCTYPE (tidak diizinkan dalam file "
+                    f"Excel): {self.path}"
+                )
         return None
 
     def check_for_splice(self) -> None:
