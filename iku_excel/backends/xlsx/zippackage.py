@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from iku_excel.backends.write_guard import FileIdentity
 from iku_excel.errors import UnsafeWorkbookError, WorkbookCorrupt
 from iku_excel.limits import check_zip_directory
 
@@ -73,6 +74,17 @@ class XlsxPackage:
         check_zip_directory(package.infos, str(path))  # before any member is inflated
         safe_io.check_archive(package.zip, path, package.verify_and_refuse_doctype, package.read)
         return package
+
+    def identity(self) -> FileIdentity:
+        """What the file was when read: the bytes this package holds (size and SHA-256) and the
+        modification time seen right after reading them. Passed to
+        :func:`~iku_excel.backends.safe_io.atomic_write` so that a colleague's save between this
+        read and the write is refused, never overwritten (the hash is of the bytes read, so a
+        save racing the read itself is refused too)."""
+        import hashlib
+
+        mtime = self._stamp[1] if self._stamp is not None else -1
+        return FileIdentity(len(self.data), mtime, hashlib.sha256(self.data).hexdigest())
 
     def is_current(self) -> bool:
         """The file on disk is still the one read (same size and modification time)."""
