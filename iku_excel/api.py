@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from os import PathLike
 from pathlib import Path
@@ -19,12 +19,31 @@ from iku_excel.model import Evaluation, SheetGrid
 from iku_excel.reader import find_sheet, read_workbook, sheets_to_read, text
 
 if TYPE_CHECKING:
+    from iku_excel.adopt.mapping import DetectionResult
     from iku_excel.backends.base import WorkbookEngine
+    from iku_excel.sheets.spec import Outputs
+
+
+def is_adopted(sheet_names: Sequence[str]) -> bool:
+    """True for a workbook read through its ``Pemetaan`` sheet (no IKU sheet, see ``adopt``)."""
+    from iku_excel.adopt.mapping import SHEET_PEMETAAN
+
+    return find_sheet(sheet_names, contract.SHEET_IKU) is None and (
+        find_sheet(sheet_names, SHEET_PEMETAAN) is not None
+    )
 
 
 def evaluate_grids(sheet_names: list[str], grids: dict[str, SheetGrid]) -> Evaluation:
-    """Evaluate a workbook given as grids (any engine). Raises reader.ContractError."""
-    workbook, findings = read_workbook(grids, sheet_names)
+    """Evaluate a workbook given as grids (any engine). Raises reader.ContractError.
+
+    A workbook adopted with ``iku-excel adopt`` is read through its ``Pemetaan`` sheet.
+    """
+    if is_adopted(sheet_names):
+        from iku_excel.adopt.workbook import read_adopted
+
+        workbook, findings = read_adopted(grids, sheet_names)
+    else:
+        workbook, findings = read_workbook(grids, sheet_names)
     return evaluate(workbook, findings)
 
 
@@ -106,7 +125,10 @@ def refresh_with(engine: WorkbookEngine, *, dry_run: bool = False) -> RefreshRes
         notes = read_notes(grids.get(capaian_name))
     else:  # first build: start from the IKU sheet's own Keterangan
         notes = {note_key(i.code, i.indicator): i.note for i in ev.workbook.indicators if i.note}
-    outputs = build_outputs(ev, notes)
+    if is_adopted(names):
+        outputs = _adopted_outputs(ev, notes, names, grids)
+    else:
+        outputs = build_outputs(ev, notes)
     iku = grids[outputs.iku_sheet]
     col = outputs.iku_cells[0].col if outputs.iku_cells else 0
     now = engine.read_formulas(outputs.iku_sheet, col) if col else {}
@@ -121,6 +143,20 @@ def refresh_with(engine: WorkbookEngine, *, dry_run: bool = False) -> RefreshRes
     if not dry_run:
         engine.apply(outputs)
     return RefreshResult(Path(engine.label), ev, changed, created, replaced, written=not dry_run)
+
+
+def _adopted_outputs(
+    ev: Evaluation, notes: dict[str, str], names: Sequence[str], grids: dict[str, SheetGrid]
+) -> Outputs:
+    """An adopted workbook's outputs: Capaian (%) in the mapping's column right of the table."""
+    from iku_excel.adopt.workbook import result_header
+    from iku_excel.sheets import build_outputs
+    from iku_excel.sheets.spec import CellSpec
+
+    _sheet, header_row, col = result_header(grids, names)
+    outputs = build_outputs(ev, notes, capaian_col=col)
+    title = next(c.header for c in contract.IKU_COLUMNS if c.key == "capaian")
+    return replace(outputs, iku_header=CellSpec(header_row, col, title, None, ""))
 
 
 def refresh_file(
@@ -190,6 +226,75 @@ def refresh_in_excel(
     finally:
         app.quit()
     return replace(result, path=p, backup=backup_path)
+
+
+# --- adopt ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AdoptResult:
+    """What ``adopt`` found (a mapping, or a refusal) and whether the Pemetaan was written."""
+
+    path: Path
+    result: DetectionResult
+    result_col: int | None
+    written: bool
+
+
+def adopt_with(
+    engine: WorkbookEngine,
+    merges: Callable[[Sequence[str]], dict[str, list[tuple[int, int, int, int]]]],
+    *,
+    sheet: str | None = None,
+    year: int | None = None,
+    write: bool = True,
+) -> AdoptResult:
+    """Find and map the planner's capaian table; with ``write``, save the ``Pemetaan`` sheet.
+
+    ``merges(sheet_names)`` gives the merged ranges of those sheets (the engine's). Raises
+    :class:`~iku_excel.errors.ContractError` for a workbook that already has an IKU sheet or a
+    ``sheet`` that does not exist; a table that cannot be mapped is a refusal in the result.
+    """
+    from iku_excel.adopt.workbook import adopt_outputs, candidate_grids, result_column
+
+    names, grids = engine.read(lambda n: list(n))
+    candidates, result_col = candidate_grids(names, grids, sheet)
+    from iku_excel.adopt import detect_table
+
+    result = detect_table(list(candidates.values()), merges(list(candidates)), year=year)
+    mapping = result.mapping
+    if mapping is None:
+        return AdoptResult(Path(engine.label), result, None, written=False)
+    col = result_col.get(mapping.sheet) or result_column(candidates[mapping.sheet], mapping)
+    if write:
+        engine.apply(adopt_outputs(mapping, col))
+    return AdoptResult(Path(engine.label), result, col, written=write)
+
+
+def adopt_file(
+    path: str | PathLike[str],
+    *,
+    sheet: str | None = None,
+    year: int | None = None,
+    write: bool = True,
+    backup: bool = False,
+) -> AdoptResult:
+    """``adopt_with`` on a file: detect the table, and with ``write`` add the ``Pemetaan`` sheet
+    (the planner's own sheets keep their bytes)."""
+    from iku_excel.backends.file_engine import FileEngine
+    from iku_excel.backends.xlsx.reader import read_merges
+
+    engine = FileEngine(Path(path), backup=backup)
+    if write:
+        engine.check_writable()
+    result = adopt_with(
+        engine,
+        lambda names: read_merges(engine.package(), names),
+        sheet=sheet,
+        year=year,
+        write=write,
+    )
+    return replace(result, path=Path(path))
 
 
 # --- rekap ----------------------------------------------------------------------------------------

@@ -12,8 +12,9 @@ import re
 from collections.abc import Sequence
 
 from iku_excel import contract
+from iku_excel.grades import grade_candidates
 from iku_excel.model import CellRef, Finding, RpjmdIndicator, TableLayout, Value
-from iku_excel.numbers import normalise_unit
+from iku_excel.numbers import STYLE_LABELS, normalise_unit
 from iku_excel.rules import make_finding
 from iku_excel.text import fmt, shown
 
@@ -30,6 +31,8 @@ class Findings:
 
     def __init__(self) -> None:
         self.items: list[Finding] = []
+        #: The workbook's Format Angka ("id" / "en"), named in number messages.
+        self.number_style = "id"
 
     def add(
         self, rule: str, ref: CellRef | None, *, sheet: str = "", code: str = "", **params: object
@@ -59,9 +62,61 @@ def check_number(
     indicator: str = "",
     point_only: bool = False,
     text_is_info: bool = False,
+    grades_allowed: bool = False,
 ) -> None:
     """Findings about one numeric input cell."""
     p = value.parsed
+    if p.status != "ok":
+        _check_unreadable(value, column, code, out, grades_allowed=grades_allowed)
+        return
+    if point_only and p.kind == "range":
+        out.add("realisasi-range", value.ref, code=code, column=column, value=shown(value))
+    ratio_without_unit = p.kind == "ratio" and normalise_unit(p.unit or "") == "rasio"
+    if (
+        p.unit
+        and unit
+        and not ratio_without_unit
+        and normalise_unit(p.unit) != normalise_unit(unit)
+    ):
+        out.add(
+            "inline-unit-mismatch",
+            value.ref,
+            code=code,
+            column=column,
+            value=shown(value),
+            inline_unit=p.unit,
+            unit=unit,
+        )
+    if text_is_info and p.from_text and p.kind == "number" and p.value is not None:
+        out.add(
+            "number-stored-as-text",
+            value.ref,
+            code=code,
+            column=column,
+            value=shown(value),
+            number=fmt(p.value),
+            reading=f" (cara {STYLE_LABELS[p.reading]})" if p.reading else "",
+        )
+    unit_key = normalise_unit(unit or p.unit or "")
+    high = p.high if p.kind == "range" else p.value
+    if high is not None and high > 100 and _is_percentage_indicator(indicator, unit_key):
+        out.add(
+            "percent-over-100",
+            value.ref,
+            code=code,
+            column=column,
+            value=fmt(high),
+            indicator=indicator,
+        )
+
+
+def _check_unreadable(
+    value: Value, column: str, code: str, out: Findings, *, grades_allowed: bool
+) -> None:
+    """Findings about a cell that gave no number: invalid, ambiguous or two quantities."""
+    p = value.parsed
+    if p.status == "invalid" and grades_allowed and grade_candidates(p.raw):
+        return  # a grade (WTP, BB) in an RPJMD target: read by iku_excel.kinds
     if p.status == "invalid":
         out.add(
             "unparseable-number",
@@ -81,42 +136,19 @@ def check_number(
             column=column,
             value=shown(value),
             readings=readings,
+            style=STYLE_LABELS.get(out.number_style, out.number_style),  # type: ignore[call-overload]
         )
         return
-    if p.status != "ok":
-        return
-    if point_only and p.kind == "range":
-        out.add("realisasi-range", value.ref, code=code, column=column, value=shown(value))
-    if p.unit and unit and normalise_unit(p.unit) != normalise_unit(unit):
+    if p.status == "multiple":
         out.add(
-            "inline-unit-mismatch",
+            "multiple-quantities",
             value.ref,
             code=code,
             column=column,
             value=shown(value),
-            inline_unit=p.unit,
-            unit=unit,
+            parts="; ".join(p.parts),
         )
-    if text_is_info and p.from_text and p.kind == "number" and p.value is not None:
-        out.add(
-            "number-stored-as-text",
-            value.ref,
-            code=code,
-            column=column,
-            value=shown(value),
-            number=fmt(p.value),
-        )
-    unit_key = normalise_unit(unit or p.unit or "")
-    high = p.high if p.kind == "range" else p.value
-    if high is not None and high > 100 and _is_percentage_indicator(indicator, unit_key):
-        out.add(
-            "percent-over-100",
-            value.ref,
-            code=code,
-            column=column,
-            value=fmt(high),
-            indicator=indicator,
-        )
+        return
 
 
 def norm_code(code: str) -> str:
@@ -143,14 +175,11 @@ def check_rpjmd(rows: Sequence[RpjmdIndicator], layout: TableLayout, out: Findin
     check_duplicate_codes([(rp.row, rp.code) for rp in rows], layout, out)
     h = RPJMD_HEADERS
     for rp in rows:
-        check_number(rp.baseline, h["baseline"], rp.code, out, unit=rp.unit, indicator=rp.indicator)
+        kw = {"unit": rp.unit, "indicator": rp.indicator, "grades_allowed": True}
+        check_number(rp.baseline, h["baseline"], rp.code, out, **kw)  # type: ignore[arg-type]
         for year, value in rp.targets.items():
-            check_number(
-                value, f"Target {year}", rp.code, out, unit=rp.unit, indicator=rp.indicator
-            )
-        check_number(
-            rp.final_target, h["final_target"], rp.code, out, unit=rp.unit, indicator=rp.indicator
-        )
+            check_number(value, f"Target {year}", rp.code, out, **kw)  # type: ignore[arg-type]
+        check_number(rp.final_target, h["final_target"], rp.code, out, **kw)  # type: ignore[arg-type]
         # Trajectory: yearly targets must not turn against the polarity.
         previous: tuple[int, float] | None = None
         for year in sorted(rp.targets):

@@ -244,6 +244,66 @@ def _run_with_progress(
 
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--sheet", metavar="NAMA", help="Sheet tabel capaian (bawaan: dicari di semua sheet)."
+)
+@click.option(
+    "--year", type=click.IntRange(1990, 2100), help="Tahun laporan (bawaan: tahun terakhir)."
+)
+@click.option("--yes", "-y", is_flag=True, help="Simpan pemetaan tanpa bertanya.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Cetak pemetaan sebagai JSON (tanpa --yes: tidak disimpan).",
+)
+def adopt(file: Path, sheet: str | None, year: int | None, yes: bool, as_json: bool) -> None:
+    """Pakai tabel capaian Anda sendiri (LKjIP/IKU/PK) tanpa mengetik ulang.
+
+    Mencari tabel capaian di workbook, menunjukkan pemetaan kolom yang
+    disimpulkan (judul kolom, sasaran, baris yang dilewati, polaritas), lalu
+    setelah dikonfirmasi menyimpannya di sheet baru "Pemetaan". Setelah itu
+    check dan refresh bekerja pada tabel Anda; tabel Anda tidak diubah.
+    Pemetaan boleh diubah langsung di sheet Pemetaan.
+
+    \b
+    Contoh:
+        iku-excel adopt LKjIP_2023.xlsx
+        iku-excel adopt LKjIP_2023.xlsx --sheet "Tabel 3.1" --year 2023 --yes
+        iku-excel adopt LKjIP_2023.xlsx --json > pemetaan.json
+    """
+    from iku_excel.adopt import render_text, to_dict
+    from iku_excel.adopt.workbook import render_indicators
+    from iku_excel.api import adopt_file
+
+    found = adopt_file(file, sheet=sheet, year=year, write=False)
+    result = found.result
+    if as_json and (not yes or result.mapping is None):
+        document = {"file": str(file), **to_dict(result), "written": False}
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        raise Exit(EXIT_OK if result.ok else EXIT_UNREADABLE)
+    if not as_json:
+        click.echo(render_text(result))
+    if result.mapping is None:
+        raise Exit(EXIT_UNREADABLE)
+    if not as_json:
+        click.echo(render_indicators(result.mapping))
+    if not yes and not click.confirm("Simpan pemetaan ini ke sheet Pemetaan?", default=True):
+        click.echo("Tidak disimpan.")
+        raise Exit(EXIT_OK)
+    done = adopt_file(file, sheet=sheet, year=year, write=True)
+    if as_json:
+        document = {"file": str(file), **to_dict(done.result), "written": done.written}
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    else:
+        click.echo(
+            f'Pemetaan disimpan di sheet "Pemetaan" {file}. Jalankan: iku-excel check {file}'
+        )
+    raise Exit(EXIT_OK)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--year", type=click.IntRange(2000, 2100), help="Tahun anggaran (Pengaturan: Tahun).")
 @click.option("--agency", help="Nama instansi (Pengaturan: Nama Instansi).")
 @click.option("--force", is_flag=True, help="Timpa file yang sudah ada.")

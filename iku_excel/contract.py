@@ -145,6 +145,26 @@ IKU_COLUMNS: tuple[Column, ...] = (
     Column("note", "Keterangan", "Catatan bebas.", width=24),
 )
 
+#: Columns the reader understands but the template does not ship yet (composite indicators):
+#: a planner adds them to the IKU sheet when needed.
+OPTIONAL_IKU_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "numerator",
+        "Pembilang",
+        "Indikator komposit: pembilang rumusnya (mis. jumlah desa berkembang). Bila Pembilang "
+        "dan Penyebut diisi, realisasi dihitung = Pembilang / Penyebut (× 100 untuk %).",
+        width=11,
+    ),
+    Column(
+        "denominator",
+        "Penyebut",
+        "Indikator komposit: penyebut rumusnya (mis. jumlah seluruh desa).",
+        width=11,
+    ),
+)
+#: Every IKU column the reader recognises.
+IKU_READ_COLUMNS: tuple[Column, ...] = IKU_COLUMNS + OPTIONAL_IKU_COLUMNS
+
 # --- RPJMD sheet ----------------------------------------------------------------------------------
 
 RPJMD_COLUMNS: tuple[Column, ...] = (
@@ -195,6 +215,10 @@ PREDICATE_SCALES = (
 SASARAN_AGGREGATIONS = ("Rata-rata", "Rata-rata Tertimbang", "Rasio Jumlah")
 QUARTERLY_AGGREGATIONS = ("Jumlah", "Nilai Akhir", "Rata-rata")
 POLARITIES = ("Positif", "Negatif")
+NUMBER_STYLES = ("Indonesia", "Inggris")
+GRADE_MODES = ("Rasio", "Nol")
+#: Header of the optional grade-scale block in Pengaturan: scale name | grade | rank (worst = 1).
+GRADE_SCALE_HEADER = ("Skala Nilai", "Nilai", "Urutan")
 
 
 @dataclass(frozen=True)
@@ -277,6 +301,30 @@ SETTINGS: tuple[Setting, ...] = (
         "NIP", "signer_nip", "NIP penandatangan (tulis sebagai teks).", example="196611201986031002"
     ),
 )
+
+#: Settings the reader understands but the template does not list yet (issue 9): a planner adds
+#: the row ``Format Angka | Inggris`` under the others when the workbook needs it.
+OPTIONAL_SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "Format Angka",
+        "number_style",
+        "Cara angka yang diketik sebagai teks ditulis: Indonesia (1.234,5: titik pemisah ribuan, "
+        "koma desimal) atau Inggris (1,234.5).",
+        default="Indonesia",
+        choices=NUMBER_STYLES,
+    ),
+    Setting(
+        "Capaian Nilai di Bawah Target",
+        "grade_mode",
+        "Indikator bernilai (Opini BPK, nilai SAKIP, level): capaian bila realisasi di bawah "
+        "nilai target. Rasio = urutan realisasi / urutan target × 100 (urutan dari nilai "
+        "terendah = 1); Nol = 0 %. Realisasi yang mencapai target selalu 100 %.",
+        default="Rasio",
+        choices=GRADE_MODES,
+    ),
+)
+#: Every setting the reader recognises.
+READ_SETTINGS: tuple[Setting, ...] = SETTINGS + OPTIONAL_SETTINGS
 
 
 # --- Header matching ------------------------------------------------------------------------------

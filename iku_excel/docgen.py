@@ -188,6 +188,10 @@ def contract_md() -> str:
         "",
         *_columns_table(contract.IKU_COLUMNS),
         "",
+        "Optional columns (not in the template; add them to the header when needed):",
+        "",
+        *_columns_table(contract.OPTIONAL_IKU_COLUMNS),
+        "",
         "An empty `Sasaran Strategis` takes the sasaran above it (a merged cell, or a sasaran "
         "written once per group). A row with only a sasaran opens a group.",
         "",
@@ -204,7 +208,7 @@ def contract_md() -> str:
         "| key | default | choices | meaning |",
         "|---|---|---|---|",
     ]
-    for s in contract.SETTINGS:
+    for s in contract.READ_SETTINGS:  # the optional ones last (a row added by the planner)
         choices = ", ".join(f"`{c}`" for c in s.choices) or "-"
         default = f"`{s.default}`" if s.default else "(kosong)"
         lines.append(f"| `{s.key}` | {default} | {choices} | {_cell(s.description)} |")
@@ -214,6 +218,12 @@ def contract_md() -> str:
         f"header `{contract.PREDICATE_SCALE_HEADER[0]} | {contract.PREDICATE_SCALE_HEADER[1]}` "
         "anywhere in the sheet: one row per band, highest first; the band with an empty bound "
         "(or the lowest) takes everything below.",
+        "",
+        f"Grade scales (`{' | '.join(contract.GRADE_SCALE_HEADER)}`, optional, anywhere in the "
+        "sheet): one row per grade, rank 1 = the worst; an empty scale name continues the one "
+        "above. A scale named like a built-in one (`Opini BPK`, `Nilai SAKIP`, `Level "
+        "Maturitas`, `Mutu IKM`) replaces it; others are added. A row whose `Satuan` names a "
+        "scale is a grade indicator (see `iku_excel/kinds.py` and the planner guide).",
         "",
         "## Predikat scales",
         "",

@@ -14,9 +14,9 @@ import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal
 
 from iku_excel import contract
+from iku_excel.aggregates import check_number_style, check_typed_aggregates
 from iku_excel.capaian import (
     CapaianResult,
     aggregate_quarters,
@@ -36,6 +36,13 @@ from iku_excel.checks import (
     norm_code,
     same_number,
 )
+from iku_excel.fold import fold_findings
+from iku_excel.kinds import (
+    composite_realisasi,
+    detect_grade,
+    evaluate_grade,
+    infer_missing_polarity,
+)
 from iku_excel.model import (
     CellRef,
     Evaluation,
@@ -50,7 +57,8 @@ from iku_excel.model import (
     TableLayout,
     Value,
 )
-from iku_excel.numbers import ParsedNumber, decimals_of, normalise_unit
+from iku_excel.numbers import ParsedNumber, normalise_unit
+from iku_excel.reported import explain, matches_typed, suggested, typed_decimals
 from iku_excel.text import fmt, formula_numbers, formula_text, shown, with_unit
 
 IKU_HEADERS = {c.key: c.header for c in contract.IKU_COLUMNS}
@@ -70,21 +78,8 @@ def _capaian(target: ParsedNumber, realisasi: float, polarity: str, formula: str
     return point_capaian(target.value, realisasi, pol, neg)  # type: ignore[arg-type]
 
 
-def _typed_decimals(p: ParsedNumber) -> int:
-    """Decimals the planner typed (a percent-formatted cell counts after scaling by 100)."""
-    d = decimals_of(p.raw, "0%" if p.percent_scaled else None)
-    return d if d is not None else 0
-
-
-def _matches_typed(typed: float, computed: float, decimals: int) -> bool:
-    """True when ``typed`` equals ``computed`` rounded (half up) or truncated to ``decimals``."""
-    exact = Decimal(repr(computed))
-    quantum = Decimal(1).scaleb(-decimals)
-    candidates = (
-        exact.quantize(quantum, rounding=ROUND_HALF_UP),
-        exact.quantize(quantum, rounding="ROUND_DOWN"),
-    )
-    return any(same_number(typed, float(c)) for c in candidates)
+_typed_decimals = typed_decimals  # moved to iku_excel.reported (shared with typed averages)
+_matches_typed = matches_typed
 
 
 # --- Per indicator --------------------------------------------------------------------------------
@@ -169,6 +164,9 @@ def _figures(
     """Realisasi and capaian (raw and capped); reports missing inputs and ratios that have none."""
     code, name = ind.code, ind.indicator
     realisasi, from_quarters = _realisasi(ind, out)
+    composite = composite_realisasi(ind, realisasi, out)
+    if composite is not None:
+        realisasi, from_quarters = composite, False
     target = ind.target.parsed
     t_point = target.value if target.status == "ok" and target.kind != "range" else None
     if target.status == "missing":
@@ -212,7 +210,13 @@ def _figures(
     return _Figures(target, t_point, realisasi, from_quarters, result, raw, capped)
 
 
-def _check_reported(ind: IkuIndicator, fig: _Figures, settings: Settings, out: Findings) -> None:
+def _check_reported(
+    ind: IkuIndicator,
+    fig: _Figures,
+    settings: Settings,
+    out: Findings,
+    rpjmd_match: RpjmdIndicator | None = None,
+) -> None:
     """``reported-capaian-mismatch`` when the typed capaian is neither the computed value (raw or
     capped) rounded nor truncated to the decimals typed."""
     reported = ind.reported_capaian.parsed
@@ -231,28 +235,21 @@ def _check_reported(ind: IkuIndicator, fig: _Figures, settings: Settings, out: F
     )
     if ok:
         return
-    hint = ""
-    if ind.polarity == "Negatif" and fig.t_point:
-        positive = realisasi * 100 / fig.t_point
-        if _matches_typed(reported.value, positive, decimals):
-            hint = (
-                " Angka yang dilaporkan memakai rumus polaritas positif, padahal "
-                "indikator ini berpolaritas negatif."
-            )
+    expected = capped if capped is not None else raw
     f = settings.negative_formula
+    hint = explain(ind, realisasi, expected, f, rpjmd_match, settings.year)
     formula = (
         formula_text(ind.polarity, f)
         + " = "
         + formula_numbers(ind.polarity, f, fig.result.effective_target, realisasi)
     )
-    expected = capped if capped is not None else raw
     out.add(
         "reported-capaian-mismatch",
         ind.reported_capaian.ref,
         code=ind.code,
         value=fmt(reported.value),
         formula=formula,
-        expected=fmt(expected),
+        expected=suggested(expected, decimals),
         hint=hint,
     )
 
@@ -364,9 +361,12 @@ def _evaluate_indicator(
         col = layout.columns.get(key)
         return CellRef(layout.sheet, ind.row, col) if col else None
 
+    grade = detect_grade(ind, settings)
+    if grade is not None:
+        return evaluate_grade(ind, grade, settings, rpjmd_match, scale, out)
     _check_inputs(ind, out)
     fig = _figures(ind, settings, rpjmd_match, out)
-    _check_reported(ind, fig, settings, out)
+    _check_reported(ind, fig, settings, out, rpjmd_match)
     vs = _VsRpjmd()
     if rpjmd_match is not None:
         vs = _against_rpjmd(ind, rpjmd_match, fig, settings, ref, out)
@@ -479,6 +479,7 @@ def evaluate(workbook: IkuWorkbook, reader_findings: Iterable[Finding] = ()) -> 
     scale = settings.predicate_scale
     assert scale is not None
     layout = workbook.iku_layout
+    out.number_style = settings.number_style
 
     check_duplicate_codes([(i.row, i.code) for i in workbook.indicators], layout, out)
 
@@ -508,6 +509,7 @@ def evaluate(workbook: IkuWorkbook, reader_findings: Iterable[Finding] = ()) -> 
             )
         if match is not None and not ind.polarity_given:
             ind = replace(ind, polarity=match.polarity)  # an empty Polaritas follows the RPJMD
+        ind = infer_missing_polarity(ind, match, layout, out)
         results.append(_evaluate_indicator(ind, settings, match, scale, layout, out))
 
     groups: dict[str, list[IndicatorResult]] = {}
@@ -528,7 +530,9 @@ def evaluate(workbook: IkuWorkbook, reader_findings: Iterable[Finding] = ()) -> 
         sheet=layout.sheet,
         warn_weights=False,
     )
-    findings = tuple(sorted(_dedupe(out.items), key=lambda f: f.sort_key()))
+    check_typed_aggregates(workbook, sasaran, overall, out)
+    check_number_style(workbook, out)
+    findings = tuple(sorted(fold_findings(_dedupe(out.items)), key=lambda f: f.sort_key()))
     return Evaluation(workbook, tuple(results), sasaran, overall, findings)
 
 

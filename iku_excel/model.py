@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from iku_excel.a1 import cell_address
+from iku_excel.grades import DEFAULT_SCALES, GradeScale
 from iku_excel.numbers import ParsedNumber
 
 if TYPE_CHECKING:
@@ -142,6 +143,12 @@ class Settings:
     signer_nip: str = ""
     #: Where each setting's value sits (key -> cell), for findings and live formulas.
     refs: dict[str, CellRef] = field(default_factory=dict)
+    #: ``Format Angka``: how text numbers are read ("id" Indonesian, "en" English).
+    number_style: Literal["id", "en"] = "id"
+    #: ``Capaian Nilai di Bawah Target``: "Rasio" or "Nol" (grade indicators below target).
+    grade_mode: str = "Rasio"
+    #: The grade scales in effect (the ``Skala Nilai`` block of Pengaturan, else built-ins).
+    grade_scales: tuple[GradeScale, ...] = DEFAULT_SCALES
 
 
 @dataclass(frozen=True)
@@ -167,6 +174,9 @@ class IkuIndicator:
     data_source: str = ""
     responsible: str = ""
     note: str = ""
+    #: Composite indicators: ``Pembilang`` and ``Penyebut`` (None when the columns are absent).
+    numerator: Value | None = None
+    denominator: Value | None = None
 
 
 @dataclass(frozen=True)
@@ -184,6 +194,8 @@ class RpjmdIndicator:
     baseline: Value
     targets: dict[int, Value]
     final_target: Value
+    #: False when the RPJMD's Polaritas cell was empty (Positif assumed).
+    polarity_given: bool = True
 
 
 @dataclass(frozen=True)
@@ -200,6 +212,18 @@ class TableLayout:
 
 
 @dataclass(frozen=True)
+class TypedAggregate:
+    """A typed sasaran or overall average in the IKU table (a ``Rata-rata capaian`` row).
+
+    ``sasaran`` is the group it follows; ``None`` means the overall capaian."""
+
+    row: int
+    label: str
+    sasaran: str | None
+    value: Value
+
+
+@dataclass(frozen=True)
 class IkuWorkbook:
     """Everything read from one workbook."""
 
@@ -209,6 +233,8 @@ class IkuWorkbook:
     rpjmd: tuple[RpjmdIndicator, ...]
     iku_layout: TableLayout
     rpjmd_layout: TableLayout | None
+    #: Typed averages found in the IKU table (``Rata-rata capaian`` rows), checked, not counted.
+    typed_aggregates: tuple[TypedAggregate, ...] = ()
 
 
 # --- Results --------------------------------------------------------------------------------------
@@ -226,7 +252,8 @@ class Finding:
     message: str
 
     def sort_key(self) -> tuple[int, str, int, str, str]:
-        row = int("".join(ch for ch in self.cell if ch.isdigit()) or 0)
+        first = self.cell.split(":")[0]  # a folded finding's cell is a range
+        row = int("".join(ch for ch in first if ch.isdigit()) or 0)
         return (SEVERITY_ORDER[self.severity], self.sheet, row, self.cell, self.rule)
 
 
@@ -249,6 +276,11 @@ class IndicatorResult:
     baseline: Value | None
     #: The target used by the formula (for a range: the bound that applied).
     effective_target: float | None = None
+    #: "number", "ratio" or "grade"; a grade indicator's target/realisasi are its positions.
+    kind: str = "number"
+    grade_scale: str | None = None
+    grade_target: str | None = None
+    grade_realisasi: str | None = None
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,11 @@ from typing import Literal
 
 from iku_excel import contract
 from iku_excel.a1 import cell_address
+from iku_excel.adopt.mapping import SHEET_PEMETAAN
+from iku_excel.aggregates import typed_aggregate
 from iku_excel.capaian import NAMED_SCALES, custom_scale, default_quarterly_aggregation
 from iku_excel.errors import ContractError
+from iku_excel.kinds import read_grade_scales
 from iku_excel.model import (
     CellRef,
     Finding,
@@ -34,9 +37,10 @@ from iku_excel.model import (
     Settings,
     SheetGrid,
     TableLayout,
+    TypedAggregate,
     Value,
 )
-from iku_excel.numbers import normalise_unit, parse_number
+from iku_excel.numbers import Style, normalise_unit, parse_number, style_from_label
 from iku_excel.rules import make_finding
 
 HEADER_SCAN_ROWS = 40
@@ -125,6 +129,7 @@ def locate_header(
     index = contract.header_index(columns)
     required = {c.key for c in columns if c.required}
     best: tuple[int, int, dict[str, int], dict[int, int]] | None = None
+    partial: tuple[int, dict[str, int]] | None = None
     for row in range(1, min(grid.n_rows, HEADER_SCAN_ROWS) + 1):
         for two_rows in (False, True):
             if two_rows and row >= grid.n_rows:
@@ -147,14 +152,39 @@ def locate_header(
             # A single row wins ties: a second row is used only when it adds headers.
             if required <= found.keys() and (best is None or score > best[0]):
                 best = (score, row + (1 if two_rows else 0), found, year_cols)
+            if not two_rows and (partial is None or len(found) > len(partial[1])):
+                partial = (row, found)
     if best is None:
-        wanted = ", ".join(c.header for c in columns if c.required)
-        raise ContractError(
-            f"Sheet {grid.name}: baris judul kolom tidak ditemukan (kolom wajib: {wanted})."
-        )
+        raise ContractError(_no_header_message(grid, columns, partial))
     _, header_row, found, year_cols = best
     width = max((len(line) for line in grid.values), default=0)
     return TableLayout(grid.name, header_row, found, year_cols, grid.n_rows, width)
+
+
+def _no_header_message(
+    grid: SheetGrid,
+    columns: tuple[contract.Column, ...],
+    partial: tuple[int, dict[str, int]] | None,
+) -> str:
+    """Names the sheet, the row taken as header, the header not found and the nearest seen."""
+    import difflib
+
+    wanted = ", ".join(c.header for c in columns if c.required)
+    if partial is None or not partial[1]:
+        return f"Sheet {grid.name}: baris judul kolom tidak ditemukan (kolom wajib: {wanted})."
+    row, found = partial
+    missing = [c for c in columns if c.required and c.key not in found]
+    seen = [text(v) for v in grid.values[row - 1] if text(v)]
+    used = {text(grid.value(row, col)) for col in found.values()}
+    others = [t for t in seen if t not in used] or seen
+    name = missing[0].header if missing else wanted
+    close = difflib.get_close_matches(name.casefold(), [t.casefold() for t in others], 1, 0.0)
+    nearest = next((t for t in others if close and t.casefold() == close[0]), "")
+    hint = f' Judul terdekat yang terlihat: "{nearest}".' if nearest else ""
+    return (
+        f'Sheet {grid.name}: judul kolom "{name}" tidak ditemukan di baris {row} '
+        f"(baris yang dibaca sebagai judul kolom; kolom wajib: {wanted}).{hint}"
+    )
 
 
 def _is_column_number_row(grid: SheetGrid, row: int) -> bool:
@@ -177,12 +207,12 @@ def _is_column_number_row(grid: SheetGrid, row: int) -> bool:
     return ints == list(range(ints[0], ints[0] + len(ints)))
 
 
-def _value(grid: SheetGrid, layout: TableLayout, row: int, key: str) -> Value:
+def _value(grid: SheetGrid, layout: TableLayout, row: int, key: str, style: Style = "id") -> Value:
     col = layout.columns.get(key)
     if col is None:
         return Value(parse_number(None), None)
     return Value(
-        parse_number(grid.value(row, col), grid.number_format(row, col)),
+        parse_number(grid.value(row, col), grid.number_format(row, col), style=style),
         CellRef(grid.name, row, col),
     )
 
@@ -244,9 +274,14 @@ _NUMERIC_IKU_KEYS = (
 
 
 def read_iku(
-    grid: SheetGrid, out: _Collector, year: int | None = None
+    grid: SheetGrid,
+    out: _Collector,
+    year: int | None = None,
+    style: Style = "id",
+    aggregates: list[TypedAggregate] | None = None,
 ) -> tuple[list[IkuIndicator], TableLayout]:
-    layout = locate_header(grid, contract.IKU_COLUMNS, year=year)
+    """The indicators of the IKU sheet; typed ``Rata-rata capaian`` rows go to ``aggregates``."""
+    layout = locate_header(grid, contract.IKU_READ_COLUMNS, year=year)
     indicators: list[IkuIndicator] = []
     sheet = grid.name
     current_sasaran = ""
@@ -269,8 +304,13 @@ def read_iku(
         sasaran = _text(grid, layout, row, "sasaran")
         name = _text(grid, layout, row, "indicator")
         code = _text(grid, layout, row, "code")
-        values = {key: _value(grid, layout, row, key) for key in _NUMERIC_IKU_KEYS}
+        values = {key: _value(grid, layout, row, key, style) for key in _NUMERIC_IKU_KEYS}
         has_numbers = any(not v.is_blank for v in values.values())
+        typed = typed_aggregate(row, name, sasaran, current_sasaran, values)
+        if typed is not None:
+            if aggregates is not None:
+                aggregates.append(typed)
+            continue
         if sasaran and sasaran != current_sasaran:
             close_group()
             current_sasaran, sasaran_row, sasaran_has_indicator = sasaran, row, False
@@ -336,6 +376,8 @@ def read_iku(
                 data_source=_text(grid, layout, row, "data_source"),
                 responsible=_text(grid, layout, row, "responsible"),
                 note=_text(grid, layout, row, "note"),
+                numerator=_value(grid, layout, row, "numerator", style),
+                denominator=_value(grid, layout, row, "denominator", style),
             )
         )
     close_group()
@@ -345,7 +387,9 @@ def read_iku(
 # --- RPJMD ----------------------------------------------------------------------------------------
 
 
-def read_rpjmd(grid: SheetGrid, out: _Collector) -> tuple[list[RpjmdIndicator], TableLayout]:
+def read_rpjmd(
+    grid: SheetGrid, out: _Collector, style: Style = "id"
+) -> tuple[list[RpjmdIndicator], TableLayout]:
     layout = locate_header(grid, contract.RPJMD_COLUMNS, years=True)
     rows: list[RpjmdIndicator] = []
     sheet = grid.name
@@ -359,10 +403,10 @@ def read_rpjmd(grid: SheetGrid, out: _Collector) -> tuple[list[RpjmdIndicator], 
         if not name:
             continue
         code = _text(grid, layout, row, "code")
-        polarity, _given = _read_polarity(grid, layout, row, code, out)
+        polarity, given = _read_polarity(grid, layout, row, code, out)
         targets = {
             year: Value(
-                parse_number(grid.value(row, col), grid.number_format(row, col)),
+                parse_number(grid.value(row, col), grid.number_format(row, col), style=style),
                 CellRef(sheet, row, col),
             )
             for year, col in sorted(layout.year_columns.items())
@@ -377,9 +421,10 @@ def read_rpjmd(grid: SheetGrid, out: _Collector) -> tuple[list[RpjmdIndicator], 
                 indicator=name,
                 unit=_text(grid, layout, row, "unit"),
                 polarity=polarity,
-                baseline=_value(grid, layout, row, "baseline"),
+                baseline=_value(grid, layout, row, "baseline", style),
                 targets=targets,
-                final_target=_value(grid, layout, row, "final_target"),
+                final_target=_value(grid, layout, row, "final_target", style),
+                polarity_given=given,
             )
         )
     return rows, layout
@@ -455,7 +500,7 @@ def read_settings(grid: SheetGrid | None, out: _Collector) -> Settings:
     key_col = origin[1] if origin else 1
     first_row = origin[0] + 1 if origin else 1
     found: dict[str, tuple[object, CellRef]] = {}
-    by_norm = {contract.normalise_header(s.key): s for s in contract.SETTINGS}
+    by_norm = {contract.normalise_header(s.key): s for s in contract.READ_SETTINGS}
     for row in range(first_row, grid.n_rows + 1):
         setting = by_norm.get(contract.normalise_header(grid.value(row, key_col)))
         if setting is not None and setting.attr not in found:
@@ -467,7 +512,7 @@ def read_settings(grid: SheetGrid | None, out: _Collector) -> Settings:
     def cell(attr: str) -> str:
         return found[attr][1].address if attr in found else ""
 
-    by_attr = {s.attr: s for s in contract.SETTINGS}
+    by_attr = {s.attr: s for s in contract.READ_SETTINGS}
     values: dict[str, object] = {}
     for attr in (
         "agency",
@@ -560,6 +605,14 @@ def read_settings(grid: SheetGrid | None, out: _Collector) -> Settings:
         cell("sasaran_aggregation"),
         out,
     )
+    style_label = _choice_setting(
+        raw("number_style"), by_attr["number_style"], sheet, cell("number_style"), out
+    )
+    values["number_style"] = style_from_label(style_label) or "id"
+    values["grade_mode"] = _choice_setting(
+        raw("grade_mode"), by_attr["grade_mode"], sheet, cell("grade_mode"), out
+    )
+    values["grade_scales"] = read_grade_scales(grid, out.findings)
     refs = {attr: ref for attr, (_, ref) in found.items()}
     return Settings(refs=refs, **values)  # type: ignore[arg-type]
 
@@ -619,7 +672,9 @@ def read_workbook(
     iku_name = find_sheet(names, contract.SHEET_IKU)
     if iku_name is None or iku_name not in grids:
         raise ContractError(
-            f'Sheet "{contract.SHEET_IKU}" tidak ditemukan. Sheet yang ada: {existing}.'
+            f'Sheet "{contract.SHEET_IKU}" tidak ditemukan. Sheet yang ada: {existing}. '
+            "Untuk memakai tabel capaian Anda sendiri, jalankan "
+            '"iku-excel adopt NAMA_FILE" atau tombol "Adopsi Tabel" di tab IKU.'
         )
     settings_name = find_sheet(names, contract.SHEET_PENGATURAN)
     if settings_name is None:
@@ -631,7 +686,9 @@ def read_workbook(
             existing=existing,
         )
     settings = read_settings(grids.get(settings_name) if settings_name else None, out)
-    indicators, iku_layout = read_iku(grids[iku_name], out, settings.year)
+    aggregates: list[TypedAggregate] = []
+    style = settings.number_style
+    indicators, iku_layout = read_iku(grids[iku_name], out, settings.year, style, aggregates)
     rpjmd_name = find_sheet(names, contract.SHEET_RPJMD)
     rpjmd: list[RpjmdIndicator] = []
     rpjmd_layout: TableLayout | None = None
@@ -644,7 +701,7 @@ def read_workbook(
             existing=existing,
         )
     else:
-        rpjmd, rpjmd_layout = read_rpjmd(grids[rpjmd_name], out)
+        rpjmd, rpjmd_layout = read_rpjmd(grids[rpjmd_name], out, style)
     workbook = IkuWorkbook(
         sheet_names=names,
         settings=settings,
@@ -652,11 +709,33 @@ def read_workbook(
         rpjmd=tuple(rpjmd),
         iku_layout=iku_layout,
         rpjmd_layout=rpjmd_layout,
+        typed_aggregates=tuple(aggregates),
     )
     return workbook, out.findings
 
 
+def read_settings_sheet(grid: SheetGrid | None) -> tuple[Settings, list[Finding]]:
+    """The ``Pengaturan`` sheet alone (None: defaults), for an adopted workbook."""
+    out = _Collector()
+    return read_settings(grid, out), out.findings
+
+
+def read_rpjmd_sheet(grid: SheetGrid) -> tuple[list[RpjmdIndicator], TableLayout, list[Finding]]:
+    """The ``RPJMD`` sheet alone, for an adopted workbook. Raises ContractError."""
+    out = _Collector()
+    rows, layout = read_rpjmd(grid, out)
+    return rows, layout, out.findings
+
+
 def sheets_to_read(sheet_names: Sequence[str]) -> list[str]:
-    """The actual names of the sheets the reader needs (those that exist)."""
+    """The actual names of the sheets the reader needs (those that exist).
+
+    An adopted workbook (no IKU sheet, a ``Pemetaan`` sheet) needs the sheet the mapping names,
+    known only once the mapping is read: every sheet is read then.
+    """
+    if find_sheet(sheet_names, contract.SHEET_IKU) is None and find_sheet(
+        sheet_names, SHEET_PEMETAAN
+    ):
+        return list(sheet_names)
     wanted = (contract.SHEET_PENGATURAN, contract.SHEET_RPJMD, contract.SHEET_IKU)
     return [n for n in (find_sheet(sheet_names, w) for w in wanted) if n is not None]

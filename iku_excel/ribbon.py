@@ -6,7 +6,10 @@ Each button of the add-in runs one function here, on the workbook the planner ha
 - :func:`refresh` ("Perbarui Capaian"): the full refresh (IKU ``Capaian (%)`` column,
   ``Capaian`` and ``Validasi`` sheets), then show ``Validasi`` if there are errors, else
   ``Capaian``;
+- :func:`adopt` ("Adopsi Tabel"): map the planner's own capaian table on the active sheet and,
+  once confirmed, save the mapping in a ``Pemetaan`` sheet (as ``iku-excel adopt``);
 - :func:`new_workbook` ("Templat Baru"): a new workbook from the packaged template;
+- :func:`rekap_folder` ("Rekap Folder"): :func:`iku_excel.rekap.ribbon.rekap_folder`;
 - :func:`help` ("Bantuan"): open the documentation.
 
 Every function takes an optional ``book`` (default: ``xw.Book.caller()``, the workbook the
@@ -21,7 +24,6 @@ cheap and needs no xlwings.
 from __future__ import annotations
 
 import shutil
-import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -31,6 +33,8 @@ from iku_excel import contract
 if TYPE_CHECKING:
     import xlwings as xw
 
+    from iku_excel.api import AdoptResult
+    from iku_excel.backends.xlwings_engine import XlwingsEngine
     from iku_excel.model import Evaluation
 
 R = TypeVar("R")
@@ -134,13 +138,15 @@ def check(book: xw.Book | None = None) -> Evaluation | None:
     return _run(book, _check)
 
 
-def _check(book: xw.Book) -> Evaluation:
+def _check(book: xw.Book, engine: XlwingsEngine | None = None) -> Evaluation:
+    """``engine``: the engine reading ``book`` (default: a plain :class:`XlwingsEngine`; xlwings
+    Lite passes one that has fetched number formats ahead, see :mod:`iku_excel.lite`)."""
     from iku_excel.api import evaluate_grids
     from iku_excel.backends.xlwings_engine import XlwingsEngine
     from iku_excel.reader import sheets_to_read
     from iku_excel.sheets.validasi import build_validasi_sheet
 
-    engine = XlwingsEngine(book)
+    engine = engine or XlwingsEngine(book)
     names, grids = engine.read(sheets_to_read)
     ev = evaluate_grids(names, grids)
     with engine.building():
@@ -158,12 +164,13 @@ def refresh(book: xw.Book | None = None) -> Evaluation | None:
     return _run(book, _refresh)
 
 
-def _refresh(book: xw.Book) -> Evaluation:
+def _refresh(book: xw.Book, engine: XlwingsEngine | None = None) -> Evaluation:
+    """``engine``: as in :func:`_check`."""
     from iku_excel.api import refresh_with
     from iku_excel.backends.xlwings_engine import XlwingsEngine
     from iku_excel.reader import find_sheet
 
-    engine = XlwingsEngine(book)
+    engine = engine or XlwingsEngine(book)
     result = refresh_with(engine)
     ev = result.evaluation
     wanted = contract.SHEET_VALIDASI if ev.n_errors else contract.SHEET_CAPAIAN
@@ -172,6 +179,77 @@ def _refresh(book: xw.Book) -> Evaluation:
         _show(book.sheets[name])
     _alert(book, refresh_message(ev, len(result.changed_cells)))
     return ev
+
+
+#: The longest mapping text shown in a message box (Excel cuts a prompt near 1024 characters).
+MAX_PROMPT = 900
+
+
+def adopt(book: xw.Book | None = None) -> AdoptResult | None:
+    """The "Adopsi Tabel" button: ``iku-excel adopt`` on the active sheet, inside Excel.
+
+    Shows the mapping it inferred; in Excel desktop asks before saving it (OK / Cancel); an
+    Excel that cannot answer a question from Python (the web add-in) saves it and says how to
+    undo (delete the Pemetaan sheet). A table that cannot be mapped gets the refusal, naming
+    the header it could not place. Returns what adopt found (None when it failed).
+    """
+    return _run(book, _adopt)
+
+
+def _adopt(book: xw.Book) -> AdoptResult:
+    from iku_excel.adopt import render_text
+    from iku_excel.adopt.mapping import SHEET_PEMETAAN
+    from iku_excel.api import adopt_with
+    from iku_excel.backends.xlwings_engine import XlwingsEngine
+    from iku_excel.reader import find_sheet
+
+    engine = XlwingsEngine(book)
+    sheet = _active_table_sheet(book)
+    found = adopt_with(engine, engine.read_merges, sheet=sheet, write=False)
+    text = render_text(found.result)
+    if len(text) > MAX_PROMPT:
+        text = text[: MAX_PROMPT - 1] + "…"
+    if found.result.mapping is None:
+        _alert(book, text, critical=True)
+        return found
+    if book.app.engine.name == "excel":
+        answer = book.app.alert(
+            text + "\n\nSimpan pemetaan ini ke sheet Pemetaan?", title=TITLE, buttons="ok_cancel"
+        )
+        if answer != "ok":
+            return found
+        done = adopt_with(engine, engine.read_merges, sheet=sheet, write=True)
+        closing = "Pemetaan disimpan."
+    else:
+        done = adopt_with(engine, engine.read_merges, sheet=sheet, write=True)
+        closing = "Pemetaan disimpan; hapus sheet Pemetaan untuk membatalkan."
+    name = find_sheet(engine.sheet_names(), SHEET_PEMETAAN)
+    if name is not None:
+        _show(book.sheets[name])
+    _alert(book, f"{text}\n\n{closing} Lalu klik Periksa atau Perbarui Capaian.")
+    return done
+
+
+def _active_table_sheet(book: xw.Book) -> str | None:
+    """The active sheet, unless it is one iku-excel writes (then every sheet is searched)."""
+    try:
+        name = str(book.sheets.active.name)
+    except (NotImplementedError, AttributeError):
+        return None
+    from iku_excel.adopt.mapping import SHEET_PEMETAAN
+
+    own = [SHEET_PEMETAAN, contract.SHEET_CAPAIAN, contract.SHEET_VALIDASI]
+    own += [contract.SHEET_PENGATURAN, contract.SHEET_RPJMD, contract.SHEET_PETUNJUK]
+    keys = {contract.normalise_header(n) for n in own}
+    return None if contract.normalise_header(name) in keys else name
+
+
+def rekap_folder(book: xw.Book | None = None) -> Path | None:
+    """The "Rekap Folder" button: :func:`iku_excel.rekap.ribbon.rekap_folder` (imported only
+    when clicked: it needs pandas)."""
+    from iku_excel.rekap.ribbon import rekap_folder as run
+
+    return run(book)
 
 
 def new_workbook(book: xw.Book | None = None, *, folder: Path | None = None) -> Path | None:
@@ -204,15 +282,19 @@ def _new_workbook(book: xw.Book, folder: Path | None) -> Path | None:
     return target
 
 
-def help(
-    book: xw.Book | None = None, *, opener: Callable[[str], bool] = webbrowser.open
-) -> str | None:
+def help(book: xw.Book | None = None, *, opener: Callable[[str], bool] | None = None) -> str | None:
     """The "Bantuan" button: open the documentation (the ``docs`` folder, else :data:`DOCS_URL`).
 
-    ``opener`` opens a URL (``webbrowser.open``; tests pass their own). Returns what was
-    opened, or None when it could not be (the message box then gives the address).
+    ``opener`` opens a URL (default ``webbrowser.open``, imported here: xlwings Lite's Pyodide
+    has no browser to hand it to; tests pass their own). Returns what was opened, or None when
+    it could not be (the message box then gives the address).
     """
-    return _run(book, lambda b: _help(b, opener))
+    if opener is None:
+        import webbrowser
+
+        opener = webbrowser.open
+    chosen = opener
+    return _run(book, lambda b: _help(b, chosen))
 
 
 def _help(book: xw.Book, opener: Callable[[str], bool]) -> str | None:

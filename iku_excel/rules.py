@@ -47,8 +47,9 @@ _RULES: tuple[Rule, ...] = (
         "Angka bermakna ganda",
         'Angka seperti "1.234" bisa berarti seribu dua ratus tiga puluh empat (cara Indonesia) '
         "atau 1,234 (cara Inggris). iku-excel tidak menebak.",
-        '{column} berisi "{value}" yang dapat dibaca sebagai {readings}. Ketik sebagai angka '
-        "tanpa pemisah ribuan (mis. 1234) atau dengan koma desimal (mis. 1,234).",
+        '{column} berisi "{value}" yang dapat dibaca sebagai {readings}, juga dengan Format Angka '
+        "{style} yang dipakai. Ketik sebagai angka tanpa pemisah ribuan (mis. 1234) atau dengan "
+        "koma desimal (mis. 1,234).",
     ),
     Rule(
         "number-stored-as-text",
@@ -57,8 +58,8 @@ _RULES: tuple[Rule, ...] = (
         'Angka diketik sebagai teks (mis. "80 %" atau "706 Orang"). iku-excel membacanya, tetapi '
         "rumus Excel tidak dapat merujuknya, sehingga capaiannya ditulis sebagai nilai, "
         "bukan rumus.",
-        '{column} berisi teks "{value}" yang dibaca sebagai {number}. Ketik {number} sebagai '
-        "angka (tanpa satuan) agar capaian dihitung dengan rumus Excel yang hidup.",
+        '{column} berisi teks "{value}" yang dibaca sebagai {number}{reading}. Ketik {number} '
+        "sebagai angka (tanpa satuan) agar capaian dihitung dengan rumus Excel yang hidup.",
     ),
     Rule(
         "inline-unit-mismatch",
@@ -221,6 +222,15 @@ _RULES: tuple[Rule, ...] = (
         "Sheet RPJMD atau Pengaturan tidak ada; pemeriksaan yang memerlukannya dilewati.",
         'Sheet "{missing}" tidak ditemukan ({effect}). Sheet yang ada: {existing}.',
     ),
+    Rule(
+        "no-rpjmd",
+        "info",
+        "Tidak ada RPJMD",
+        "Workbook yang diadopsi (tabel milik perencana, lewat iku-excel adopt) tidak memiliki "
+        "sheet RPJMD; pemeriksaan terhadap RPJMD dilewati.",
+        "Tidak ada RPJMD: tabel di sheet {sheet_name} diperiksa tanpa pemeriksaan terhadap RPJMD. "
+        'Tambahkan sheet "RPJMD" bila ingin target dibandingkan dengan RPJMD.',
+    ),
     # --- against the RPJMD -----------------------------------------------------------------------
     Rule(
         "not-in-rpjmd",
@@ -288,6 +298,84 @@ _RULES: tuple[Rule, ...] = (
         "indikator bersatuan sama.",
         'Sasaran "{sasaran}" dijumlahkan dengan Rasio Jumlah tetapi satuannya campuran ({units}); '
         'capaian sasaran dikosongkan. Pilih Agregasi Sasaran "Rata-rata" di Pengaturan.',
+    ),
+    # --- issue 9: real numbers and indicator kinds ----------------------------------------------
+    Rule(
+        "multiple-quantities",
+        "error",
+        "Dua besaran dalam satu sel",
+        'Satu sel berisi dua besaran (mis. "11 jenis; 50.000 lembar"). Satu indikator hanya '
+        "boleh punya satu besaran; nilai itu tidak dipakai.",
+        '{column} berisi "{value}": dua besaran ({parts}) dalam satu sel. Pecah indikator ini '
+        "menjadi satu indikator per besaran (satu baris per satuan).",
+    ),
+    Rule(
+        "number-format-suggestion",
+        "warning",
+        "Angka ditulis dengan format lain",
+        "Angka teks di workbook ini hanya masuk akal bila dibaca dengan format angka yang lain "
+        '(mis. banyak "0.35" di workbook berformat Indonesia). Satu peringatan untuk seluruh '
+        "workbook, bukan satu galat per sel.",
+        '{count} sel berisi angka yang ditulis dengan cara {other} (mis. "{example}" di {first}), '
+        "sedangkan Format Angka workbook ini {style}. Angka itu tetap dibaca, tetapi bila "
+        'workbook ini memang ditulis dengan cara {other}, isi Format Angka = "{other}" di '
+        "Pengaturan.",
+    ),
+    Rule(
+        "grade-unreadable",
+        "error",
+        "Nilai/predikat tidak terbaca",
+        "Target atau realisasi berupa nilai (Opini BPK, nilai SAKIP, level, mutu) tetapi skala "
+        "nilainya tidak dapat ditentukan.",
+        'Indikator "{indicator}": {reason}. Capaian dikosongkan. Gunakan nilai dari satu '
+        "skala di tabel Skala Nilai, atau tulis nama skalanya di kolom Satuan.",
+    ),
+    Rule(
+        "invalid-grade-scale",
+        "error",
+        "Tabel Skala Nilai tidak sah",
+        "Tabel Skala Nilai di Pengaturan harus berisi nama skala, nilai dan urutan 1, 2, 3, ... "
+        "(1 = nilai terendah) tanpa loncatan atau ganda.",
+        "Skala nilai {scale} di tabel Skala Nilai tidak dapat dipakai: {problems}. Skala "
+        "bawaan dipakai; perbaiki tabelnya.",
+    ),
+    Rule(
+        "composite-realisasi-mismatch",
+        "error",
+        "Realisasi berbeda dengan Pembilang/Penyebut",
+        "Bila Pembilang dan Penyebut diisi, realisasi dihitung dari keduanya; realisasi yang "
+        "diketik harus sama (boleh dibulatkan ke desimal yang diketik).",
+        "Realisasi {value}, padahal Pembilang / Penyebut = {formula} = {expected}. iku-excel "
+        "memakai {expected}; perbaiki Realisasi, Pembilang atau Penyebut.",
+    ),
+    Rule(
+        "invalid-composite",
+        "error",
+        "Pembilang/Penyebut tidak lengkap",
+        "Indikator komposit perlu Pembilang dan Penyebut yang keduanya terisi dan Penyebut "
+        "bukan 0.",
+        'Indikator "{indicator}": {problem}. Realisasi diambil dari kolom Realisasi; lengkapi '
+        "Pembilang dan Penyebut atau kosongkan keduanya.",
+    ),
+    Rule(
+        "polarity-inferred",
+        "warning",
+        "Polaritas kosong, disimpulkan dari nama",
+        "Polaritas kosong (di IKU dan RPJMD) pada indikator yang namanya jelas berpolaritas "
+        'negatif (mis. "Angka kematian ibu"): dihitung sebagai negatif, tidak pernah diam-diam '
+        "positif.",
+        'Polaritas indikator "{indicator}" kosong; namanya ("{phrase}") menunjukkan polaritas '
+        "{polarity}, sehingga capaian dihitung sebagai {polarity}. Isi kolom Polaritas agar "
+        "pasti.",
+    ),
+    Rule(
+        "typed-average-mismatch",
+        "error",
+        "Rata-rata capaian yang diketik salah",
+        'Rata-rata capaian sasaran atau keseluruhan yang diketik (baris "Rata-rata capaian") '
+        "harus sama dengan hasil hitungan, dengan aturan yang sama seperti capaian indikator.",
+        '"{label}" ({scope}) diketik {value} %, padahal {method} = {expected} %.{hint} Ganti '
+        "dengan {expected} %.",
     ),
 )
 

@@ -20,6 +20,14 @@ Public Sub PerbaruiCapaian(control As IRibbonControl)
     RunIku "import iku_excel.ribbon; iku_excel.ribbon.refresh()", "Memperbarui capaian...", True
 End Sub
 
+Public Sub AdopsiTabel(control As IRibbonControl)
+    RunIku "import iku_excel.ribbon; iku_excel.ribbon.adopt()", "Memetakan tabel capaian...", True
+End Sub
+
+Public Sub RekapFolder(control As IRibbonControl)
+    RunIku "import iku_excel.ribbon; iku_excel.ribbon.rekap_folder()", "Merekap folder...", False
+End Sub
+
 Public Sub TemplatBaru(control As IRibbonControl)
     RunIku "import iku_excel.ribbon; iku_excel.ribbon.new_workbook()", "Membuat workbook baru dari templat...", False
 End Sub

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m pip install --quiet --disable-pip-version-check -e ".[test,addin,excel]"
 SOURCES=()
-for d in iku_excel tests scripts macros benchmarks; do [ -d "$d" ] && SOURCES+=("$d"); done
+for d in iku_excel tests scripts macros benchmarks lite; do [ -d "$d" ] && SOURCES+=("$d"); done
 echo "== ruff";   python3 -m ruff check "${SOURCES[@]}"
 echo "== format"; python3 -m ruff format --check "${SOURCES[@]}"
 echo "== mypy";   python3 -m mypy

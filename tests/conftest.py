@@ -28,9 +28,10 @@ IKU_SHEET = c.SHEET_IKU
 RPJMD_SHEET = c.SHEET_RPJMD
 SETTINGS_SHEET = c.SHEET_PENGATURAN
 
-_IKU_KEYS = [col.key for col in iku_layout()]
+_IKU_KEYS = [col.key for col in iku_layout()] + [col.key for col in c.OPTIONAL_IKU_COLUMNS]
+_IKU_HEADERS = [col.header for col in iku_layout()] + [col.header for col in c.OPTIONAL_IKU_COLUMNS]
 _RPJMD_KEYS = [col.key for col in rpjmd_layout(*RPJMD_YEARS)]
-_SETTING_KEY = {s.attr: s.key for s in c.SETTINGS}
+_SETTING_KEY = {s.attr: s.key for s in c.READ_SETTINGS}
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,9 @@ def _table(
 
 
 def settings_grid(
-    settings: Mapping[str, object], scale: Sequence[tuple[str, object]] | None = None
+    settings: Mapping[str, object],
+    scale: Sequence[tuple[str, object]] | None = None,
+    grades: Sequence[tuple[object, object, object]] | None = None,
 ) -> SheetGrid:
     """A Pengaturan grid: ``Kunci | Nilai`` in A:B (keys by attr), a predikat scale in E:F."""
     rows: list[list[object]] = [[*c.SETTINGS_HEADER, None, None, None]]
@@ -122,6 +125,10 @@ def settings_grid(
         for i, (label, bound) in enumerate(scale, start=1):
             rows[i][3:5] = [label, bound]
     # Kunci|Nilai in columns A:B, the scale in D:E (any position works for the reader).
+    if grades is not None:  # a Skala Nilai block in G:I, under the other rows
+        rows = [[*r, None, None, None, None] for r in rows]
+        rows.append([None] * 5 + [None, *c.GRADE_SCALE_HEADER])
+        rows.extend([None] * 6 + list(g) for g in grades)
     return SheetGrid(SETTINGS_SHEET, rows)
 
 
@@ -131,25 +138,60 @@ def make_grids(
     settings: Mapping[str, object] | None = None,
     *,
     scale: Sequence[tuple[str, object]] | None = None,
+    grades: Sequence[tuple[object, object, object]] | None = None,
     settings_sheet: bool = True,
+    adopted: bool = False,
 ) -> tuple[list[str], dict[str, SheetGrid]]:
     """Sheet names and grids of a workbook with the contract's headers.
 
     ``rpjmd_rows=None`` leaves the RPJMD sheet out; ``settings`` (by :class:`contract.Setting`
-    attr) default to ``{"year": 2023}``; ``settings_sheet=False`` leaves Pengaturan out.
+    attr) default to ``{"year": 2023}``; ``settings_sheet=False`` leaves Pengaturan out;
+    ``adopted`` names the IKU table :data:`ADOPTED_SHEET` and maps it in a ``Pemetaan`` sheet
+    (a workbook adopted with ``iku-excel adopt``).
     """
     grids: dict[str, SheetGrid] = {}
     if settings_sheet:
         grids[SETTINGS_SHEET] = settings_grid(
-            {"year": YEAR} if settings is None else settings, scale
+            {"year": YEAR} if settings is None else settings, scale, grades
         )
     if rpjmd_rows is not None:
         layout = rpjmd_layout(*RPJMD_YEARS)
         grids[RPJMD_SHEET] = _table(
             RPJMD_SHEET, _RPJMD_KEYS, [col.header for col in layout], rpjmd_rows
         )
-    grids[IKU_SHEET] = _table(IKU_SHEET, _IKU_KEYS, [col.header for col in iku_layout()], iku_rows)
+    if adopted:
+        grids[ADOPTED_SHEET] = _table(ADOPTED_SHEET, _IKU_KEYS, _IKU_HEADERS, iku_rows)
+        grids["Pemetaan"] = _pemetaan_grid()
+        return list(grids), grids
+    grids[IKU_SHEET] = _table(IKU_SHEET, _IKU_KEYS, _IKU_HEADERS, iku_rows)
     return list(grids), grids
+
+
+ADOPTED_SHEET = "Tabel Kinerja"
+#: Template column key -> the field an adopted table's column of that header holds.
+_ADOPT_FIELDS = {
+    "code": "code",
+    "sasaran": "sasaran",
+    "indicator": "indicator",
+    "unit": "unit",
+    "polarity": "polaritas",
+    "target": "target",
+    "realisasi": "realisasi",
+    "reported_capaian": "capaian",
+}
+
+
+def _pemetaan_grid() -> SheetGrid:
+    rows: list[list[object]] = [
+        ["Kunci", "Nilai"],
+        ["Sheet", ADOPTED_SHEET],
+        ["Baris Judul", "1"],
+        ["Tahun Laporan", str(YEAR)],
+    ]
+    for i, key in enumerate(_IKU_KEYS, start=1):
+        if key in _ADOPT_FIELDS:
+            rows.append([f"Kolom {cell_address(1, i)[:-1]}", _ADOPT_FIELDS[key]])
+    return SheetGrid("Pemetaan", rows)
 
 
 def evaluate_rows(**kwargs: Any) -> Evaluation:

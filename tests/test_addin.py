@@ -46,7 +46,9 @@ TEMPLATE_MODULES = {"ThisWorkbook", "Sheet2", "Dictionary", "xlwings"}
 EXPECTED_BUTTONS = {
     "Periksa": "check",
     "Perbarui Capaian": "refresh",
+    "Adopsi Tabel": "adopt",
     "Templat Baru": "new_workbook",
+    "Rekap Folder": "rekap_folder",
     "Bantuan": "help",
 }
 RIBBON_MODULE = "iku_excel.ribbon"

@@ -190,6 +190,108 @@ def _empty(ev: Evaluation) -> None:
     assert (ev.overall.capaian, ev.overall.predicate) == (None, None)
 
 
+def _nr(*codes_rows: tuple[str, int]) -> set[tuple[str, str, str, str]]:
+    """``not-in-rpjmd`` for fixtures built with an empty RPJMD table."""
+    return {("not-in-rpjmd", IKU, iku("indicator", row), code) for code, row in codes_rows}
+
+
+def _values(**expected: list[object]) -> Callable[[Evaluation], None]:
+    def check(ev: Evaluation) -> None:
+        for attr, values in expected.items():
+            got = [getattr(r, attr) for r in ev.indicators]
+            assert got == [pytest.approx(v) if isinstance(v, float) else v for v in values], attr
+
+    return check
+
+
+def _typed_averages(ev: Evaluation) -> None:
+    assert [r.indicator.row for r in ev.indicators] == [2, 4, 5]  # average rows are not counted
+    assert ev.overall.capaian == pytest.approx((100 + 125 + 650 * 100 / 706) / 3)
+
+
+ISSUE9: dict[str, Expected] = {
+    "thousands-indonesian.xlsx": Expected(
+        _nr(("1.1", 2), ("2.1", 3))
+        | {
+            ("number-stored-as-text", IKU, iku("target", 2), "1.1"),
+            ("number-stored-as-text", IKU, iku("realisasi", 2), "1.1"),
+            ("number-stored-as-text", IKU, iku("target", 3), "2.1"),
+        },
+        _values(target=[1000.0, 30000.0], realisasi=[3000.0, 30000.0], capaian=[300.0, 100.0]),
+    ),
+    "english-number-format.xlsx": Expected(
+        _nr(("1.1", 2), ("2.1", 3), ("3.1", 4))
+        | {("ambiguous-number", IKU, iku("realisasi", 4), "3.1")}
+        | {
+            ("number-stored-as-text", IKU, iku(key, row), code)
+            for key in ("target", "realisasi")
+            for row, code in ((2, "1.1"), (3, "2.1"))
+        },
+        _values(target=[1000.0, 0.35, 1234.0], realisasi=[1250.0, 0.4, None]),
+    ),
+    "english-numbers-indonesian-setting.xlsx": Expected(
+        _nr(("1.1", 2), ("2.1", 3), ("3.1", 4))
+        | {("number-format-suggestion", IKU, iku("target", 2), "")}
+        | {
+            ("number-stored-as-text", IKU, iku(key, row), code)
+            for key in ("target", "realisasi")
+            for row, code in ((2, "1.1"), (3, "2.1"))
+        },
+        _values(target=[0.35, 0.5, 2.0], capaian=[0.4 * 100 / 0.35, 90.0, 100.0]),
+    ),
+    "ratio-with-unit.xlsx": Expected(
+        _nr(("1.1", 2), ("2.1", 3)),
+        _values(
+            target=[17.9, 32.0],
+            realisasi=[19.2, 30.0],
+            capaian=[(2 * 17.9 - 19.2) * 100 / 17.9, 106.25],
+        ),
+    ),
+    "grade-targets.xlsx": Expected(
+        _nr(("1.1", 2), ("1.2", 3), ("2.1", 4), ("3.1", 5)),
+        _values(
+            kind=["grade"] * 4,
+            capaian=[100.0, 80.0, 100.0, 100.0],
+            grade_realisasi=["WTP", "B", "4", "A"],
+        ),
+    ),
+    "grade-mode-zero.xlsx": Expected(_nr(("1.1", 2)), _values(capaian=[0.0])),
+    "multiple-quantities.xlsx": Expected(
+        _nr(("1.1", 2))
+        | {
+            ("multiple-quantities", IKU, iku("target", 2), "1.1"),
+            ("multiple-quantities", IKU, iku("realisasi", 2), "1.1"),
+        },
+        _values(target=[None], capaian=[None]),
+    ),
+    "composite-numerator-denominator.xlsx": Expected(
+        _nr(("1.1", 2), ("2.1", 3), ("3.1", 4))
+        | {("composite-realisasi-mismatch", IKU, iku("realisasi", 3), "2.1")},
+        _values(realisasi=[40 * 100 / 60, 75.0, 60.0]),
+    ),
+    "polarity-inferred.xlsx": Expected(
+        _nr(("1.1", 2), ("2.1", 3)) | {("polarity-inferred", IKU, iku("polarity", 2), "1.1")},
+        _values(capaian=[75.0, 125.0]),
+    ),
+    "reported-other-formula.xlsx": Expected(
+        _nr(("1.1", 2)) | {("reported-capaian-mismatch", IKU, iku("reported_capaian", 2), "1.1")},
+        _values(capaian=[96.25]),
+    ),
+    "typed-averages.xlsx": Expected(
+        _nr(("1.1", 2), ("2.1", 4), ("3.1", 5))
+        | {("typed-average-mismatch", IKU, iku("reported_capaian", 6), "")},
+        _typed_averages,
+    ),
+    "many-text-numbers.xlsx": Expected(
+        _nr(*((f"1.{i}", i + 1) for i in range(1, 11)))
+        | {
+            ("number-stored-as-text", IKU, f"{iku(k, 2)}:{iku(k, 11)}", "")
+            for k in ("target", "realisasi")
+        },
+        _values(capaian=[pytest.approx((90 + i) * 100 / (100 + i)) for i in range(1, 11)]),
+    ),
+}
+
 EXPECTED: dict[str, Expected] = {
     "header-below-title-rows.xlsx": Expected(set(), _header_below_title_rows),
     "column-number-row-under-header.xlsx": Expected(set(), _column_number_row),
@@ -199,10 +301,10 @@ EXPECTED: dict[str, Expected] = {
         {("sasaran-without-indicator", IKU, iku("sasaran", 7), "")}, _sasaran_header_rows
     ),
     "numbers-as-text-indonesian.xlsx": Expected(
+        # Issue 9: three info findings of one rule in one column are folded into one.
         {
-            ("number-stored-as-text", IKU, iku(key, row), code)
+            ("number-stored-as-text", IKU, f"{iku(key, 2)}:{iku(key, 4)}", "")
             for key in ("target", "realisasi")
-            for row, code in ((2, "1.1"), (3, "2.1"), (4, "3.1"))
         },
         _numbers_as_text,
     ),
@@ -243,6 +345,7 @@ EXPECTED: dict[str, Expected] = {
         _formula_no_cache,
     ),
     "empty-iku.xlsx": Expected(set(), _empty),
+    **ISSUE9,
 }
 #: Fixtures that cannot be evaluated; tested separately below.
 UNREADABLE = {"missing-iku-sheet.xlsx", "seed-capaian-table-layout.xlsx"}

@@ -196,6 +196,18 @@ REFRESHED = [
     "rich_c",
     "percent_format",
     "nilai_akhir_partial",
+    *(
+        FIXTURE_CASES := {
+            # Fixture workbooks of real indicator kinds (issue 9): their live formulas (grade MATCH,
+            # composite Pembilang/Penyebut, ratios, Indonesian thousands) must recalculate too.
+            "grade_targets": "grade-targets.xlsx",
+            "grade_mode_zero": "grade-mode-zero.xlsx",
+            "composite": "composite-numerator-denominator.xlsx",
+            "ratio_with_unit": "ratio-with-unit.xlsx",
+            "thousands": "thousands-indonesian.xlsx",
+            "polarity_inferred": "polarity-inferred.xlsx",
+        }
+    ),
 ]
 
 
@@ -259,6 +271,8 @@ def oracle(tmp_path_factory: pytest.TempPathFactory) -> Oracle:
         path = base / f"{name}.xlsx"
         if name == "example":
             shutil.copyfile(EXAMPLE, path)
+        elif name in FIXTURE_CASES:
+            shutil.copyfile(Path(__file__).parent / "fixtures" / FIXTURE_CASES[name], path)
         else:
             build_case(name, path)
         refresh_file(path)
@@ -411,12 +425,18 @@ def test_every_cached_value_equals_the_libreoffice_recalculation(oracle: Oracle,
                 got = values[sheet].get(ref)
                 if not same(got, want):
                     problems.append(f"{sheet}!{ref} {reader}: cached {got!r}, LibreOffice {want!r}")
-    assert n_formulas > 10
+    assert n_formulas > (3 if name in FIXTURE_CASES else 10)
     assert problems == []
 
 
+#: The grade fixtures print grade labels (WTP, BB) in the table where check --json gives the
+#: target and realisasi as grade positions, so the numeric table comparison does not apply.
+GRADE_CASES = {"grade_targets", "grade_mode_zero"}
+
+
 @pytest.mark.parametrize(
-    ("name", "reader"), [_param(TABLE_BUGS, n, r) for n in REFRESHED for r in READERS]
+    ("name", "reader"),
+    [_param(TABLE_BUGS, n, r) for n in REFRESHED if n not in GRADE_CASES for r in READERS],
 )
 def test_capaian_sheet_matches_check_json(oracle: Oracle, name: str, reader: str) -> None:
     values = READERS[reader](oracle, name)

@@ -20,6 +20,7 @@ from iku_excel.api import evaluate_grids
 from iku_excel.model import SheetGrid
 from iku_excel.rules import RULES
 from tests.conftest import (
+    ADOPTED_SHEET,
     IKU_SHEET,
     RPJMD_SHEET,
     SETTINGS_SHEET,
@@ -87,6 +88,16 @@ PCT_RPJMD = [
 NEG_RPJMD = [flat_rpjmd(8, polarity="Negatif")]
 SCALE_OK = [("Memuaskan", 90), ("Baik", 70), ("Kurang", None)]
 SCALE_OVERLAP = [("Memuaskan", 90), ("Baik", 90), ("Kurang", None)]
+
+
+MMR = "Angka kematian ibu"
+GRADES_GAP = [("Skor Desa", "Rendah", 1), (None, "Tinggi", 3)]
+GRADES_OK = [("Skor Desa", "Rendah", 1), (None, "Tinggi", 2)]
+
+
+def AVG_ROW(value: float) -> dict[str, object]:
+    """A typed "Rata-rata capaian" row under the sasaran's indicators."""
+    return {"indicator": "Rata-rata capaian sasaran", "reported_capaian": value}
 
 
 @dataclass(frozen=True)
@@ -237,6 +248,11 @@ TRIGGERS: dict[str, Trigger] = {
         ("missing-sheet", RPJMD_SHEET, "", ""),
         (RPJMD_SHEET, IKU_SHEET, SETTINGS_SHEET),
     ),
+    "no-rpjmd": Trigger(
+        {"iku_rows": [iku()], "adopted": True},
+        ("no-rpjmd", ADOPTED_SHEET, "A1", ""),
+        (ADOPTED_SHEET,),
+    ),
     "not-in-rpjmd": Trigger(
         {"iku_rows": [iku(code="9.9", indicator="Indikator tidak terdaftar")], "rpjmd_rows": R},
         ("not-in-rpjmd", IKU_SHEET, iku_cell("indicator"), "9.9"),
@@ -277,10 +293,95 @@ TRIGGERS: dict[str, Trigger] = {
         ("mixed-units-in-ratio", IKU_SHEET, "", ""),
         (SASARAN, "orang", "dokumen"),
     ),
+    # --- issue 9 ---
+    "multiple-quantities": Trigger(
+        {"iku_rows": [iku(realisasi="11 jenis; 50.000 lembar")], "rpjmd_rows": R},
+        ("multiple-quantities", IKU_SHEET, iku_cell("realisasi"), "1.1"),
+        ("11 jenis; 50.000 lembar",),
+    ),
+    "number-format-suggestion": Trigger(
+        {"iku_rows": [iku(target="0.35", realisasi="0.40")], "rpjmd_rows": R},
+        ("number-format-suggestion", IKU_SHEET, iku_cell("target"), ""),
+        ("0.35", "Inggris"),
+    ),
+    "grade-unreadable": Trigger(
+        {"iku_rows": [iku(target="WTP", realisasi="BB")], "rpjmd_rows": R},
+        ("grade-unreadable", IKU_SHEET, iku_cell("target"), "1.1"),
+        ("WTP",),
+    ),
+    "invalid-grade-scale": Trigger(
+        {"iku_rows": [iku()], "rpjmd_rows": R, "grades": GRADES_GAP},
+        ("invalid-grade-scale", SETTINGS_SHEET, "G3", ""),
+        ("Skor Desa",),
+    ),
+    "composite-realisasi-mismatch": Trigger(
+        {"iku_rows": [iku(numerator=45, denominator=60, unit="%", realisasi=70)], "rpjmd_rows": R},
+        ("composite-realisasi-mismatch", IKU_SHEET, iku_cell("realisasi"), "1.1"),
+        ("70", "75"),
+    ),
+    "invalid-composite": Trigger(
+        {"iku_rows": [iku(numerator=45, denominator=0)], "rpjmd_rows": R},
+        ("invalid-composite", IKU_SHEET, iku_cell("denominator"), "1.1"),
+        (NAME,),
+    ),
+    "polarity-inferred": Trigger(
+        {"iku_rows": [iku(indicator=MMR, polarity=None)], "rpjmd_rows": None},
+        ("polarity-inferred", IKU_SHEET, iku_cell("polarity"), "1.1"),
+        ("Negatif", MMR),
+    ),
+    "typed-average-mismatch": Trigger(
+        {"iku_rows": [iku(), AVG_ROW(80)], "rpjmd_rows": R},
+        ("typed-average-mismatch", IKU_SHEET, iku_cell("reported_capaian", 3), ""),
+        ("80", "90"),
+    ),
 }
 
 #: Rule id -> workbooks close to the trigger that must not give that rule.
 NEAR_MISSES: dict[str, list[Mapping[str, Any]]] = {
+    "multiple-quantities": [
+        {"iku_rows": [iku(realisasi="90 orang/tahun")], "rpjmd_rows": R},
+        {"iku_rows": [iku(realisasi="7 s/d 8", target="7 s/d 8")], "rpjmd_rows": R},
+    ],
+    "number-format-suggestion": [
+        {"iku_rows": [iku(target="0,35", realisasi="0,40")], "rpjmd_rows": R},
+        {
+            "iku_rows": [iku(target="0.35", realisasi="0.40")],
+            "rpjmd_rows": R,
+            "settings": settings(number_style="Inggris"),
+        },
+    ],
+    "grade-unreadable": [
+        {"iku_rows": [iku(target="WTP", realisasi="WDP")], "rpjmd_rows": R},
+        {"iku_rows": [iku(target="BB", realisasi="B", unit="Nilai SAKIP")], "rpjmd_rows": R},
+    ],
+    "invalid-grade-scale": [
+        {"iku_rows": [iku()], "rpjmd_rows": R, "grades": GRADES_OK},
+    ],
+    "composite-realisasi-mismatch": [
+        {
+            "iku_rows": [iku(numerator=40, denominator=60, unit="%", realisasi=66.67)],
+            "rpjmd_rows": R,
+        },
+        {
+            "iku_rows": [iku(numerator=40, denominator=60, unit="%", realisasi=None)],
+            "rpjmd_rows": R,
+        },
+    ],
+    "invalid-composite": [
+        {"iku_rows": [iku(numerator=45, denominator=50)], "rpjmd_rows": R},
+        {"iku_rows": [iku(numerator=None, denominator=None)], "rpjmd_rows": R},
+    ],
+    "polarity-inferred": [
+        {"iku_rows": [iku(indicator=MMR, polarity="Negatif")], "rpjmd_rows": None},
+        {
+            "iku_rows": [iku(indicator="Persentase penurunan angka kematian ibu", polarity=None)],
+            "rpjmd_rows": None,
+        },
+    ],
+    "typed-average-mismatch": [
+        {"iku_rows": [iku(), AVG_ROW(90)], "rpjmd_rows": R},
+        {"iku_rows": [iku(), AVG_ROW(90.0)], "rpjmd_rows": R},
+    ],
     "unparseable-number": [
         {"iku_rows": [iku(realisasi="32,4")], "rpjmd_rows": R},
         {"iku_rows": [iku(realisasi="n/a")], "rpjmd_rows": R},
@@ -420,7 +521,15 @@ NEAR_MISSES: dict[str, list[Mapping[str, Any]]] = {
         # An invalid table is ignored when Kustom is not chosen.
         {"iku_rows": [iku()], "rpjmd_rows": R, "scale": SCALE_OVERLAP},
     ],
-    "missing-sheet": [{"iku_rows": [iku()], "rpjmd_rows": R}],
+    "missing-sheet": [
+        {"iku_rows": [iku()], "rpjmd_rows": R},
+        # an adopted workbook without RPJMD: one info no-rpjmd instead
+        {"iku_rows": [iku()], "adopted": True},
+    ],
+    "no-rpjmd": [
+        {"iku_rows": [iku()], "adopted": True, "rpjmd_rows": R},
+        {"iku_rows": [iku()]},  # the template says missing-sheet instead
+    ],
     "not-in-rpjmd": [
         # by code, although the name differs
         {"iku_rows": [iku(indicator="Nama lain")], "rpjmd_rows": R},

@@ -14,11 +14,17 @@ from dataclasses import dataclass, replace
 
 from iku_excel.adopt import rows as R
 from iku_excel.adopt.figures import capaian_of, realisasi_from_quarters, tw_reading
+from iku_excel.adopt.header_rows import (
+    Header,
+    find_header,
+    is_column_numbers,
+    merged_top_left,
+    table_width,
+)
 from iku_excel.adopt.headers import (
     UNIQUE_FIELDS,
     HeaderMeaning,
     classify,
-    column_number,
     nearest,
     normalise,
 )
@@ -36,25 +42,12 @@ from iku_excel.numbers import ParsedNumber, parse_number
 
 InferPolarity = Callable[[str], tuple[str | None, str]]
 
-_SCAN_ROWS = 80
-_KEY_FIELDS = frozenset(
-    {"indicator", "target", "realisasi", "capaian", "unit", "sasaran", "tw_target"}
-    | {"tw_realisasi", "baseline", "final_target", "polaritas", "no"}
-)
-
 
 def default_infer_polarity() -> InferPolarity:
     """The inference from indicator names in :mod:`iku_excel.polarity`."""
     from iku_excel.polarity import infer_polarity
 
     return infer_polarity
-
-
-@dataclass(frozen=True)
-class _Header:
-    rows: tuple[int, ...]
-    meanings: dict[int, HeaderMeaning]
-    score: int
 
 
 def detect_table(
@@ -67,9 +60,9 @@ def detect_table(
     """Find and map the capaian table in the best-scoring sheet of ``grids``."""
     sheets = [grids] if isinstance(grids, SheetGrid) else list(grids)
     infer = infer_polarity or default_infer_polarity()
-    best: tuple[_Header, SheetGrid] | None = None
+    best: tuple[Header, SheetGrid] | None = None
     for grid in sheets:
-        header = _find_header(grid, list((merges or {}).get(grid.name, ())))
+        header = find_header(grid, list((merges or {}).get(grid.name, ())))
         if header and (best is None or header.score > best[0].score):
             best = (header, grid)
     if best is None:
@@ -87,99 +80,28 @@ def detect_table(
     return _map_table(grid, header, list((merges or {}).get(grid.name, ())), year, infer)
 
 
-# --- Header -------------------------------------------------------------------------------------
+def detect_with_config(
+    grid: SheetGrid,
+    columns: Sequence[ColumnRole],
+    header_rows: Sequence[int],
+    *,
+    year: int | None = None,
+    merges: Sequence[CellRange] = (),
+    infer_polarity: InferPolarity | None = None,
+) -> DetectionResult:
+    """Read ``grid`` with columns and header rows given (a saved ``Pemetaan``), not detected.
 
-
-def _merged_top_left(merges: list[CellRange], row: int, col: int) -> tuple[int, int] | None:
-    for r1, c1, r2, c2 in merges:
-        if r1 <= row <= r2 and c1 <= col <= c2:
-            return r1, c1
-    return None
-
-
-def _width(grid: SheetGrid) -> int:
-    return max((len(r) for r in grid.values), default=0)
-
-
-def _header_at(grid: SheetGrid, r: int, merges: list[CellRange]) -> _Header | None:
-    width = _width(grid)
-    if len(R.texts(list(grid.values[r - 1]))) < 2:
-        return None  # a title line, not a header
-    parents: dict[int, object] = {}
-    last_parent: object = None
-    for c in range(1, width + 1):
-        v = grid.value(r, c)
-        top = _merged_top_left(merges, r, c)
-        if top is not None and top[0] == r:
-            v = grid.value(*top)
-        elif top is not None:
-            v = None
-        if normalise(v):
-            last_parent = v
-            parents[c] = v
-        elif not merges and last_parent is not None and normalise(grid.value(r + 1, c)):
-            parents[c] = last_parent  # unmerged parent spanning its children
-    child_row = _child_row(grid, r, parents, merges)
-    meanings: dict[int, HeaderMeaning] = {}
-    for c in range(1, width + 1):
-        child = grid.value(r + 1, c) if child_row else None
-        if child_row and _merged_top_left(merges, r + 1, c) not in (None, (r + 1, c)):
-            top = _merged_top_left(merges, r + 1, c)
-            child = grid.value(*top) if top and top[0] == r + 1 else None
-        parent = parents.get(c)
-        if parent is not None and child_row and _merged_top_left(merges, r, c) == (r, c):
-            rng = next(m for m in merges if m[0] == r and m[1] == c)
-            if rng[2] > r:
-                child = None  # the parent cell is merged down over the child row
-        m = classify(child, parent) if normalise(child) else classify(parent)
-        if m.field is not None or m.year is not None:
-            meanings[c] = m
-    fields = {m.field for m in meanings.values()}
-    bare_years = sum(1 for m in meanings.values() if m.field == "year_only")
-    key_columns = "indicator" in fields or fields & {"target", "realisasi", "tw_target"}
-    if not key_columns and bare_years < 2:
-        return None
-    score = len(fields & _KEY_FIELDS) + (1 if "indicator" in fields else 0)
-    score += 2 if bare_years >= 2 else 0
-    if score < 3:
-        return None
-    rows = (r, r + 1) if child_row else (r,)
-    return _Header(rows, meanings, score)
-
-
-def _child_row(
-    grid: SheetGrid, r: int, parents: dict[int, object], merges: list[CellRange]
-) -> bool:
-    line = [grid.value(r + 1, c) for c in range(1, _width(grid) + 1)]
-    cells = [(c + 1, v) for c, v in enumerate(line) if normalise(v)]
-    if not cells or _is_column_numbers(line):
-        return False
-    for c, v in cells:
-        t = normalise(v)
-        if len(t) > 40:
-            return False
-        parent = parents.get(c)
-        m = classify(v, parent)
-        if m.field is None and m.year is None and m.quarter is None:
-            return False
-    return True
-
-
-def _is_column_numbers(line: Sequence[object]) -> bool:
-    nums = [column_number(v) for v in line if normalise(v)]
-    if len(nums) < 3 or any(n is None for n in nums):
-        return False
-    ints = [n for n in nums if n is not None]
-    return ints == sorted(ints) and len(set(ints)) == len(ints)
-
-
-def _find_header(grid: SheetGrid, merges: list[CellRange]) -> _Header | None:
-    best: _Header | None = None
-    for r in range(1, min(grid.n_rows, _SCAN_ROWS) + 1):
-        h = _header_at(grid, r, merges)
-        if h and (best is None or h.score > best.score):
-            best = h
-    return best
+    The rows are classified as :func:`detect_table` does; only the header search is skipped, so
+    a planner's edit of the mapping is what the table is read with.
+    """
+    meanings = {
+        role.col: HeaderMeaning(role.field, role.year, role.quarter, role.header or role.field)
+        for role in columns
+    }
+    rows = tuple(header_rows) or (1,)
+    header = Header(rows, meanings, 0)
+    infer = infer_polarity or default_infer_polarity()
+    return _map_table(grid, header, list(merges), year, infer)
 
 
 # --- Columns ------------------------------------------------------------------------------------
@@ -189,12 +111,12 @@ def _refuse(
     code: str,
     message: str,
     grid: SheetGrid,
-    found: _Header,
+    found: Header,
     header: str = "",
     nearest_field: str | None = None,
 ) -> DetectionResult:
     texts = [m.text for m in found.meanings.values()] + [
-        str(grid.value(found.rows[0], c) or "") for c in range(1, _width(grid) + 1)
+        str(grid.value(found.rows[0], c) or "") for c in range(1, table_width(grid) + 1)
     ]
     return DetectionResult(
         None,
@@ -210,7 +132,7 @@ def _refuse(
 
 
 def _assign(
-    grid: SheetGrid, header: _Header, year: int | None
+    grid: SheetGrid, header: Header, year: int | None
 ) -> tuple[list[ColumnRole], int | None, list[int]] | DetectionResult:
     seen: dict[tuple[str, int | None, int | None], HeaderMeaning] = {}
     roles: list[ColumnRole] = []
@@ -309,7 +231,7 @@ def _value(p: ParsedNumber) -> float | None:
 
 def _map_table(
     grid: SheetGrid,
-    header: _Header,
+    header: Header,
     merges: list[CellRange],
     year: int | None,
     infer: InferPolarity,
@@ -323,7 +245,7 @@ def _map_table(
     main = _main_columns(roles, chosen)
     start = header.rows[-1] + 1
     skipped: list[SkippedRow] = []
-    if _is_column_numbers(list(grid.values[start - 1]) if start <= grid.n_rows else []):
+    if is_column_numbers(list(grid.values[start - 1]) if start <= grid.n_rows else []):
         skipped.append(SkippedRow(start, "column-numbers", "baris nomor kolom (1) (2) ...", ""))
         start += 1
     title = _title_lines(grid, header.rows[0])
@@ -459,7 +381,7 @@ def _sasaran_cell(
         if state.band_sasaran:
             sources.add("baris pita")
         return state.band_sasaran
-    top = _merged_top_left(merges, r, col)
+    top = merged_top_left(merges, r, col)
     value = grid.value(*top) if top else grid.value(r, col)
     text = str(value).strip() if normalise(value) else ""
     if text:

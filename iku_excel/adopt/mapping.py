@@ -13,6 +13,7 @@ keeping it apart leaves the ``Pengaturan`` contract unchanged.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 
 from iku_excel.a1 import column_index, column_letter
@@ -214,14 +215,27 @@ def _jsonable(value: object) -> object:
 # --- The Pemetaan sheet ---------------------------------------------------------------------------
 
 
-def to_rows(mapping: TableMapping) -> list[tuple[str, str]]:
-    """Key/value rows for a visible ``Pemetaan`` sheet (what :func:`from_rows` reads back)."""
+#: The visible sheet holding the mapping of an adopted workbook.
+SHEET_PEMETAAN = "Pemetaan"
+#: The ``Pemetaan`` key of the column where ``refresh`` writes its live Capaian (%) formulas.
+RESULT_KEY = "Kolom Hasil Capaian (%)"
+_COLUMN_KEY = re.compile(r"^Kolom ([A-Z]{1,3})$")
+
+
+def to_rows(mapping: TableMapping, result_col: int | None = None) -> list[tuple[str, str]]:
+    """Key/value rows for a visible ``Pemetaan`` sheet (what :func:`from_rows` reads back).
+
+    Every indicator whose polaritas is not in a column of the table gets a ``Polaritas Baris n``
+    row (inferred, or Positif assumed), so the planner sees it and can correct it there.
+    """
     rows = [
         ("Sheet", mapping.sheet),
         ("Baris Judul", ",".join(str(r) for r in mapping.header_rows)),
         ("Tahun Laporan", "" if mapping.reporting_year is None else str(mapping.reporting_year)),
         ("Sumber Sasaran", mapping.sasaran_source or ""),
     ]
+    if result_col is not None:
+        rows.append((RESULT_KEY, column_letter(result_col)))
     for role in mapping.columns:
         value = role.field
         if role.year is not None:
@@ -232,8 +246,12 @@ def to_rows(mapping: TableMapping) -> list[tuple[str, str]]:
     for ind in mapping.indicators:
         if ind.quarterly_aggregation:
             rows.append((f"Agregasi Baris {ind.row}", ind.quarterly_aggregation))
+        elif any(v is not None for v in (*ind.tw_targets, *ind.tw_realisasi)):
+            rows.append((f"Agregasi Baris {ind.row}", ""))  # undecided: the planner says
         if ind.polarity_source == "disimpulkan" and ind.polarity:
             rows.append((f"Polaritas Baris {ind.row}", f"{ind.polarity} (disimpulkan)"))
+        elif ind.polarity_source == "tidak diketahui":
+            rows.append((f"Polaritas Baris {ind.row}", "Positif (dianggap)"))
     return rows
 
 
@@ -248,6 +266,16 @@ class MappingConfig:
     columns: tuple[ColumnRole, ...]
     aggregation: dict[int, str] = field(default_factory=dict)
     polarity: dict[int, str] = field(default_factory=dict)
+    result_col: int | None = None
+
+
+def field_of(value: str) -> str | None:
+    """The field a ``Pemetaan`` value names: ``target``, or its label ``Target`` (any case)."""
+    key = " ".join(value.split()).casefold()
+    for fld, label in FIELD_LABELS.items():
+        if key in (fld, label.casefold()):
+            return fld
+    return None
 
 
 def from_rows(rows: list[tuple[str, str]]) -> MappingConfig:
@@ -257,28 +285,34 @@ def from_rows(rows: list[tuple[str, str]]) -> MappingConfig:
     aggregation: dict[int, str] = {}
     polarity: dict[int, str] = {}
     for key, value in rows:
-        if key.startswith("Kolom "):
+        col_key = _COLUMN_KEY.match(key)
+        if col_key and value:
             spec, quarter = ([*value.split("#"), ""])[:2]
             fld, year = ([*spec.split("@"), ""])[:2]
             columns.append(
                 ColumnRole(
-                    column_index(key[6:]),
-                    fld,
-                    int(year) if year else None,
-                    int(quarter) if quarter else None,
+                    column_index(col_key.group(1)),
+                    field_of(fld) or fld.strip(),
+                    int(year) if year.strip().isdigit() else None,
+                    int(quarter) if quarter.strip().isdigit() else None,
                 )
             )
-        elif key.startswith("Agregasi Baris "):
+        elif key.startswith("Agregasi Baris ") and key[15:].strip().isdigit() and value:
             aggregation[int(key[15:])] = value
-        elif key.startswith("Polaritas Baris "):
+        elif key.startswith("Polaritas Baris ") and key[16:].strip().isdigit() and value:
             polarity[int(key[16:])] = value.split()[0]
-    year = values.get("Tahun Laporan", "")
+    year = values.get("Tahun Laporan", "").strip()
     return MappingConfig(
         sheet=values.get("Sheet", ""),
-        header_rows=tuple(int(x) for x in values.get("Baris Judul", "").split(",") if x),
-        reporting_year=int(year) if year else None,
+        header_rows=tuple(
+            int(x) for x in values.get("Baris Judul", "").replace(" ", "").split(",") if x.isdigit()
+        ),
+        reporting_year=int(year) if year.isdigit() else None,
         sasaran_source=values.get("Sumber Sasaran") or None,
         columns=tuple(columns),
         aggregation=aggregation,
         polarity=polarity,
+        result_col=column_index(result)
+        if re.fullmatch(r"[A-Z]{1,3}", result := values.get(RESULT_KEY, "").strip().upper())
+        else None,
     )

@@ -39,6 +39,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from iku_excel.a1 import cell_address, column_letter
@@ -326,6 +327,27 @@ class XlwingsEngine:
         if not values:
             return SheetGrid(name, [], [])
         return SheetGrid(name, values, self._read_formats(sheet, values))
+
+    def read_merges(self, sheets: Sequence[str]) -> dict[str, list[tuple[int, int, int, int]]]:
+        """Merged ranges of ``sheets`` (for ``adopt``), read from the book's file on disk.
+
+        Excel's object model has no list of a sheet's merged areas (only a per-cell test, one
+        call per cell); the saved file has them. A book never saved, or one Excel opened from
+        elsewhere (the web), gives none: the detector then reads a parent header that is not
+        merged over its children the same way.
+        """
+        from iku_excel.backends.xlsx.reader import read_merges
+
+        try:
+            path = Path(self.book.fullname)
+        except (NotImplementedError, AttributeError):
+            return {}
+        if path.suffix.lower() not in (".xlsx", ".xlsm") or not path.is_file():
+            return {}
+        try:
+            return read_merges(path, sheets)
+        except Exception:  # unreadable file on disk: detect without merges
+            return {}
 
     def read_formulas(self, sheet: str, col: int) -> dict[int, str]:
         """Row -> formula (``"=..."``) of the cells of column ``col`` that hold one (one read).

@@ -319,7 +319,9 @@ def _indicator_row(
     cached, formula = _ref_cell(ind.target, _static(ind.target))
     sheet.put(row, COL_TARGET, cached, "number", formula=formula)
     rr = realisasi_operand(r)
-    if rr is not None:
+    if r.kind == "grade":  # show the grade as typed, not its position
+        sheet.put(row, COL_REALISASI, r.grade_realisasi or _static(ind.realisasi), "number")
+    elif rr is not None:
         rexpr, count = rr
         sheet.put(row, COL_REALISASI, r.realisasi, "number", formula=f'=IF({count}=0,"",{rexpr})')
     else:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from iku_excel.a1 import column_index, quote_sheet
 from iku_excel.capaian import SHOWN_DECIMALS
+from iku_excel.kinds import composite_expr, grade_formula
 from iku_excel.model import IndicatorResult, Settings, Value
 
 #: Excel's limits on a formula: characters, nested functions, characters of a text literal.
@@ -148,6 +149,11 @@ def realisasi_operand(r: IndicatorResult, same_sheet: str | None = None) -> tupl
     annual = operand(ind.realisasi, same_sheet=same_sheet)
     if annual is None:
         return None
+    composite = composite_expr(ind, same_sheet)
+    if composite is not None:  # Pembilang / Penyebut win when both are usable
+        expr, usable = composite
+        count = f"IF({usable},1,COUNT({annual.address}))"
+        return f"IF({usable},{expr},{annual.expr})", count
     simple = (annual.expr, f"COUNT({annual.address})")
     if any(q.ref is None for q in ind.quarters):
         return simple
@@ -174,6 +180,8 @@ def realisasi_operand(r: IndicatorResult, same_sheet: str | None = None) -> tupl
 
 def iku_capaian_formula(r: IndicatorResult, settings: Settings) -> str | None:
     """The live formula of the IKU sheet's Capaian (%) cell (raw, uncapped), or None."""
+    if r.kind == "grade":
+        return grade_formula(r, settings)
     ind = r.indicator
     sheet = ind.target.ref.sheet if ind.target.ref else None
     t = operand(ind.target, same_sheet=sheet)

@@ -323,3 +323,27 @@ def read_column_formulas(source: Path | XlsxPackage, sheet: str, col: int) -> di
             text = f.group(1)
             out[int(match.group(1))] = "=" + unescape(text.decode("utf-8")) if text else "=<shared>"
     return out
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\sref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+
+
+def read_merges(
+    source: Path | XlsxPackage, sheets: Sequence[str]
+) -> dict[str, list[tuple[int, int, int, int]]]:
+    """Merged ranges of each of ``sheets`` as 1-based ``(min_row, min_col, max_row, max_col)``,
+    from the ``<mergeCell ref=...>`` elements of the sheet's XML (a sheet not found: none)."""
+    package = _package(source)
+    parts = _sheet_parts(package)
+    out: dict[str, list[tuple[int, int, int, int]]] = {}
+    for sheet in sheets:
+        part = parts.get(sheet.casefold())
+        found: list[tuple[int, int, int, int]] = []
+        if part is not None:
+            for m in _MERGE.finditer(package.read(part)):
+                c1, r1 = column_index(m.group(1).decode()), int(m.group(2))
+                c2 = column_index(m.group(3).decode()) if m.group(3) else c1
+                r2 = int(m.group(4)) if m.group(4) else r1
+                found.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
+        out[sheet] = found
+    return out
