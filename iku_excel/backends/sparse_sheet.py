@@ -180,7 +180,7 @@ def _position(ref: str | None, row: int, previous_col: int, label: str) -> tuple
         return row, previous_col + 1
     match = _REF.fullmatch(ref)
     if match is None:
-        raise WorkbookCorrupt(f"File rusak: alamat sel {ref!r} tidak sah: {label}")
+        raise WorkbookCorrupt(f"File rusak: alamat sel {ref} tidak sah: {label}")
     col = 0
     for char in match.group(1):
         col = col * 26 + ord(char) - 64
@@ -215,7 +215,7 @@ def _value(
             index = int(text)
         except ValueError:
             raise WorkbookCorrupt(
-                f"File rusak: sel {where} indeks teks {text!r}: {label}"
+                f"File rusak: sel {where} indeks teks {text[:20]} bukan angka: {label}"
             ) from None
         if not 0 <= index < len(strings):
             raise WorkbookCorrupt(
@@ -235,7 +235,9 @@ def _value(
     try:
         return float(text)
     except ValueError:
-        raise WorkbookCorrupt(f"File rusak: sel {where} berisi angka {text!r}: {label}") from None
+        raise WorkbookCorrupt(
+            f"File rusak: sel {where} berisi {text[:20]}, bukan angka: {label}"
+        ) from None
 
 
 def read_sparse_sheet(
