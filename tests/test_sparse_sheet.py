@@ -218,6 +218,11 @@ def test_inspect_finds_the_extent_and_refuses_damage() -> None:
     assert inspect_sheet_xml(ok, "s.xml", "t", 2) == (3, 28)
     far = sheet('<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')
     assert inspect_sheet_xml(far, "s.xml", "t", 0) == (1_048_576, 16_384)
+    # another writer's attribute order or a namespace prefix takes the general patterns
+    other = sheet('<row spans="1:2" r="7"><c s="1" r="XFD1048576"><v>1</v></c></row>')
+    assert inspect_sheet_xml(other, "s.xml", "t", 0) == (1_048_576, 16_384)
+    prefixed = other.replace(b"<row", b"<x:row").replace(b"</row", b"</x:row")
+    assert inspect_sheet_xml(prefixed, "s.xml", "t", 0) == (1_048_576, 16_384)
     damaged = {
         "zero": sheet('<row r="1"><c r="A0"><v>1</v></c></row>'),
         "past-row": sheet('<row r="1048577"><c r="A1048577"><v>1</v></c></row>'),

@@ -28,6 +28,7 @@ from lxml import etree
 from iku_excel.errors import WorkbookCorrupt
 from iku_excel.limits import (
     HEAD_BYTES,
+    MAX_CELLS_DENSE,
     MAX_CELLS_SPARSE,
     MAX_COLUMN,
     MAX_MEMBER_UNCOMPRESSED,
@@ -332,10 +333,17 @@ def scan_used_range(
 
 #: A row or cell address that is not a plain one of at most two letters and five digits: rare in
 #: real sheets (a column past ZZ or a row past 99,999), so the few matches are parsed one by one.
+#: Two forms: the fast one for ``<c r="`` / ``<row r="`` as Excel and openpyxl write them (a
+#: literal prefix the regex engine can search for), the general one for any other writer.
 _UNUSUAL_REF = re.compile(rb'\sr="(?![A-Z]{1,2}[1-9]\d{0,4}"|[1-9]\d{0,4}")([^"]*)"')
+_UNUSUAL_CELL = re.compile(rb'<c r="(?![A-Z]{1,2}[1-9]\d{0,4}")([^"]*)"')
+_UNUSUAL_ROW = re.compile(rb'<row r="(?![1-9]\d{0,4}")([^"]*)"')
 _PLAIN_ROW = re.compile(rb'<row r="(\d+)"')
 _ANY_ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*?\sr=\"(\d+)\"")
-_SHORT_COLUMN = re.compile(rb'\sr="([A-Z]{1,2})\d')
+_TWO_LETTERS = re.compile(rb'\sr="([A-Z]{2})\d')
+_TWO_LETTERS_CELL = re.compile(rb'<c r="([A-Z]{2})\d')
+_ONE_LETTER = re.compile(rb'\sr="([A-Z])\d')
+_OTHER_ORDER = (re.compile(rb'<c (?!r=")'), re.compile(rb'<row (?!r=")'))
 _SHARED_INDEX = re.compile(rb't="s"[^>]*><(?:\w+:)?v>(\d+)<')
 _ROOT_END = re.compile(rb"</(?:\w+:)?worksheet>\s*\Z")
 
@@ -349,6 +357,9 @@ def _column(letters: bytes) -> int:
 
 def inspect_sheet_xml(data: bytes, member: str, label: str, n_strings: int) -> tuple[int, int]:
     """(max row, max column) of the addresses in an inflated worksheet part, and its damage.
+
+    The column is exact past Z; up to Z it is reported as 26 unless the exact letter matters
+    for :data:`~iku_excel.limits.MAX_CELLS_DENSE` (saves a full scan of the part).
 
     The guard before a dense reader (python-calamine allocates A1 to the bottom-right cell): a
     few byte-level regular expressions, no XML tree, a few percent of a read. Raises
@@ -368,8 +379,15 @@ def inspect_sheet_xml(data: bytes, member: str, label: str, n_strings: int) -> t
     if _ROOT_END.search(data[-256:]) is None:
         raise corrupt("terpotong (tidak diakhiri </worksheet>)")
     max_row = max_col = 0
-    for match in _UNUSUAL_REF.finditer(data):
-        tag_start = data.rfind(b"<", 0, match.start())
+    plain = b":c " not in data and b":row " not in data  # no namespace prefix
+    plain = plain and not any(pattern.search(data) for pattern in _OTHER_ORDER)
+    unusual = (
+        [*_UNUSUAL_CELL.finditer(data), *_UNUSUAL_ROW.finditer(data)]
+        if plain
+        else _UNUSUAL_REF.finditer(data)
+    )
+    for match in unusual:
+        tag_start = data.rfind(b"<", 0, match.start() + 1)
         tag = re.match(rb"<(?:\w+:)?(c|row)\b", data[tag_start : tag_start + 16])
         if tag is None:
             continue  # an r="" of some other element: not an address
@@ -382,11 +400,15 @@ def inspect_sheet_xml(data: bytes, member: str, label: str, n_strings: int) -> t
         if row > MAX_ROW or col > MAX_COLUMN:
             raise corrupt(f"berisi sel {text} di luar lembar Excel (batas XFD{MAX_ROW})")
         max_row, max_col = max(max_row, row), max(max_col, col)
-    rows = _PLAIN_ROW if data.count(b"<row") == data.count(b'<row r="') else _ANY_ROW
+    rows = _PLAIN_ROW if plain else _ANY_ROW
     max_row = max([max_row, *map(int, set(rows.findall(data)))])
-    if max_col <= 702:  # no three-letter column: the largest one- or two-letter one
-        letters = set(_SHORT_COLUMN.findall(data))
-        max_col = max([max_col, *map(_column, letters)])
+    if max_col <= 702:  # no three-letter column: the largest two-letter one, if any
+        two = set((_TWO_LETTERS_CELL if plain else _TWO_LETTERS).findall(data))
+        max_col = max([max_col, *map(_column, two)]) if two else max(max_col, 1)
+    if max_col <= 26 and max_row * 26 > MAX_CELLS_DENSE:  # only then is the letter needed
+        max_col = max([max_col, *map(_column, set(_ONE_LETTER.findall(data)))])
+    elif max_col <= 26:
+        max_col = 26  # a bound: reading the exact letter would cost a full scan
     indexes = set(_SHARED_INDEX.findall(data))
     if indexes:
         top = max(map(int, indexes))
