@@ -2,10 +2,21 @@
 
 Every file is refreshed in a worker process, also with ``--jobs 1``: a worker that dies (the
 reader aborts on a huge sheet, the kernel kills it, a segfault) costs only the file it was working
-on, which is reported as failed with the reason; the batch goes on in a new worker. Workers are
-started with multiprocessing's ``spawn`` method (the same on Linux, macOS and Windows: a fresh
-interpreter with this process's working folder, environment and ``sys.path``) and each one handles
-files one after another until the batch ends or it dies.
+on, which is reported as failed with the reason; the batch goes on in a new worker. Each worker
+handles files one after another until the batch ends or it dies.
+
+How workers start (:func:`start_method`): from the ``iku-excel`` command (its entry point,
+:func:`iku_excel.cli.main`) on Linux, by ``fork`` of the command's process while it has a
+single thread (it has imported only click and this module by then, so a fork costs about a
+millisecond and the worker imports the refresh code itself); elsewhere, in a program that calls
+:func:`run_batch` itself (its state, patched or threaded, would be inherited), or when the
+process runs threads (forking a threaded process can deadlock), by ``spawn``: a fresh
+interpreter, which costs 0.1-0.2 s of start-up and imports per worker. Measured on a
+20-indicator workbook (benchmarks/README.md), ``spawn`` made the whole ``iku-excel refresh`` of
+one file about twice as slow as its work; running a lone file in the command line's own process
+would be as fast as ``fork`` but would lose the isolation a huge or broken file needs, and a
+``forkserver`` still starts a second interpreter. ``IKU_EXCEL_START_METHOD`` (``fork``,
+``spawn``, ``forkserver``) overrides the choice, for measurements.
 
 A program that calls :func:`run_batch` from a script must guard its entry point with
 ``if __name__ == "__main__":`` (the spawn method imports the main module in each worker).
@@ -20,6 +31,8 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import sys
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -177,6 +190,10 @@ def _worker_main(conn: Connection, work: Work, options: RefreshOptions) -> None:
     written has cleaned up its temporary file.
     """
     _limit_memory()
+    if not os.environ.get("PYTHONFAULTHANDLER"):  # a forked worker inherits the parent's
+        import faulthandler
+
+        faulthandler.disable()
     try:
         while True:
             try:
@@ -234,20 +251,38 @@ class _Worker:
         return self.process.exitcode
 
 
+def start_method(allow_fork: bool = False) -> str:
+    """``fork`` when allowed, on Linux, while this process has one thread; else ``spawn``
+    (module docstring). ``IKU_EXCEL_START_METHOD`` overrides both."""
+    chosen = os.environ.get("IKU_EXCEL_START_METHOD", "")
+    if chosen in multiprocessing.get_all_start_methods():
+        return chosen
+    if allow_fork and sys.platform.startswith("linux") and threading.active_count() == 1:
+        return "fork"
+    return "spawn"
+
+
 def run_batch(
     files: Sequence[Path],
     options: RefreshOptions,
     *,
     jobs: int = 1,
     on_done: Callable[[FileOutcome], object] | None = None,
+    allow_fork: bool = False,
 ) -> list[FileOutcome]:
     """Refresh ``files`` in up to ``jobs`` worker processes; one outcome per file, in order.
+
+    ``allow_fork``: the caller's process holds nothing a forked worker could trip on (the
+    command line's entry point says so; a program that embeds the batch keeps ``spawn``).
 
     ``on_done`` is called in this process as each file finishes (the progress bar). A worker
     that dies fails only its current file (:func:`crash_reason`); a fresh worker takes the rest.
     """
     work: Work = refresh_one  # looked up now, so a test can replace it
-    ctx = multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context(start_method(allow_fork))
+    for stream in (sys.stdout, sys.stderr):  # a forked worker must not repeat buffered output
+        with contextlib.suppress(Exception):
+            stream.flush()
     pending = list(enumerate(files))
     pending.reverse()
     outcomes: dict[int, FileOutcome] = {}

@@ -61,6 +61,11 @@ def file_line(path: Path | str, message: str) -> str:
     return message if message.startswith(f"{path}: ") else f"{path}: {message}"
 
 
+#: Whether refresh workers may be forked: only when this process is the ``iku-excel`` command
+#: (:func:`main`), not when a program (a test's CliRunner) invokes the click command in its own
+#: process, whose patched or threaded state a forked worker would inherit (batch.py).
+_as_command = False
+
 #: Commands whose modules are imported only when the command runs (they pull in heavy
 #: libraries that ``check`` and ``refresh`` do not need): name -> "module:attribute".
 LAZY_COMMANDS = {"rekap": "iku_excel.rekap.command:rekap_command"}
@@ -230,14 +235,19 @@ def refresh(
 def _run_with_progress(
     files: list[Path], options: RefreshOptions, jobs: int, progress: bool | None
 ) -> list[FileOutcome]:
-    from tqdm import tqdm
-
     from iku_excel.batch import run_batch
 
     show = sys.stderr.isatty() if progress is None else progress
-    bar = tqdm(total=len(files), unit="file", disable=not show, file=sys.stderr, desc="iku-excel")
+    if not show:  # tqdm (and its imports) only when a bar is shown
+        return run_batch(files, options, jobs=jobs, allow_fork=_as_command)
+    import tqdm
+
+    tqdm.tqdm.monitor_interval = 0  # no monitor thread: workers may be forked (batch.py)
+    bar = tqdm.tqdm(total=len(files), unit="file", file=sys.stderr, desc="iku-excel")
     try:
-        return run_batch(files, options, jobs=jobs, on_done=lambda _outcome: bar.update())
+        return run_batch(
+            files, options, jobs=jobs, on_done=lambda _outcome: bar.update(), allow_fork=_as_command
+        )
     finally:
         bar.close()
 
@@ -407,6 +417,15 @@ def addin_status() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code, never raises."""
+    global _as_command
+    previous, _as_command = _as_command, True
+    try:
+        return _main(argv)
+    finally:
+        _as_command = previous
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
         rv = cli.main(
             args=list(argv) if argv is not None else None,

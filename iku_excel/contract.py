@@ -145,9 +145,9 @@ IKU_COLUMNS: tuple[Column, ...] = (
     Column("note", "Keterangan", "Catatan bebas.", width=24),
 )
 
-#: Columns the reader understands but the template does not ship yet (composite indicators):
+#: Composite indicators' columns: the reader understands them, the template does not ship them;
 #: a planner adds them to the IKU sheet when needed.
-OPTIONAL_IKU_COLUMNS: tuple[Column, ...] = (
+COMPOSITE_COLUMNS: tuple[Column, ...] = (
     Column(
         "numerator",
         "Pembilang",
@@ -162,6 +162,39 @@ OPTIONAL_IKU_COLUMNS: tuple[Column, ...] = (
         width=11,
     ),
 )
+#: Columns a workbook may add to the IKU sheet; none is in the template, none is required, and a
+#: workbook without them refreshes exactly as before.
+LKJIP_OPTIONAL_COLUMNS: tuple[Column, ...] = (
+    *(
+        Column(
+            f"tw_target{i}",
+            f"Target TW {q}",
+            f"Target s.d. triwulan {q} dari lampiran Perjanjian Kinerja (kumulatif, atau per "
+            "triwulan bila jumlah keempatnya sama dengan Target untuk Agregasi Jumlah).",
+            (f"Target Triwulan {q}",),
+        )
+        for i, q in enumerate(("I", "II", "III", "IV"), start=1)
+    ),
+    Column(
+        "national_standard",
+        "Standar Nasional",
+        "Standar nasional/provinsi indikator (ditampilkan di samping capaian).",
+        ("Standar Provinsi", "Target Nasional"),
+    ),
+    Column("budget", "Pagu (Rp)", "Pagu anggaran indikator/sasaran.", ("Pagu", "Anggaran (Rp)")),
+    Column(
+        "budget_spent",
+        "Realisasi Anggaran (Rp)",
+        "Realisasi anggaran indikator/sasaran.",
+        ("Realisasi Anggaran",),
+    ),
+    Column("drivers", "Faktor Pendorong", "Analisis: faktor pendorong capaian."),
+    Column("obstacles", "Faktor Penghambat", "Analisis: faktor penghambat capaian."),
+    Column("follow_up", "Tindak Lanjut", "Analisis: tindak lanjut/solusi.", ("Solusi",)),
+)
+#: Every optional IKU column: none is in the template, none is required, and a workbook without
+#: them is read and refreshed exactly as before.
+OPTIONAL_IKU_COLUMNS: tuple[Column, ...] = COMPOSITE_COLUMNS + LKJIP_OPTIONAL_COLUMNS
 #: Every IKU column the reader recognises.
 IKU_READ_COLUMNS: tuple[Column, ...] = IKU_COLUMNS + OPTIONAL_IKU_COLUMNS
 
@@ -302,8 +335,8 @@ SETTINGS: tuple[Setting, ...] = (
     ),
 )
 
-#: Settings the reader understands but the template does not list yet (issue 9): a planner adds
-#: the row ``Format Angka | Inggris`` under the others when the workbook needs it.
+#: Settings the reader understands but the template does not list (a planner adds the row, e.g.
+#: ``Format Angka | Inggris`` or ``Periode Laporan | TW II``, under the others when needed).
 OPTIONAL_SETTINGS: tuple[Setting, ...] = (
     Setting(
         "Format Angka",
@@ -322,9 +355,25 @@ OPTIONAL_SETTINGS: tuple[Setting, ...] = (
         default="Rasio",
         choices=GRADE_MODES,
     ),
+    Setting(
+        "Periode Laporan",
+        "report_period",
+        "Periode yang dilaporkan: TW I, TW II, TW III (laporan s.d. triwulan itu, dibandingkan "
+        "dengan Target TW) atau Tahunan.",
+        default="Tahunan",
+        choices=("TW I", "TW II", "TW III", "Tahunan"),
+    ),
 )
 #: Every setting the reader recognises.
 READ_SETTINGS: tuple[Setting, ...] = SETTINGS + OPTIONAL_SETTINGS
+
+#: The reporting periods of ``Periode Laporan``: name -> number of triwulan covered.
+REPORT_PERIODS = {"TW I": 1, "TW II": 2, "TW III": 3, "Tahunan": 4}
+#: How a period is named in the Capaian sheet's title and headers.
+PERIOD_TITLES = {1: "S.D. TRIWULAN I", 2: "S.D. TRIWULAN II", 3: "S.D. TRIWULAN III"}
+
+#: Earlier years in the IKU sheet: ``Realisasi 2021``, ``Capaian 2021`` (year before Tahun).
+HISTORY_PATTERN = re.compile(r"^(realisasi|capaian)\s*(?:tahun\s*)?(\d{4})(?:\s*\(%\))?$")
 
 
 # --- Header matching ------------------------------------------------------------------------------

@@ -104,11 +104,15 @@ def cli_md() -> str:
         '{"files": [{"file": "...", "year": 2023,',
         '  "indicators": [{"code", "sasaran", "indicator", "unit", "polarity", "target",',
         '                  "target_low", "target_high", "realisasi", "capaian", "capaian_raw",',
-        '                  "capaian_vs_final", "predicate", "row"}],',
+        '                  "capaian_vs_final", "capaian_tahunan", "predicate", "row"}],',
         '  "sasaran": [{"name", "capaian", "predicate"}],',
         '  "overall": {"capaian", "predicate"},',
         '  "findings": [{"rule", "severity", "sheet", "cell", "code", "message"}]}]}',
         "```",
+        "",
+        "In a period report (`Periode Laporan` TW I..TW III with Target TW columns) `capaian` is",
+        "the capaian s.d. that triwulan against its TW target and `capaian_tahunan` the same",
+        "realisasi against the yearly target; in a yearly report both are the yearly capaian.",
         "",
         'Numbers are plain JSON numbers in percent (125.0, not "125 %"), unrounded; a missing '
         "value is `null`. `capaian` is the capped value used for averages and predikat (equal "
@@ -188,7 +192,9 @@ def contract_md() -> str:
         "",
         *_columns_table(contract.IKU_COLUMNS),
         "",
-        "Optional columns (not in the template; add them to the header when needed):",
+        "Optional columns (not in the template; a workbook without them is read as before). "
+        "Earlier years are columns `Realisasi <year>` and `Capaian <year>` (up to four years "
+        "before `Tahun` are shown).",
         "",
         *_columns_table(contract.OPTIONAL_IKU_COLUMNS),
         "",

@@ -43,6 +43,7 @@ from iku_excel.kinds import (
     evaluate_grade,
     infer_missing_polarity,
 )
+from iku_excel.lkjip import check_lkjip
 from iku_excel.model import (
     CellRef,
     Evaluation,
@@ -58,6 +59,7 @@ from iku_excel.model import (
     Value,
 )
 from iku_excel.numbers import ParsedNumber, normalise_unit
+from iku_excel.periods import period_results
 from iku_excel.reported import explain, matches_typed, suggested, typed_decimals
 from iku_excel.text import fmt, formula_numbers, formula_text, shown, with_unit
 
@@ -511,6 +513,8 @@ def evaluate(workbook: IkuWorkbook, reader_findings: Iterable[Finding] = ()) -> 
             ind = replace(ind, polarity=match.polarity)  # an empty Polaritas follows the RPJMD
         ind = infer_missing_polarity(ind, match, layout, out)
         results.append(_evaluate_indicator(ind, settings, match, scale, layout, out))
+    results = period_results(results, settings, scale, out)
+    check_lkjip(results, settings, layout, out)
 
     groups: dict[str, list[IndicatorResult]] = {}
     for r in results:

@@ -53,7 +53,7 @@ class SheetGrid:
         return line[col - 1] if col <= len(line) else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CellRef:
     """Where a value came from."""
 
@@ -69,7 +69,7 @@ class CellRef:
         return f"{self.sheet}!{self.address}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Value:
     """A parsed input cell and where it sits (``ref`` is None when the column does not exist)."""
 
@@ -149,9 +149,35 @@ class Settings:
     grade_mode: str = "Rasio"
     #: The grade scales in effect (the ``Skala Nilai`` block of Pengaturan, else built-ins).
     grade_scales: tuple[GradeScale, ...] = DEFAULT_SCALES
+    #: ``Periode Laporan``: "TW I" | "TW II" | "TW III" | "Tahunan".
+    report_period: str = "Tahunan"
 
 
 @dataclass(frozen=True)
+class HistoryYear:
+    """One earlier year of an indicator (``Realisasi 2021`` / ``Capaian 2021`` columns)."""
+
+    year: int
+    realisasi: Value | None
+    capaian: Value | None
+
+
+@dataclass(frozen=True)
+class IkuExtras:
+    """The optional LKjIP columns of an IKU row (``contract.LKJIP_OPTIONAL_COLUMNS``); each is
+    None or empty when its column is absent."""
+
+    tw_targets: tuple[Value, Value, Value, Value] | None = None
+    national_standard: Value | None = None
+    budget: Value | None = None
+    budget_spent: Value | None = None
+    drivers: str = ""
+    obstacles: str = ""
+    follow_up: str = ""
+    history: tuple[HistoryYear, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class IkuIndicator:
     """One row of the ``IKU`` sheet."""
 
@@ -177,9 +203,10 @@ class IkuIndicator:
     #: Composite indicators: ``Pembilang`` and ``Penyebut`` (None when the columns are absent).
     numerator: Value | None = None
     denominator: Value | None = None
+    extras: IkuExtras = field(default_factory=IkuExtras)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RpjmdIndicator:
     """One row of the ``RPJMD`` sheet."""
 
@@ -240,7 +267,7 @@ class IkuWorkbook:
 # --- Results --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One problem found in a workbook: a stable rule id, where, and what to do."""
 
@@ -257,7 +284,7 @@ class Finding:
         return (SEVERITY_ORDER[self.severity], self.sheet, row, self.cell, self.rule)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IndicatorResult:
     """The computed figures of one indicator."""
 
@@ -281,9 +308,14 @@ class IndicatorResult:
     grade_scale: str | None = None
     grade_target: str | None = None
     grade_realisasi: str | None = None
+    #: In a period report (``Periode Laporan`` TW I..III with TW targets) this result holds the
+    #: figures s.d. the period, and ``annual`` the yearly ones; None in a yearly report.
+    annual: IndicatorResult | None = None
+    #: The period (1..3) this result is s.d., or None for a yearly result.
+    period: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GroupResult:
     """A sasaran (or the whole workbook) and its aggregated capaian."""
 

@@ -69,6 +69,8 @@ def indicator_json(r: IndicatorResult) -> dict[str, Any]:
         "capaian": _number(r.capaian),
         "capaian_raw": _number(r.capaian_raw),
         "capaian_vs_final": _number(r.capaian_vs_final),
+        # the yearly capaian; equals "capaian" except in a period report (Periode Laporan TW ..)
+        "capaian_tahunan": _number((r.annual or r).capaian),
         "predicate": r.predicate,
         "row": ind.row,
     }

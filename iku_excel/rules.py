@@ -377,6 +377,52 @@ _RULES: tuple[Rule, ...] = (
         '"{label}" ({scope}) diketik {value} %, padahal {method} = {expected} %.{hint} Ganti '
         "dengan {expected} %.",
     ),
+    # --- periods and the LKjIP columns ------------------------------------------------------------
+    Rule(
+        "no-period-targets",
+        "info",
+        "Laporan triwulan tanpa Target TW",
+        "Periode Laporan triwulan membandingkan realisasi s.d. triwulan dengan Target TW dari "
+        "lampiran Perjanjian Kinerja; tanpa kolom Target TW I–IV hanya perbandingan dengan "
+        "target tahunan yang ditampilkan.",
+        "Periode Laporan {period}, tetapi sheet IKU tidak memiliki kolom Target TW I–IV; capaian "
+        "dibandingkan dengan target tahunan saja. Tambahkan kolom Target TW I … Target TW IV "
+        "dari lampiran Perjanjian Kinerja.",
+    ),
+    Rule(
+        "missing-period-target",
+        "warning",
+        "Target triwulan kosong",
+        "Pada laporan triwulan, indikator tanpa Target TW periode itu tidak mempunyai capaian "
+        "triwulan (tidak dianggap 0).",
+        'Target {period} indikator "{indicator}" kosong; capaian s.d. {period} dikosongkan. '
+        "Isi target triwulan dari lampiran Perjanjian Kinerja.",
+    ),
+    Rule(
+        "target-below-standard",
+        "warning",
+        "Target lebih lemah dari standar nasional",
+        "Target yang lebih rendah dari Standar Nasional (polaritas positif), atau lebih tinggi "
+        "(polaritas negatif), adalah sasaran yang lebih lemah dari standar.",
+        'Target {value} indikator "{indicator}" (polaritas {polarity}) lebih lemah dari Standar '
+        "Nasional {standard}. Periksa target atau tulis alasannya di Keterangan.",
+    ),
+    Rule(
+        "missing-analysis",
+        "warning",
+        "Analisis capaian belum diisi",
+        "LKjIP menjelaskan setiap capaian di bawah 100 %: faktor penghambat dan tindak lanjutnya.",
+        'Capaian "{indicator}" {capaian} % (di bawah 100 %), tetapi Faktor Penghambat atau '
+        "Tindak Lanjut kosong. Isi keduanya.",
+    ),
+    Rule(
+        "capaian-trend",
+        "info",
+        "Capaian turun dua tahun berturut-turut",
+        "Capaian yang turun dua tahun berturut-turut perlu dibahas dalam analisis LKjIP.",
+        'Capaian "{indicator}" turun dua tahun berturut-turut: {trend}. Bahas penyebabnya di '
+        "Faktor Penghambat.",
+    ),
 )
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}

@@ -28,10 +28,12 @@ IKU_SHEET = c.SHEET_IKU
 RPJMD_SHEET = c.SHEET_RPJMD
 SETTINGS_SHEET = c.SHEET_PENGATURAN
 
-_IKU_KEYS = [col.key for col in iku_layout()] + [col.key for col in c.OPTIONAL_IKU_COLUMNS]
-_IKU_HEADERS = [col.header for col in iku_layout()] + [col.header for col in c.OPTIONAL_IKU_COLUMNS]
+_IKU_KEYS = [col.key for col in iku_layout()]
 _RPJMD_KEYS = [col.key for col in rpjmd_layout(*RPJMD_YEARS)]
 _SETTING_KEY = {s.attr: s.key for s in c.READ_SETTINGS}
+#: Optional IKU columns (and ``Realisasi <year>``/``Capaian <year>`` headers given as keys) are
+#: added right of the template's columns only when a row uses them.
+_OPTIONAL_HEADERS = {col.key: col.header for col in c.OPTIONAL_IKU_COLUMNS}
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,13 @@ def rpjmd(**values: object) -> dict[str, object]:
 def iku_cell(key: str, row: int = 2) -> str:
     """Address of column ``key`` on data row ``row`` of a grid built by :func:`make_grids`."""
     return cell_address(row, _IKU_KEYS.index(key) + 1)
+
+
+def iku_extra_cell(key: str, used: Sequence[str], row: int = 2) -> str:
+    """Address of optional column ``key`` when the rows use the optional keys ``used``."""
+    extra = [k for k in _OPTIONAL_HEADERS if k in used]
+    extra += sorted(k for k in used if k not in _IKU_KEYS and k not in _OPTIONAL_HEADERS)
+    return cell_address(row, len(_IKU_KEYS) + extra.index(key) + 1)
 
 
 def rpjmd_cell(key: str, row: int = 2) -> str:
@@ -159,11 +168,15 @@ def make_grids(
         grids[RPJMD_SHEET] = _table(
             RPJMD_SHEET, _RPJMD_KEYS, [col.header for col in layout], rpjmd_rows
         )
+    used = {k for row in iku_rows for k in row}
+    extra = [k for k in _OPTIONAL_HEADERS if k in used]
+    extra += sorted(k for k in used if k not in _IKU_KEYS and k not in _OPTIONAL_HEADERS)
+    headers = [col.header for col in iku_layout()] + [_OPTIONAL_HEADERS.get(k, k) for k in extra]
     if adopted:
-        grids[ADOPTED_SHEET] = _table(ADOPTED_SHEET, _IKU_KEYS, _IKU_HEADERS, iku_rows)
+        grids[ADOPTED_SHEET] = _table(ADOPTED_SHEET, _IKU_KEYS + extra, headers, iku_rows)
         grids["Pemetaan"] = _pemetaan_grid()
         return list(grids), grids
-    grids[IKU_SHEET] = _table(IKU_SHEET, _IKU_KEYS, _IKU_HEADERS, iku_rows)
+    grids[IKU_SHEET] = _table(IKU_SHEET, _IKU_KEYS + extra, headers, iku_rows)
     return list(grids), grids
 
 

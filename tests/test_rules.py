@@ -30,6 +30,7 @@ from tests.conftest import (
     found,
     iku,
     iku_cell,
+    iku_extra_cell,
     make_grids,
     rpjmd,
     rpjmd_cell,
@@ -44,6 +45,9 @@ NAME = str(iku()["indicator"])
 SASARAN = str(iku()["sasaran"])
 PCT_NAME = "Persentase PMKS yang tertangani"
 TW = {"tw1": 10, "tw2": 20, "tw3": 30, "tw4": 40}  # Jumlah 100, Nilai Akhir 40, Rata-rata 25
+TW_TARGETS = {"tw_target1": 25, "tw_target2": 50, "tw_target3": 75, "tw_target4": 100}
+MID_YEAR = {"tw1": 20, "tw2": 30, "realisasi": None}  # s.d. TW II: 50
+ANALYSIS = {"obstacles": "Cuaca", "follow_up": "Jadwal ulang"}
 
 
 def flat_rpjmd(value: object, **values: object) -> dict[str, object]:
@@ -321,7 +325,12 @@ TRIGGERS: dict[str, Trigger] = {
     ),
     "invalid-composite": Trigger(
         {"iku_rows": [iku(numerator=45, denominator=0)], "rpjmd_rows": R},
-        ("invalid-composite", IKU_SHEET, iku_cell("denominator"), "1.1"),
+        (
+            "invalid-composite",
+            IKU_SHEET,
+            iku_extra_cell("denominator", ["numerator", "denominator"]),
+            "1.1",
+        ),
         (NAME,),
     ),
     "polarity-inferred": Trigger(
@@ -333,6 +342,47 @@ TRIGGERS: dict[str, Trigger] = {
         {"iku_rows": [iku(), AVG_ROW(80)], "rpjmd_rows": R},
         ("typed-average-mismatch", IKU_SHEET, iku_cell("reported_capaian", 3), ""),
         ("80", "90"),
+    ),
+    "no-period-targets": Trigger(
+        {
+            "iku_rows": [iku(**MID_YEAR)],
+            "rpjmd_rows": R,
+            "settings": settings(report_period="TW II"),
+        },
+        ("no-period-targets", SETTINGS_SHEET, "B3", ""),
+        ("TW II",),
+    ),
+    "missing-period-target": Trigger(
+        {
+            "iku_rows": [iku(**MID_YEAR, **{**TW_TARGETS, "tw_target2": None})],
+            "rpjmd_rows": R,
+            "settings": settings(report_period="TW II"),
+        },
+        ("missing-period-target", IKU_SHEET, iku_extra_cell("tw_target2", list(TW_TARGETS)), "1.1"),
+        ("TW II", NAME),
+    ),
+    "target-below-standard": Trigger(
+        {"iku_rows": [iku(national_standard=120)], "rpjmd_rows": R},
+        ("target-below-standard", IKU_SHEET, iku_cell("target"), "1.1"),
+        ("100", "120", NAME),
+    ),
+    "missing-analysis": Trigger(
+        {"iku_rows": [iku(obstacles="Cuaca", follow_up=None)], "rpjmd_rows": R},
+        (
+            "missing-analysis",
+            IKU_SHEET,
+            iku_extra_cell("follow_up", ["obstacles", "follow_up"]),
+            "1.1",
+        ),
+        ("90", NAME),
+    ),
+    "capaian-trend": Trigger(
+        {
+            "iku_rows": [iku(**{"Capaian 2021": 99, "Capaian 2022": 95}, **ANALYSIS)],
+            "rpjmd_rows": R,
+        },
+        ("capaian-trend", IKU_SHEET, iku_cell("target"), "1.1"),
+        ("99", "95", "90", "2021"),
     ),
 }
 
@@ -564,6 +614,38 @@ NEAR_MISSES: dict[str, list[Mapping[str, Any]]] = {
     "final-target-mismatch": [
         {"iku_rows": [iku()], "rpjmd_rows": [rpjmd(final_target="100")]},
         {"iku_rows": [iku()], "rpjmd_rows": [rpjmd(final_target=None)]},
+    ],
+    "no-period-targets": [
+        {"iku_rows": [iku(**MID_YEAR)], "rpjmd_rows": R, "settings": settings()},
+        {
+            "iku_rows": [iku(**MID_YEAR, **TW_TARGETS)],
+            "rpjmd_rows": R,
+            "settings": settings(report_period="TW II"),
+        },
+    ],
+    "missing-period-target": [
+        {
+            "iku_rows": [iku(**MID_YEAR, **{**TW_TARGETS, "tw_target3": None})],
+            "rpjmd_rows": R,
+            "settings": settings(report_period="TW II"),
+        },
+        {"iku_rows": [iku(**MID_YEAR, **{**TW_TARGETS, "tw_target2": None})], "rpjmd_rows": R},
+    ],
+    "target-below-standard": [
+        {"iku_rows": [iku(national_standard=100)], "rpjmd_rows": R},
+        {
+            "iku_rows": [iku(polarity="Negatif", target=8, realisasi=8, national_standard=10)],
+            "rpjmd_rows": NEG_RPJMD,
+        },
+    ],
+    "missing-analysis": [
+        {"iku_rows": [iku(**ANALYSIS)], "rpjmd_rows": R},
+        {"iku_rows": [iku(realisasi=100, obstacles="")], "rpjmd_rows": R},
+        {"iku_rows": [iku()], "rpjmd_rows": R},  # no analysis column: earlier rounds unchanged
+    ],
+    "capaian-trend": [
+        {"iku_rows": [iku(**{"Capaian 2021": 99, "Capaian 2022": 89})], "rpjmd_rows": R},
+        {"iku_rows": [iku(**{"Capaian 2020": 99, "Capaian 2022": 95})], "rpjmd_rows": R},
     ],
     "mixed-units-in-ratio": [
         two_units("Rata-rata"),

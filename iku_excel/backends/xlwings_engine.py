@@ -37,24 +37,30 @@ xlwings' licensed ``pro`` package; the remote engine is only used by the tests.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from iku_excel.a1 import cell_address, column_letter
 from iku_excel.backends.base import SheetSelector
+from iku_excel.backends.paint import (
+    Rect,
+    area_addresses,
+    format_layers,
+    format_plan,
+    rectangles,
+    row_runs,
+    style_attributes,
+)
 from iku_excel.model import SheetGrid
 from iku_excel.reader import find_sheet
-from iku_excel.sheets.spec import CellValue, ConditionalFill, SheetSpec, Style
+from iku_excel.sheets.spec import CellValue, ConditionalFill, SheetSpec
 
 if TYPE_CHECKING:
     import xlwings as xw
 
     from iku_excel.sheets.spec import Outputs
-
-#: A rectangle of cells: first row, first column, last row, last column (1-based, inclusive).
-Rect = tuple[int, int, int, int]
 
 #: At most this many number-format reads per column when a column's formats are mixed.
 FORMAT_READS_PER_COLUMN = 48
@@ -99,94 +105,7 @@ def _read_value(value: object) -> object:
     return value
 
 
-# --- Shapes ---------------------------------------------------------------------------------------
-
-
-def row_runs(rows: Iterable[int]) -> list[tuple[int, int]]:
-    """Consecutive numbers as (first, last) runs: ``[1, 2, 3, 7]`` -> ``[(1, 3), (7, 7)]``."""
-    runs: list[tuple[int, int]] = []
-    for n in sorted(set(rows)):
-        if runs and n == runs[-1][1] + 1:
-            runs[-1] = (runs[-1][0], n)
-        else:
-            runs.append((n, n))
-    return runs
-
-
-def rectangles(cells: Iterable[tuple[int, int]]) -> list[Rect]:
-    """Cover a set of (row, col) cells exactly with few rectangles.
-
-    Rows are cut into runs of consecutive columns, and a run continues the rectangle of the row
-    above when it spans the same columns; the same is done with columns cut into row runs; the
-    smaller cover wins. A table whose rows (or columns) look alike is one rectangle.
-    """
-    cells = set(cells)
-    by_rows = _sweep((row, col) for row, col in cells)
-    by_cols = [(r1, c1, r2, c2) for c1, r1, c2, r2 in _sweep((col, row) for row, col in cells)]
-    return sorted(by_rows if len(by_rows) <= len(by_cols) else by_cols)
-
-
-def _sweep(cells: Iterable[tuple[int, int]]) -> list[Rect]:
-    """Rectangles (major1, minor1, major2, minor2): runs along ``minor`` merged along ``major``."""
-    lines: dict[int, list[int]] = {}
-    for major, minor in cells:
-        lines.setdefault(major, []).append(minor)
-    done: list[Rect] = []
-    open_: dict[tuple[int, int], int] = {}  # (first minor, last minor) -> first major
-    previous = 0
-    for major in sorted(lines):
-        runs = set(row_runs(lines[major]))
-        for key, start in list(open_.items()):
-            if major != previous + 1 or key not in runs:
-                done.append((start, key[0], previous, key[1]))
-                del open_[key]
-        for key in runs:
-            open_.setdefault(key, major)
-        previous = major
-    done.extend((start, key[0], previous, key[1]) for key, start in open_.items())
-    return done
-
-
-def style_attributes(style: Style) -> list[tuple[str, object]]:
-    """The attributes of ``style`` that differ from a fresh Excel cell (Calibri 11, General,
-    bottom-aligned, no fill, no border)."""
-    attrs: list[tuple[str, object]] = []
-    if style.bold:
-        attrs.append(("bold", True))
-    if style.italic:
-        attrs.append(("italic", True))
-    if style.underline:
-        attrs.append(("underline", True))
-    if style.size:
-        attrs.append(("size", style.size))
-    if style.font_color:
-        attrs.append(("font_color", style.font_color))
-    if style.fill:
-        attrs.append(("fill", style.fill))
-    if style.h_align:
-        attrs.append(("h_align", style.h_align))
-    if style.v_align and style.v_align != "bottom":
-        attrs.append(("v_align", style.v_align))
-    if style.wrap:
-        attrs.append(("wrap", True))
-    if style.border:
-        attrs.append(("border", True))
-    if style.number_format and style.number_format != "General":
-        attrs.append(("number_format", style.number_format))
-    return attrs
-
-
-def format_plan(spec: SheetSpec) -> list[tuple[str, object, Rect]]:
-    """(attribute, value, rectangle) for every format of ``spec``, grouped into rectangles."""
-    attributes = {name: style_attributes(style) for name, style in spec.styles.items()}
-    cells: dict[tuple[str, object], list[tuple[int, int]]] = {}
-    for cell in spec.cells:
-        for attr in attributes[cell.style] if cell.style else ():
-            cells.setdefault(attr, []).append((cell.row, cell.col))
-    plan: list[tuple[str, object, Rect]] = []
-    for (name, value), where in cells.items():
-        plan.extend((name, value, rect) for rect in rectangles(where))
-    return plan
+# --- Shapes (the format plan is :mod:`iku_excel.backends.paint`) --------------------------------
 
 
 def value_block(spec: SheetSpec) -> list[list[CellValue]]:
@@ -446,20 +365,23 @@ class XlwingsEngine:
         block = value_block(spec)
         if block:
             sheet.range((1, 1), (len(block), len(block[0]))).formula = block
-        for name, value, rect in format_plan(spec):
-            self._format(sheet, name, value, rect)
+        for name, value, rects in format_layers(spec, multi_area=self.multi_area):
+            for target in self._ranges(sheet, rects):
+                self._format(target, name, value)
         for fill in spec.conditional_fills:
             add_conditional_fill(sheet, fill)
-        for r1, c1, r2, c2 in spec.merges:
-            sheet.range((r1, c1), (r2, c2)).merge()
+        for across, rects in merge_groups(spec.merges):
+            for target in self._ranges(sheet, rects):
+                target.merge(across) if across else target.merge()
         widths: dict[float, list[int]] = {}
         for col, width in spec.column_widths.items():
             widths.setdefault(width, []).append(col)
         for width, cols in sorted(widths.items()):
-            for c1, c2 in row_runs(cols):
-                sheet.range((1, c1), (1, c2)).column_width = width
-        for c1, c2 in row_runs(spec.hidden_columns):
-            sheet.range((1, c1), (1, c2)).columns.hidden = True
+            for target in self._ranges(sheet, [(1, c1, 1, c2) for c1, c2 in row_runs(cols)]):
+                target.column_width = width
+        hidden = [(1, c1, 1, c2) for c1, c2 in row_runs(spec.hidden_columns)]
+        for target in self._ranges(sheet, hidden):
+            target.columns.hidden = True
         fitted = fit_rows(spec)
         if fitted is not None:  # after widths and wrapping: AutoFit measures with them
             r1, c1, r2, c2 = fitted
@@ -480,13 +402,29 @@ class XlwingsEngine:
         sheet.cells.columns.hidden = False
         return sheet
 
-    def _format(self, sheet: xw.Sheet, name: str, value: object, rect: Rect) -> None:
-        r1, c1, r2, c2 = rect
-        target: Any = sheet.range((r1, c1), (r2, c2))  # xlwings' setters take literal types
+    @property
+    def multi_area(self) -> bool:
+        """Whether a range may have several areas (``"A5:A9,A12:A20"``): desktop Excel, not the
+        remote engine (nor xlwings Lite)."""
+        try:
+            return str(self.book.app.engine.name) == "excel"
+        except (AttributeError, NotImplementedError):
+            return False
+
+    def _ranges(self, sheet: xw.Sheet, rects: Sequence[Rect]) -> list[Any]:
+        """The ranges to make one call each on: one per rectangle, or on desktop Excel one per
+        multi-area address of up to 255 characters."""
+        if self.multi_area and len(rects) > 1:
+            return [sheet.range(address) for address in area_addresses(rects)]
+        return [sheet.range((r1, c1), (r2, c2)) for r1, c1, r2, c2 in rects]
+
+    def _format(self, target: Any, name: str, value: object) -> None:
+        """Set one format attribute of ``target`` (xlwings' setters take literal types); the
+        values of :data:`~iku_excel.backends.paint.RESETS` give a cell back its fresh look."""
         if name == "bold":
-            target.font.bold = True
+            target.font.bold = bool(value)
         elif name == "italic":
-            target.font.italic = True
+            target.font.italic = bool(value)
         elif name == "underline":
             if self.native:  # xlwings has no underline property
                 target.api.Font.Underline = _XL_UNDERLINE_SINGLE
@@ -495,13 +433,13 @@ class XlwingsEngine:
         elif name == "font_color":
             target.font.color = f"#{value}"
         elif name == "fill":
-            target.color = f"#{value}"
+            target.color = None if value is None else f"#{value}"
         elif name == "h_align":
             target.horizontal_alignment = value
         elif name == "v_align":
             target.vertical_alignment = value
         elif name == "wrap":
-            target.wrap_text = True
+            target.wrap_text = bool(value)
         elif name == "border":
             # a continuous line is thin unless told otherwise: two properties a side, not three
             target.borders.set("all", line_style="continuous", color=_BORDER_COLOR)
@@ -562,6 +500,24 @@ def add_conditional_fill(sheet: xw.Sheet, fill: ConditionalFill) -> None:
     )
 
 
+def merge_groups(merges: Sequence[Rect]) -> list[tuple[bool, list[Rect]]]:
+    """Merges as calls: one-row merges of the same columns in consecutive rows become one
+    rectangle merged ``across`` (each row its own merged cell); the rest stay as they are."""
+    single: dict[tuple[int, int], list[int]] = {}
+    others: list[Rect] = []
+    for r1, c1, r2, c2 in merges:
+        if r1 == r2:
+            single.setdefault((c1, c2), []).append(r1)
+        else:
+            others.append((r1, c1, r2, c2))
+    across: list[Rect] = []
+    for (c1, c2), rows in single.items():
+        for first, last in row_runs(rows):
+            (across if last > first else others).append((first, c1, last, c2))
+    groups = [(True, sorted(across)), (False, sorted(others))]
+    return [(flag, rects) for flag, rects in groups if rects]
+
+
 def fit_rows(spec: SheetSpec) -> Rect | None:
     """The rectangle whose rows Excel AutoFits: every row of ``spec.estimated_heights``, across
     every written column (so that it does not matter whether AutoFit of a part of a row looks
@@ -620,11 +576,14 @@ __all__: Sequence[str] = (
     "add_conditional_fill",
     "excel_input",
     "fit_rows",
+    "format_layers",
     "format_plan",
     "frozen_range",
+    "merge_groups",
     "read_format_runs",
     "rectangles",
     "row_runs",
+    "style_attributes",
     "suspended",
     "value_block",
 )

@@ -100,6 +100,12 @@ INDICATOR_COLUMNS: tuple[Column, ...] = (
         "Capaian thd Target Akhir (%)",
         "Realisasi against the RPJMD final target.",
     ),
+    _c(
+        "capaian_tahunan",
+        "Float64",
+        "Capaian Tahunan (%)",
+        "Capaian against the yearly target (equals `capaian` except in a period report).",
+    ),
     _c("predicate", "string", "Predikat", "Predikat of `capaian`."),
     _c("row", "Int64", "Baris", "Row of the indicator in the IKU sheet."),
     _c(
@@ -194,6 +200,7 @@ def indicator_row(r: IndicatorResult) -> Row:
         "capaian": _number(r.capaian),
         "capaian_raw": _number(r.capaian_raw),
         "capaian_vs_final": _number(r.capaian_vs_final),
+        "capaian_tahunan": _number((r.annual or r).capaian),
         "predicate": r.predicate,
         "row": ind.row,
     }

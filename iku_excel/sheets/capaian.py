@@ -35,6 +35,7 @@ from iku_excel.sheets.formulas import (
     realisasi_operand,
     text_literal,
 )
+from iku_excel.sheets.lkjip import ExtraColumn, extra_columns, period_cells
 from iku_excel.sheets.spec import (
     BASE_STYLES,
     DARK_FILLS,
@@ -185,8 +186,15 @@ def build_capaian_sheet(ev: Evaluation, notes: dict[str, str], iku_capaian_col: 
     scale = settings.predicate_scale
     assert scale is not None
     sheet = SheetSpec(contract.SHEET_CAPAIAN, dict(BASE_STYLES), tab_color="1F4E78")
-    header_row = _title_and_header(sheet, settings)
-    lookup = _scale_table(sheet, scale, header_row)
+    extras = extra_columns(ev, notes, iku_capaian_col)
+    n_extra = len(extras)
+    last = COL_WEIGHT + n_extra if extras else LAST_PRINTED_COL
+    period = next((r.period for r in ev.indicators if r.period), None)
+    header_row = _title_and_header(sheet, settings, last, period)
+    for i, extra in enumerate(extras, start=COL_WEIGHT + 1):
+        sheet.put(header_row, i, extra.header, "header")
+        sheet.put(header_row + 1, i, i - 2, "colnum")  # numbered after the 13 printed columns
+    lookup = _scale_table(sheet, scale, header_row, n_extra)
     first = header_row + 2
     row = first
     group_ranges: list[tuple[int, int]] = []
@@ -197,6 +205,7 @@ def build_capaian_sheet(ev: Evaluation, notes: dict[str, str], iku_capaian_col: 
             number += 1
             single = len(group.indicators) == 1
             _indicator_row(sheet, row, number, r, settings, lookup, notes, iku_capaian_col, single)
+            _extra_cells(sheet, row, r, extras, settings)
             row += 1
         end = row - 1
         group_ranges.append((start, end))
@@ -217,6 +226,7 @@ def build_capaian_sheet(ev: Evaluation, notes: dict[str, str], iku_capaian_col: 
             label_style="group_label",
             pct_style="group_percent",
             blank_style="group_blank",
+            width=COL_WEIGHT + n_extra,
         )
         row += 1
     _group_row(
@@ -233,40 +243,84 @@ def build_capaian_sheet(ev: Evaluation, notes: dict[str, str], iku_capaian_col: 
         label_style="overall_label",
         pct_style="overall_percent",
         blank_style="overall_blank",
+        width=COL_WEIGHT + n_extra,
     )
     sheet.conditional_fills = predikat_fills(scale, first, row)
-    row = _footnote(sheet, row + 2, settings, scale)
-    row = _signature(sheet, row + 1, settings)
+    row = _footnote(sheet, row + 2, settings, scale, last, period)
+    row = _signature(sheet, row + 1, settings, last)
     sheet.column_widths = dict(CAPAIAN_WIDTHS)
+    if extras:
+        for col in (COL_SCALE_BOUND, COL_SCALE_LABEL):
+            sheet.column_widths[col + n_extra] = sheet.column_widths.pop(col)
+        for i, extra in enumerate(extras, start=COL_WEIGHT + 1):
+            sheet.column_widths[i] = extra.width
     sheet.hidden_columns = {COL_CODE, COL_WEIGHT}
     sheet.freeze = (first, COL_UNIT)
     sheet.print_setup = PrintSetup(
-        title_rows=(header_row, header_row + 1), area=(1, 1, row - 1, LAST_PRINTED_COL)
+        title_rows=(header_row, header_row + 1), area=(1, 1, row - 1, last)
     )
     return sheet
 
 
-def _title_and_header(sheet: SheetSpec, settings: Settings) -> int:
+def _extra_cells(
+    sheet: SheetSpec,
+    row: int,
+    r: IndicatorResult,
+    extras: Sequence[ExtraColumn],
+    settings: Settings,
+) -> None:
+    """The optional LKjIP columns of an indicator row (:mod:`iku_excel.sheets.lkjip`)."""
+    at = {
+        "target": COL_TARGET,
+        "realisasi": COL_REALISASI,
+        "capaian": COL_CAPAIAN,
+        **{e.key: i for i, e in enumerate(extras, start=COL_WEIGHT + 1)},
+    }
+    for i, extra in enumerate(extras, start=COL_WEIGHT + 1):
+        value, formula, style = extra.cell(row, r, at)
+        sheet.put(row, i, value, style, formula=formula)
+        if extra.text and isinstance(value, str):
+            height = estimate_height(value, extra.width)
+            sheet.estimated_heights[row] = max(sheet.estimated_heights.get(row, 15.0), height)
+
+
+def _title_and_header(
+    sheet: SheetSpec, settings: Settings, last: int = LAST_PRINTED_COL, period: int | None = None
+) -> int:
     """The title lines and the header with its row of column numbers; returns the header row."""
-    last = LAST_PRINTED_COL
     agency = (settings.agency or "").upper()
-    title_lines = [TITLE, agency, f"TAHUN {settings.year}" if settings.year else ""]
+    year_line = f"TAHUN {settings.year}" if settings.year else ""
+    if period is not None:
+        year_line = f"{year_line} {contract.PERIOD_TITLES[period]}".strip()
+    title_lines = [TITLE, agency, year_line]
     for i, text in enumerate(title_lines, start=1):
         sheet.put(i, 1, text or None, "title" if i == 1 else "subtitle")
         sheet.merges.append((i, 1, i, last))
     header_row = 5
-    for col, text in enumerate(capaian_headers(settings.year), start=1):
+    headers = capaian_headers(settings.year)
+    if period is not None:
+        headers = period_headers(headers, settings.year, period)
+    for col, text in enumerate(headers, start=1):
         sheet.put(header_row, col, text, "header")
         sheet.put(header_row + 1, col, col, "colnum")
     sheet.row_heights[header_row] = 45
     return header_row
 
 
-def _footnote(sheet: SheetSpec, row: int, settings: Settings, scale: PredicateScale) -> int:
+def _footnote(
+    sheet: SheetSpec,
+    row: int,
+    settings: Settings,
+    scale: PredicateScale,
+    last: int = LAST_PRINTED_COL,
+    period: int | None = None,
+) -> int:
     """The footnote from ``row``, one merged line each; returns the row after it."""
-    last = LAST_PRINTED_COL
-    width = sum(CAPAIAN_WIDTHS[c] for c in range(1, last + 1))
-    for line in footnote_lines(settings, scale) + list(sheet.limit_notes):
+    width = sum(CAPAIAN_WIDTHS[c] for c in range(1, LAST_PRINTED_COL + 1))
+    lines = footnote_lines(settings, scale)
+    if period is not None:
+        lines.append(PERIOD_FOOTNOTE.format(period=contract.PERIOD_TITLES[period].lower()))
+    for line in lines + list(sheet.limit_notes):
         sheet.put(row, 1, line, "footnote")
         sheet.merges.append((row, 1, row, last))
         # merged: Excel's AutoFit would not measure it, so every engine sets this height
@@ -275,7 +329,7 @@ def _footnote(sheet: SheetSpec, row: int, settings: Settings, scale: PredicateSc
     return row
 
 
-def _signature(sheet: SheetSpec, row: int, settings: Settings) -> int:
+def _signature(sheet: SheetSpec, row: int, settings: Settings, last: int = LAST_PRINTED_COL) -> int:
     """The signature block from ``row`` under the right-hand columns; returns the row after it."""
     signature = [
         (f"{settings.city}, {settings.report_date}".strip(", ") or None, "signature"),
@@ -287,7 +341,7 @@ def _signature(sheet: SheetSpec, row: int, settings: Settings) -> int:
         (settings.signer_rank or None, "signature"),
         (f"NIP. {settings.signer_nip}" if settings.signer_nip else None, "signature"),
     ]
-    sig_first, sig_last = COL_PREDIKAT, LAST_PRINTED_COL
+    sig_first, sig_last = COL_PREDIKAT, last
     for sig_line, style in signature:
         sheet.put(row, sig_first, sig_line, style)
         sheet.merges.append((row, sig_first, row, sig_last))
@@ -316,29 +370,10 @@ def _indicator_row(
     prev = ind.capaian_last_year
     cached, formula = _ref_cell(prev, _static(prev))
     sheet.put(row, COL_PREV, cached, "percent", formula=formula)
-    cached, formula = _ref_cell(ind.target, _static(ind.target))
-    sheet.put(row, COL_TARGET, cached, "number", formula=formula)
-    rr = realisasi_operand(r)
-    if r.kind == "grade":  # show the grade as typed, not its position
-        sheet.put(row, COL_REALISASI, r.grade_realisasi or _static(ind.realisasi), "number")
-    elif rr is not None:
-        rexpr, count = rr
-        sheet.put(row, COL_REALISASI, r.realisasi, "number", formula=f'=IF({count}=0,"",{rexpr})')
+    if r.period is not None:
+        _period_row(sheet, row, r, settings)
     else:
-        sheet.put(row, COL_REALISASI, r.realisasi, "number")
-    # % capaian: the IKU cell, capped
-    cap = settings.cap
-    if ind.target.ref is not None:
-        ref = f"{quote_sheet(ind.target.ref.sheet)}!{cell_address(ind.row, iku_col)}"
-        sheet.put(
-            row,
-            COL_CAPAIAN,
-            r.capaian,
-            "percent",
-            formula=f'=IF(ISNUMBER({ref}),{cap_expr(ref, cap)},"")',
-        )
-    else:
-        sheet.put(row, COL_CAPAIAN, r.capaian, "percent")
+        _yearly_cells(sheet, row, r, settings, iku_col)
     pred_ref = cell_address(row, COL_CAPAIAN)
     sheet.put(
         row,
@@ -373,6 +408,62 @@ def _indicator_row(
     sheet.estimated_heights[row] = max(estimate_height(t, w) for t, w in texts)
 
 
+def _yearly_cells(
+    sheet: SheetSpec, row: int, r: IndicatorResult, settings: Settings, iku_col: int
+) -> None:
+    """TARGET, REALISASI and % CAPAIAN of a yearly row."""
+    ind = r.indicator
+    cached, formula = _ref_cell(ind.target, _static(ind.target))
+    sheet.put(row, COL_TARGET, cached, "number", formula=formula)
+    rr = realisasi_operand(r)
+    if r.kind == "grade":  # show the grade as typed, not its position
+        sheet.put(row, COL_REALISASI, r.grade_realisasi or _static(ind.realisasi), "number")
+    elif rr is not None:
+        rexpr, count = rr
+        sheet.put(row, COL_REALISASI, r.realisasi, "number", formula=f'=IF({count}=0,"",{rexpr})')
+    else:
+        sheet.put(row, COL_REALISASI, r.realisasi, "number")
+    # % capaian: the IKU cell, capped
+    cap = settings.cap
+    if ind.target.ref is not None:
+        ref = f"{quote_sheet(ind.target.ref.sheet)}!{cell_address(ind.row, iku_col)}"
+        sheet.put(
+            row,
+            COL_CAPAIAN,
+            r.capaian,
+            "percent",
+            formula=f'=IF(ISNUMBER({ref}),{cap_expr(ref, cap)},"")',
+        )
+    else:
+        sheet.put(row, COL_CAPAIAN, r.capaian, "percent")
+
+
+def _period_row(sheet: SheetSpec, row: int, r: IndicatorResult, settings: Settings) -> None:
+    """TARGET, REALISASI and % CAPAIAN s.d. the reporting period (:mod:`sheets.lkjip`)."""
+    at = {"target": COL_TARGET, "realisasi": COL_REALISASI, "capaian": COL_CAPAIAN}
+    for col, (value, formula, style) in period_cells(r, row, settings, at).items():
+        sheet.put(row, col, value, style, formula=formula)
+
+
+PERIOD_FOOTNOTE = (
+    "• Laporan {period}: Realisasi = realisasi triwulan yang sudah diisi menurut Agregasi "
+    "Triwulan; Target = Target TW dari Perjanjian Kinerja (Agregasi Jumlah: kumulatif, dijumlah "
+    "bila target per triwulan); % capaian dan predikat dihitung terhadap target itu, dan "
+    "terhadap target tahunan di kolom % Capaian terhadap Target tahunan."
+)
+
+
+def period_headers(headers: list[str], year: int | None, period: int) -> list[str]:
+    """The headers of a period report: TARGET, REALISASI and % CAPAIAN say "s.d. Triwulan k"."""
+    y = str(year) if year else "TAHUN INI"
+    title = contract.PERIOD_TITLES[period]
+    out = list(headers)
+    out[COL_TARGET - 1] = f"TARGET {title} {y}"
+    out[COL_REALISASI - 1] = f"REALISASI {title} {y}"
+    out[COL_CAPAIAN - 1] = f"% CAPAIAN {title} {y}"
+    return out
+
+
 def note_key(code: str, indicator: str) -> str:
     """How a KETERANGAN is matched across refreshes: by code, else by indicator name."""
     if code.strip():
@@ -393,13 +484,14 @@ def _group_row(
     label_style: str,
     pct_style: str,
     blank_style: str,
+    width: int = COL_WEIGHT,
 ) -> None:
     """A "Rata-rata" row of a sasaran, or the overall row. ``block`` is the contiguous rows the
     group's indicators sit in (for the overall row with the sasaran rows between them, whose
     target, realisasi and weight cells are empty); ``runs`` the indicator rows alone."""
     # through the hidden columns too: the table's border is then one rectangle, which an
     # engine formatting rectangles (xlwings) applies once instead of once per sasaran
-    for col in range(1, COL_WEIGHT + 1):
+    for col in range(1, width + 1):
         if col not in (COL_SASARAN, COL_INDICATOR, COL_CAPAIAN, COL_PREDIKAT):
             sheet.put(row, col, None, blank_style)
     sheet.put(row, COL_SASARAN, label, label_style)
@@ -464,25 +556,28 @@ def _aggregate_formula(
     return f'=IF({den}=0,"",SUMPRODUCT({c},{w})/{den})'
 
 
-def _scale_table(sheet: SheetSpec, scale: PredicateScale, header_row: int) -> PredikatLookup:
+def _scale_table(
+    sheet: SheetSpec, scale: PredicateScale, header_row: int, shift: int = 0
+) -> PredikatLookup:
     """The active predikat scale as a small table right of the printed area (outside the print
     area), bounds ascending, that the PREDIKAT formulas look up; returns where it is."""
     bottom, rows = predikat_table(scale)
-    bound_col, label_col = column_letter(COL_SCALE_BOUND), column_letter(COL_SCALE_LABEL)
-    sheet.put(header_row - 1, COL_SCALE_BOUND, f"Skala Predikat ({scale.name})", "summary")
-    sheet.put(header_row, COL_SCALE_BOUND, "BATAS BAWAH (≥)", "summary")
-    sheet.put(header_row, COL_SCALE_LABEL, "PREDIKAT", "summary")
+    col_bound, col_label = COL_SCALE_BOUND + shift, COL_SCALE_LABEL + shift
+    bound_col, label_col = column_letter(col_bound), column_letter(col_label)
+    sheet.put(header_row - 1, col_bound, f"Skala Predikat ({scale.name})", "summary")
+    sheet.put(header_row, col_bound, "BATAS BAWAH (≥)", "summary")
+    sheet.put(header_row, col_label, "PREDIKAT", "summary")
     row = header_row + 1
     bottom_ref = None
     if bottom is not None:
-        sheet.put(row, COL_SCALE_BOUND, "lainnya", "scale_bound")
-        sheet.put(row, COL_SCALE_LABEL, bottom)
+        sheet.put(row, col_bound, "lainnya", "scale_bound")
+        sheet.put(row, col_label, bottom)
         bottom_ref = f"${label_col}${row}"
         row += 1
     first = row
     for bound, label in rows:
-        sheet.put(row, COL_SCALE_BOUND, bound, "scale_bound")
-        sheet.put(row, COL_SCALE_LABEL, label)
+        sheet.put(row, col_bound, bound, "scale_bound")
+        sheet.put(row, col_label, label)
         row += 1
     if not rows:
         return PredikatLookup(None, None, bottom_ref)
@@ -516,6 +611,7 @@ def predikat_fills(scale: PredicateScale, first_row: int, last_row: int) -> list
 def iku_cells(ev: Evaluation, capaian_col: int) -> list[CellSpec]:
     cells: list[CellSpec] = []
     for r in ev.indicators:
+        r = r.annual or r  # the IKU sheet's Capaian (%) is always the yearly one
         formula = iku_capaian_formula(r, ev.workbook.settings)
         value = "" if formula is not None and r.capaian_raw is None else r.capaian_raw
         cells.append(CellSpec(r.indicator.row, capaian_col, value, formula, "iku_percent"))

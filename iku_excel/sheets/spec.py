@@ -54,7 +54,7 @@ def clip_text(text: str) -> str:
     return text[: MAX_CELL_TEXT - 1] + "…"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Style:
     """An engine-neutral cell style."""
 
@@ -71,7 +71,7 @@ class Style:
     number_format: str = "General"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CellSpec:
     """One cell to write. ``value`` is the value, or a formula's cached value."""
 
@@ -95,7 +95,7 @@ class PrintSetup:
     area: tuple[int, int, int, int] | None = None  # first row, first col, last row, last col
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ConditionalFill:
     """A conditional format: the cells of a rectangle whose value equals ``equals`` (as Excel
     compares text: ignoring case) get ``fill`` and, when given, ``font_color`` and bold."""

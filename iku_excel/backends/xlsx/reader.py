@@ -224,7 +224,7 @@ def _number_formats(
     package: XlsxPackage, sheets: Sequence[str]
 ) -> dict[str, dict[tuple[int, int], str]]:
     """(row, col) -> number format of every cell with a format other than General."""
-    from openpyxl.styles.numbers import BUILTIN_FORMATS
+    from iku_excel.backends.xlsx.stylesheet import BUILTIN_FORMATS
 
     out: dict[str, dict[tuple[int, int], str]] = {}
     codes: list[str] = []
@@ -295,6 +295,26 @@ def _sheet_parts(package: XlsxPackage) -> dict[str, str]:
     return parts
 
 
+def _unescape(text: str) -> str:
+    """XML character data to text: the five named entities and character references."""
+    if "&" not in text:
+        return text
+    return _ENTITY.sub(_entity, text)
+
+
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+_ENTITY = re.compile(r"&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);")
+
+
+def _entity(match: re.Match[str]) -> str:
+    name = match.group(1)
+    if name.startswith("#x"):
+        return chr(int(name[2:], 16))
+    if name.startswith("#"):
+        return chr(int(name[1:]))
+    return _NAMED.get(name, match.group(0))
+
+
 def read_column_formulas(source: Path | XlsxPackage, sheet: str, col: int) -> dict[int, str]:
     """Row -> formula (``"=..."``) of the cells of column ``col`` that hold one.
 
@@ -302,8 +322,6 @@ def read_column_formulas(source: Path | XlsxPackage, sheet: str, col: int) -> di
     on a 20,000-row sheet. A shared-formula member (no text of its own) is reported as
     ``"=<shared>"``: what matters to the caller is that a formula is there.
     """
-    from xml.sax.saxutils import unescape
-
     letter = column_letter(col).encode()
     cell = re.compile(
         rb'<(?:\w+:)?c\b[^>]*?\sr="' + letter + rb'(\d+)"[^>]*?(?:/>|>(.*?)</(?:\w+:)?c>)',
@@ -321,7 +339,7 @@ def read_column_formulas(source: Path | XlsxPackage, sheet: str, col: int) -> di
         f = formula.search(inner) if inner else None
         if f is not None:
             text = f.group(1)
-            out[int(match.group(1))] = "=" + unescape(text.decode("utf-8")) if text else "=<shared>"
+            out[int(match.group(1))] = "=" + _unescape(text.decode()) if text else "=<shared>"
     return out
 
 

@@ -1,12 +1,13 @@
 """The sheet writer: a :class:`~iku_excel.layout.SheetSpec` rendered straight to worksheet XML.
 
 The worksheet XML is written as text, in one pass, every cell through the one cell encoder
-(:mod:`~iku_excel.backends.xlsx.cellxml`). Only the *styles* come from openpyxl: a tiny probe
-workbook holds one cell per distinct style (and one rule per conditional fill), so that
-``styles.xml`` and the style indices are exactly what openpyxl would write; the splice merges
-that ``styles.xml`` into the user's. :func:`make_plan` turns a layout's outputs into the
-:class:`~iku_excel.backends.xlsx.plan.PackagePlan` the splice applies.
-"""
+(:mod:`~iku_excel.backends.xlsx.cellxml`). The *styles* are what openpyxl would write for a tiny
+probe workbook holding one cell per distinct style (and one rule per conditional fill), so that
+``styles.xml`` and the style indices are exactly openpyxl's: :func:`probe_styles` is that probe,
+kept as the reference; the refresh writes the same bytes without openpyxl
+(:mod:`~iku_excel.backends.xlsx.stylesheet`). The splice merges that ``styles.xml`` into the
+user's. :func:`make_plan` turns a layout's outputs into the
+:class:`~iku_excel.backends.xlsx.plan.PackagePlan` the splice applies."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING
-from xml.sax.saxutils import escape, quoteattr
 
 from iku_excel.a1 import cell_address, column_letter, quote_sheet
 from iku_excel.backends.xlsx.cellxml import cell_xml
@@ -140,13 +140,6 @@ def probe_styles(specs: Sequence[SheetSpec]) -> StyleIndex:
     return StyleIndex(styles_xml, xf, dxf)
 
 
-def _cell(cell: CellSpec, s: int | None) -> str:
-    ref = cell_address(cell.row, cell.col)
-    if cell.formula is None and (cell.value is None or cell.value == ""):
-        return f'<c r="{ref}"' + (f' s="{s}"' if s else "") + "/>"
-    return cell_xml(ref, s, cell.value, cell.formula)
-
-
 def _sheet_data(
     out: list[str],
     spec: SheetSpec,
@@ -159,18 +152,42 @@ def _sheet_data(
     by_row: dict[int, list[CellSpec]] = {}
     for cell in cells:
         by_row.setdefault(cell.row, []).append(cell)
+    # per style name and per column once, not per cell
+    style_ids = {name: xf.get(style) for name, style in spec.styles.items()}
+    letters: dict[int, str] = {}
+    append = out.append
     for row in sorted(set(by_row) | set(heights)):
         height = heights.get(row)
         attrs = f' ht="{_width(height)}" customHeight="1"' if height is not None else ""
         row_cells = by_row.get(row, [])
         if not row_cells:
-            out.append(f'<row r="{row}"{attrs}/>')
+            append(f'<row r="{row}"{attrs}/>')
             continue
-        out.append(f'<row r="{row}"{attrs}>')
+        append(f'<row r="{row}"{attrs}>')
+        digits = str(row)
         for cell in row_cells:
-            s = xf.get(spec.styles[cell.style]) if cell.style else None
-            out.append(_cell(cell, s))
-        out.append("</row>")
+            s = style_ids[cell.style] if cell.style else None
+            letter = letters.get(cell.col)
+            if letter is None:
+                letter = letters[cell.col] = column_letter(cell.col)
+            ref = letter + digits
+            if cell.formula is None and (cell.value is None or cell.value == ""):
+                append(f'<c r="{ref}" s="{s}"/>' if s else f'<c r="{ref}"/>')
+            else:
+                append(cell_xml(ref, s, cell.value, cell.formula))
+        append("</row>")
+
+
+def _text(text: str) -> str:
+    """``text`` escaped for XML character data (what ``xml.sax.saxutils.escape`` does, without
+    importing it: it pulls in urllib.request and ssl)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _attr(text: str) -> str:
+    """``text`` escaped for a double-quoted attribute."""
+    text = _text(text).replace('"', "&quot;")
+    return text.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
 
 
 def _width(width: float) -> str:
@@ -198,7 +215,7 @@ def sheet_xml(
     out: list[str] = [
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
         f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{R_NS}">',
-        f"<sheetPr codeName={quoteattr(code_name)}>" if code_name else "<sheetPr>",
+        f'<sheetPr codeName="{_attr(code_name)}">' if code_name else "<sheetPr>",
     ]
     if spec.tab_color:
         out.append(f'<tabColor rgb="FF{spec.tab_color}"/>')
@@ -244,7 +261,7 @@ def sheet_xml(
         out.append(
             f'<conditionalFormatting sqref="{ref}"><cfRule type="cellIs" '
             f'dxfId="{dxf[rule]}" priority="{priority}" operator="equal">'
-            f"<formula>{escape(rule.operand)}</formula></cfRule></conditionalFormatting>"
+            f"<formula>{_text(rule.operand)}</formula></cfRule></conditionalFormatting>"
         )
     out.append('<printOptions horizontalCentered="1"/>')
     out.append(
@@ -307,8 +324,10 @@ def iku_cell_writes(outputs: Outputs) -> list[CellWrite]:
 
 def make_plan(outputs: Outputs, *, activate: str | None = None) -> PackagePlan:
     """The package plan for ``outputs``: its sheets (Capaian, Validasi, ...) and IKU cells."""
+    from iku_excel.backends.xlsx.stylesheet import style_index
+
     specs = outputs.sheets
-    index = probe_styles(specs)
+    index = style_index(specs)  # equal to probe_styles(specs), without openpyxl
     rendered = RenderedSheets(
         tuple(
             RenderedSheet(

@@ -117,7 +117,7 @@ class StyleBook:
 
     def numfmt_id(self, code: str) -> int:
         """Id of number format ``code``: built-in, already defined, or a fresh id >= 164."""
-        from openpyxl.styles.numbers import BUILTIN_FORMATS_REVERSE
+        from iku_excel.backends.xlsx.stylesheet import BUILTIN_FORMATS_REVERSE
 
         builtin = BUILTIN_FORMATS_REVERSE.get(code)
         if builtin is not None:

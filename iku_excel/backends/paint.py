@@ -1,0 +1,278 @@
+"""The format plan of an engine that formats ranges, not cells: few calls, whatever the rows.
+
+An engine that drives Excel (:mod:`iku_excel.backends.xlwings_engine`) pays for every call: about
+1 ms through COM on Windows, 10-50 ms through AppleScript on a Mac, one recorded action on
+xlwings' remote engine (and xlwings Lite). Each format attribute (bold, fill, alignment, number
+format...) is planned on its own as *layers of paint*, each layer a list of rectangles given one
+value:
+
+1. **base**: along each column (or each row, whichever plan is cheaper), the value most of its
+   cells have, painted over the span from its first to its last cell;
+2. **exceptions**: every cell the base left wrong gets its own value, including the value of a
+   fresh cell (:data:`RESETS`: not bold, no fill, General...) where the base painted over a cell
+   that has none. An exception rectangle may cover any cell that must end with the same value,
+   so a group's rata-rata row is one rectangle and the predikat column's unfilled cells one more.
+
+The plan with the fewest rectangles wins, the exact cover of each value's cells included. On
+desktop Excel a layer's rectangles of one value go in ONE call as a multi-area address
+(:func:`area_addresses`), so the number of calls does not grow with the sasaran groups either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from iku_excel.a1 import cell_address
+from iku_excel.sheets.spec import SheetSpec, Style
+
+#: A rectangle of cells: first row, first column, last row, last column (1-based, inclusive).
+Rect = tuple[int, int, int, int]
+Cell = tuple[int, int]
+#: One call's worth of paint: attribute, value, rectangles (in the order they are painted).
+Layer = tuple[str, object, list[Rect]]
+
+#: The value of a fresh cell for the attributes that can be painted back to it, as the engine
+#: sets it. Size, font colour, underline and borders are only ever painted exactly (a fresh
+#: cell's font size and colour are the workbook's, which the file engine does not write).
+RESETS: dict[str, object] = {
+    "bold": False,
+    "italic": False,
+    "fill": None,
+    "h_align": "general",
+    "v_align": "bottom",
+    "wrap": False,
+    "number_format": "General",
+}
+#: Longest multi-area address Excel takes in one ``Range("...")``.
+MAX_AREA_ADDRESS = 255
+
+
+def row_runs(rows: Iterable[int]) -> list[tuple[int, int]]:
+    """Consecutive numbers as (first, last) runs: ``[1, 2, 3, 7]`` -> ``[(1, 3), (7, 7)]``."""
+    runs: list[tuple[int, int]] = []
+    for n in sorted(set(rows)):
+        if runs and n == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], n)
+        else:
+            runs.append((n, n))
+    return runs
+
+
+def rectangles(cells: Iterable[Cell]) -> list[Rect]:
+    """Cover a set of (row, col) cells exactly with few rectangles.
+
+    Rows are cut into runs of consecutive columns, and a run continues the rectangle of the row
+    above when it spans the same columns; the same is done with columns cut into row runs; the
+    smaller cover wins. A table whose rows (or columns) look alike is one rectangle.
+    """
+    by_rows, by_cols = _both_sweeps(set(cells))
+    return sorted(by_rows if len(by_rows) <= len(by_cols) else by_cols)
+
+
+def _both_sweeps(cells: set[Cell]) -> tuple[list[Rect], list[Rect]]:
+    by_rows = _sweep((row, col) for row, col in cells)
+    by_cols = [(r1, c1, r2, c2) for c1, r1, c2, r2 in _sweep((col, row) for row, col in cells)]
+    return by_rows, by_cols
+
+
+def _sweep(cells: Iterable[Cell]) -> list[Rect]:
+    """Rectangles (major1, minor1, major2, minor2): runs along ``minor`` merged along ``major``."""
+    lines: dict[int, list[int]] = {}
+    for major, minor in cells:
+        lines.setdefault(major, []).append(minor)
+    done: list[Rect] = []
+    open_: dict[tuple[int, int], int] = {}  # (first minor, last minor) -> first major
+    previous = 0
+    for major in sorted(lines):
+        runs = set(row_runs(lines[major]))
+        for key, start in list(open_.items()):
+            if major != previous + 1 or key not in runs:
+                done.append((start, key[0], previous, key[1]))
+                del open_[key]
+        for key in runs:
+            open_.setdefault(key, major)
+        previous = major
+    done.extend((start, key[0], previous, key[1]) for key, start in open_.items())
+    return done
+
+
+def cover(targets: set[Cell], allowed: set[Cell]) -> list[Rect]:
+    """Few rectangles inside ``allowed`` (a superset of ``targets``) that cover ``targets``."""
+    if not targets:
+        return []
+    best: list[Rect] | None = None
+    for sweep in _both_sweeps(allowed):
+        kept = [r for r in sweep if _touches(r, targets)]
+        if best is None or len(kept) < len(best):
+            best = kept
+    assert best is not None
+    return sorted(best)
+
+
+def _touches(rect: Rect, cells: set[Cell]) -> bool:
+    r1, c1, r2, c2 = rect
+    if (r2 - r1 + 1) * (c2 - c1 + 1) <= len(cells):
+        return any((r, c) in cells for r in range(r1, r2 + 1) for c in range(c1, c2 + 1))
+    return any(r1 <= r <= r2 and c1 <= c <= c2 for r, c in cells)
+
+
+def style_attributes(style: Style) -> list[tuple[str, object]]:
+    """The attributes of ``style`` that differ from a fresh Excel cell (Calibri 11, General,
+    bottom-aligned, no fill, no border)."""
+    attrs: list[tuple[str, object]] = []
+    if style.bold:
+        attrs.append(("bold", True))
+    if style.italic:
+        attrs.append(("italic", True))
+    if style.underline:
+        attrs.append(("underline", True))
+    if style.size:
+        attrs.append(("size", style.size))
+    if style.font_color:
+        attrs.append(("font_color", style.font_color))
+    if style.fill:
+        attrs.append(("fill", style.fill))
+    if style.h_align:
+        attrs.append(("h_align", style.h_align))
+    if style.v_align and style.v_align != "bottom":
+        attrs.append(("v_align", style.v_align))
+    if style.wrap:
+        attrs.append(("wrap", True))
+    if style.border:
+        attrs.append(("border", True))
+    if style.number_format and style.number_format != "General":
+        attrs.append(("number_format", style.number_format))
+    return attrs
+
+
+def format_layers(spec: SheetSpec, *, multi_area: bool = False) -> list[Layer]:
+    """The layers of paint that give every cell of ``spec`` its format, in painting order.
+
+    ``multi_area``: each layer costs one call (about one per 25 rectangles), not one per
+    rectangle; the cheapest plan is chosen by that count."""
+    attributes = {name: style_attributes(style) for name, style in spec.styles.items()}
+    wanted: dict[str, dict[Cell, object]] = {}
+    for cell in spec.cells:
+        for name, value in attributes[cell.style] if cell.style else ():
+            wanted.setdefault(name, {})[(cell.row, cell.col)] = value
+    if not wanted:
+        return []
+    n_rows = max(cell.row for cell in spec.cells)
+    n_cols = max(cell.col for cell in spec.cells)
+    layers: list[Layer] = []
+    for name, values in wanted.items():
+        layers.extend(_attribute_layers(name, values, n_rows, n_cols, multi_area))
+    return layers
+
+
+def format_plan(spec: SheetSpec) -> list[tuple[str, object, Rect]]:
+    """(attribute, value, rectangle) for every format of ``spec``, in painting order."""
+    return [(name, value, rect) for name, value, rects in format_layers(spec) for rect in rects]
+
+
+def _attribute_layers(
+    name: str, values: dict[Cell, object], n_rows: int, n_cols: int, multi_area: bool
+) -> list[Layer]:
+    """The cheapest plan of one attribute: exact, or lines of paint along columns and/or rows
+    followed by the fixes (module docstring)."""
+    by_value: dict[object, set[Cell]] = {}
+    for where, value in values.items():
+        by_value.setdefault(value, set()).add(where)
+    best = [(name, value, rectangles(cells)) for value, cells in by_value.items()]
+    for passes in ((False,), (True,), (False, True), (True, False)):
+        plan = _painted(name, values, by_value, n_rows, n_cols, passes)
+        if plan is not None and _cost(plan, multi_area) < _cost(best, multi_area):
+            best = plan
+    return best
+
+
+def _cost(layers: Sequence[Layer], multi_area: bool) -> float:
+    if multi_area:
+        return sum(1 + len(rects) / 25 for _, _, rects in layers if rects)
+    return sum(len(rects) for _, _, rects in layers)
+
+
+def _painted(
+    name: str,
+    values: dict[Cell, object],
+    by_value: dict[object, set[Cell]],
+    n_rows: int,
+    n_cols: int,
+    passes: tuple[bool, ...],
+) -> list[Layer] | None:
+    """Passes of line paint (along columns, or rows when True), then the fixes; None when the
+    attribute cannot be painted back to a fresh cell's value and a pass would need it."""
+    reset = RESETS.get(name, _NO_RESET)
+    now: dict[Cell, object] = {}
+    layers: list[Layer] = []
+    for by_rows in passes:
+        wrong = {w: v for w, v in values.items() if now.get(w, reset) != v}
+        wrong.update((w, reset) for w, v in now.items() if w not in values and v != reset)
+        painted = _line_paint(wrong, reset, by_rows)
+        for value, cells in painted.items():
+            layers.append((name, value, rectangles(cells)))
+            now.update(dict.fromkeys(cells, value))
+    fixes: dict[object, set[Cell]] = {}
+    for where, value in values.items():
+        if now.get(where, reset) != value:
+            fixes.setdefault(value, set()).add(where)
+    for where, value in now.items():
+        if where not in values and value != reset:
+            fixes.setdefault(reset, set()).add(where)
+    if reset is _NO_RESET and reset in fixes:
+        return None
+    for value, cells in fixes.items():
+        if value is reset:  # any cell that must end without the attribute may be painted
+            box = {(r, c) for r in range(1, n_rows + 1) for c in range(1, n_cols + 1)}
+            allowed = box - values.keys()
+        else:
+            allowed = by_value[value]
+        layers.append((name, value, cover(cells, allowed)))
+    return layers
+
+
+def _line_paint(wrong: dict[Cell, object], reset: object, by_rows: bool) -> dict[object, set[Cell]]:
+    """Along each line (column, or row), the value most wrong cells need, painted from the
+    first to the last of them."""
+    lines: dict[int, dict[int, object]] = {}
+    for (row, col), value in wrong.items():
+        major, minor = (row, col) if by_rows else (col, row)
+        lines.setdefault(major, {})[minor] = value
+    painted: dict[object, set[Cell]] = {}
+    for major, line in lines.items():
+        counts: dict[object, int] = {}
+        for value in line.values():
+            if value is not _NO_RESET:
+                counts[value] = counts.get(value, 0) + 1
+        if not counts:
+            continue
+        top = max(counts, key=lambda v: counts[v])
+        at = [minor for minor, value in line.items() if value == top]
+        cells = painted.setdefault(top, set())
+        for minor in range(min(at), max(at) + 1):
+            cells.add((major, minor) if by_rows else (minor, major))
+    return painted
+
+
+class _NoReset:
+    """The marker of an attribute without a fresh-cell value to paint."""
+
+
+_NO_RESET = _NoReset()
+
+
+def area_addresses(rects: Sequence[Rect], limit: int = MAX_AREA_ADDRESS) -> list[str]:
+    """``rects`` as multi-area addresses (``"A5:A9,A12:A20"``), each at most ``limit`` long."""
+    out: list[str] = []
+    current = ""
+    for r1, c1, r2, c2 in rects:
+        one = cell_address(r1, c1)
+        if (r1, c1) != (r2, c2):
+            one += ":" + cell_address(r2, c2)
+        if current and len(current) + 1 + len(one) > limit:
+            out.append(current)
+            current = ""
+        current = f"{current},{one}" if current else one
+    if current:
+        out.append(current)
+    return out
