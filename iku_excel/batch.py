@@ -116,7 +116,10 @@ def expand_inputs(items: Sequence[Path]) -> list[Path]:
     seen: set[Path] = set()
     unique: list[Path] = []
     for p in out:
-        key = p.resolve()
+        try:
+            key = p.resolve()
+        except (OSError, RuntimeError):  # a symlink loop: reported as missing by the worker
+            key = p.absolute()
         if key not in seen:
             seen.add(key)
             unique.append(p)

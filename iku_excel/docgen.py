@@ -1,12 +1,14 @@
 """Generate the reference docs from the code, so they cannot drift.
 
-``python -m iku_excel.docgen`` rewrites ``docs/rules.md``, ``docs/cli.md`` and
-``docs/workbook-contract.md``; ``python -m iku_excel.docgen --check`` exits 1 when a committed
-file differs from what the code generates (``tests/test_docs.py`` runs the same check).
+``python -m iku_excel.docgen`` rewrites ``docs/rules.md``, ``docs/cli.md``,
+``docs/workbook-contract.md``, ``docs/rekap.md`` and ``docs/limits.md``;
+``python -m iku_excel.docgen --check`` exits 1 when a committed file differs from what the
+code generates (``tests/test_docs.py`` runs the same check).
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -254,7 +256,82 @@ def _rekap_md() -> str:
     return rekap_docs()
 
 
+def _constant_comments(source: str) -> dict[str, str]:
+    """NAME -> the ``#:`` comment block right above ``NAME = ...`` in a module's source."""
+    comments: dict[str, str] = {}
+    block: list[str] = []
+    last = ""  # the comment of the assignment on the line before (one comment, two constants)
+    for line in source.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#:"):
+            block.append(stripped[2:].strip())
+            continue
+        name = stripped.split("=", 1)[0].strip() if "=" in stripped else ""
+        if name.isidentifier() and name.isupper() and (block or last):
+            comments[name] = " ".join(block) or last
+            last = comments[name]
+        else:
+            last = ""
+        block = []
+    return {
+        name: re.sub(r":\w+:`~?([^`]+)`", r"`\1`", text).replace("``", "`")
+        for name, text in comments.items()
+    }
+
+
+def _limit_value(name: str, value: object) -> str:
+    if isinstance(value, frozenset | set):
+        methods = {0: "stored (0)", 8: "deflate (8)"}
+        return ", ".join(methods.get(int(v), str(v)) for v in sorted(value))
+    assert isinstance(value, int)
+    text = f"{value:,}".replace(",", ".")
+    if name.endswith(("UNCOMPRESSED", "SIZE")):
+        text += f" byte ({value // (1024 * 1024)} MiB)"
+    return text
+
+
+def limits_md() -> str:
+    """The resource limits of :mod:`iku_excel.limits` and the exit codes, from the code."""
+    import inspect
+
+    from iku_excel import limits
+    from iku_excel.cli import EXIT_CODES
+
+    comments = _constant_comments(inspect.getsource(limits))
+    lines = [
+        "# Batas (limits)",
+        "",
+        GENERATED,
+        "",
+        "iku-excel refuses a workbook that declares or holds more than it will read (a zip bomb, a "
+        "runaway used range, a damaged part), before inflating or allocating anything. A refusal "
+        "is one Indonesian line that names the limit, the value found and the bound (`File "
+        "melebihi batas ...`, or `File rusak: ...` naming the part and the cause), and exit "
+        "code 2; in a batch it costs only that file. `check` and `refresh` refuse the same files "
+        "with the same words. The constants live in `iku_excel/limits.py`.",
+        "",
+        "A sheet whose used range (from A1 to its bottom-right cell) passes `MAX_CELLS_DENSE` "
+        "is not refused: it is read sparsely (only its non-empty cells), so one stray value at "
+        "`XFD1048576` costs a few MB, not the whole rectangle.",
+        "",
+        "| batas | nilai | arti |",
+        "|---|---|---|",
+    ]
+    for name in limits.__all__:
+        if not name.isupper():
+            continue
+        value = getattr(limits, name)
+        lines.append(
+            f"| `{name}` | {_limit_value(name, value)} | {_cell(comments.get(name, ''))} |"
+        )
+    lines += ["", "## Exit codes", "", "| code | meaning |", "|---|---|"]
+    lines += [f"| {code} | {meaning} |" for code, meaning in EXIT_CODES.items()]
+    lines.append("")
+    return "\n".join(lines)
+
+
 DOCS: dict[str, Callable[[], str]] = {
+    "limits.md": limits_md,
     "rules.md": rules_md,
     "cli.md": cli_md,
     "workbook-contract.md": contract_md,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -125,3 +126,18 @@ def test_needs_sparse_read() -> None:
     limits.check_dense_area(200, 30, "x", "IKU")
     with pytest.raises(ResourceLimit, match="IKU"):
         limits.check_dense_area(1_048_576, 100, "x", "IKU")
+
+
+def test_every_public_limit_is_in_the_limits_page() -> None:
+    """docs/limits.md (generated, drift-checked by test_docs) names and explains every limit."""
+    from iku_excel import docgen, limits
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "limits.md").read_text("utf-8")
+    constants = [name for name in limits.__all__ if name.isupper()]
+    assert len(constants) >= 10
+    for name in constants:
+        row = next((line for line in page.splitlines() if line.startswith(f"| `{name}` |")), "")
+        assert row, name
+        assert row.rstrip(" |").split("|")[-1].strip(), f"{name} has no explanation"
+    assert "## Exit codes" in page and "| 2 |" in page
+    assert page == docgen.limits_md()

@@ -277,3 +277,51 @@ def test_a_very_long_file_name(tmp_path: Path, new_bytes: bytes) -> None:
     assert path.read_bytes() == new_bytes
     assert all(len(p.name.encode()) <= 255 for p in tmp_path.iterdir())
     assert litter(tmp_path) == []
+
+
+# --- The file engine carries the identity from its read to its write ------------------------------
+
+
+class _ColleagueSavesAfterRead:
+    """Wraps a FileEngine: right after the engine reads, a colleague saves other bytes."""
+
+    def __init__(self, engine: object, colleague: bytes) -> None:
+        self.engine, self.colleague = engine, colleague
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.engine, name)
+
+    def read(self, select: object) -> object:
+        result = self.engine.read(select)  # type: ignore[attr-defined]
+        time.sleep(0.01)
+        self.engine.path.write_bytes(self.colleague)  # type: ignore[attr-defined]
+        return result
+
+
+def test_refresh_refuses_a_file_saved_by_a_colleague_after_the_read(tmp_path: Path) -> None:
+    """Read, colleague saves, apply: refused, the colleague's bytes kept, nothing left behind.
+
+    Before, the identity was captured at write time (and the engine re-opened the changed
+    file), so the colleague's save was overwritten by outputs computed from the old bytes.
+    """
+    from iku_excel.api import refresh_with
+    from iku_excel.backends.file_engine import FileEngine
+
+    path = tmp_path / "IKU.xlsx"
+    shutil.copy(EXAMPLE, path)
+    colleague = xb.save(xb.iku_workbook(3), tmp_path / "rekan.xlsx").read_bytes()
+    engine = FileEngine(path)
+    engine.check_writable()
+    with pytest.raises(SourceChanged, match="diubah orang lain sejak dibaca; jalankan lagi"):
+        refresh_with(_ColleagueSavesAfterRead(engine, colleague))  # type: ignore[arg-type]
+    assert path.read_bytes() == colleague
+    assert litter(tmp_path) == []
+
+
+def test_refresh_without_interference_still_writes(tmp_path: Path) -> None:
+    path = tmp_path / "IKU.xlsx"
+    shutil.copy(EXAMPLE, path)
+    before = path.read_bytes()
+    assert refresh_file(path).written
+    assert path.read_bytes() != before
+    assert litter(tmp_path) == []

@@ -206,3 +206,54 @@ def test_a_far_away_stray_cell_reads_in_little_memory(tmp_path: Path, ref: str) 
     *values, peak_kib = done.stdout.split()
     assert values == ["1593", "1048576", str(dimension.max_col), "nyasar"]
     assert int(peak_kib) < 200 * 1024  # VmHWM is in KiB
+
+
+# --- inspect_sheet_xml and the sparse branch of read_grids ----------------------------------------
+
+
+def test_inspect_finds_the_extent_and_refuses_damage() -> None:
+    from iku_excel.backends.sparse_sheet import inspect_sheet_xml
+
+    ok = sheet('<row r="3"><c r="B3"><v>1</v></c><c r="AB3" t="s"><v>1</v></c></row>')
+    assert inspect_sheet_xml(ok, "s.xml", "t", 2) == (3, 28)
+    far = sheet('<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')
+    assert inspect_sheet_xml(far, "s.xml", "t", 0) == (1_048_576, 16_384)
+    # another writer's attribute order or a namespace prefix takes the general patterns
+    other = sheet('<row spans="1:2" r="7"><c s="1" r="XFD1048576"><v>1</v></c></row>')
+    assert inspect_sheet_xml(other, "s.xml", "t", 0) == (1_048_576, 16_384)
+    prefixed = other.replace(b"<row", b"<x:row").replace(b"</row", b"</x:row")
+    assert inspect_sheet_xml(prefixed, "s.xml", "t", 0) == (1_048_576, 16_384)
+    damaged = {
+        "zero": sheet('<row r="1"><c r="A0"><v>1</v></c></row>'),
+        "past-row": sheet('<row r="1048577"><c r="A1048577"><v>1</v></c></row>'),
+        "past-col": sheet('<row r="9"><c r="XFE9"><v>1</v></c></row>'),
+        "garbage": sheet('<row r="2"><c r="1I"><v>1</v></c></row>'),
+        "index": sheet('<row r="2"><c r="A2" t="s"><v>5</v></c></row>'),
+        "utf8": sheet('<row r="2"><c r="A2" t="inlineStr"><is><t>x</t></is></c></row>').replace(
+            b"<t>x", b"<t>\xff"
+        ),
+        "cut": sheet('<row r="2"><c r="A2"><v>1</v></c></row>')[:-20],
+    }
+    for label, data in damaged.items():
+        with pytest.raises(WorkbookCorrupt, match=r"^File rusak: bagian s\.xml "):
+            inspect_sheet_xml(data, "s.xml", "t", 2)
+        assert label
+
+
+def test_read_grids_reads_a_far_stray_cell_sparsely(tmp_path: Path) -> None:
+    """Calamine would allocate 17 billion cells; the sparse branch keeps only the values."""
+    from iku_excel.backends.xlsx.reader import read_grids
+    from tests.hostile.surgery import IKU, add_rows, cell_row, inline, sheet_edit
+
+    path = tmp_path / "IKU.xlsx"
+    sheet_edit(add_rows(cell_row(1_048_576, inline("XFD1048576", "nyasar"))), IKU)(path)
+    _names, grids = read_grids(path)
+    iku = grids["IKU"]
+    assert iku.n_rows == 1_048_576
+    assert iku.value(1_048_576, 16_384) == "nyasar"
+    assert iku.value(2, 3) == grids["IKU"].values[1][2] and iku.value(2, 3)
+    assert iku.values[500_000] == ()
+    plain = read_grids(REPO / "workbook" / "contoh" / "IKU_Dinsos_Kota_Jambi_2023.xlsx")[1]
+    for row in range(1, plain["IKU"].n_rows + 1):  # the same values as the dense read
+        sparse, dense = list(iku.values[row - 1]), list(plain["IKU"].values[row - 1])
+        assert sparse == dense[: len(sparse)] and not any(dense[len(sparse) :])

@@ -4,7 +4,9 @@ The file is read once per run into an :class:`~iku_excel.backends.xlsx.zippackag
 (checked, every member's CRC tested once) that the reader and the splice share. Values come from
 python-calamine; writing splices only the changed parts into that package through an atomic
 replace, so the rest of the user's file keeps its bytes, and the written file's members that are
-new or changed are verified before it replaces the original.
+new or changed are verified before it replaces the original. The identity of the bytes read
+(:meth:`~iku_excel.backends.xlsx.zippackage.XlsxPackage.identity`) is compared right before the
+replace: a file saved by someone else since it was read is refused, never overwritten.
 """
 
 from __future__ import annotations
@@ -29,15 +31,20 @@ class FileEngine:
     backup: bool = False
     backup_path: Path | None = field(default=None, init=False)
     _package: XlsxPackage | None = field(default=None, init=False, repr=False)
+    _read_done: bool = field(default=False, init=False, repr=False)
 
     @property
     def label(self) -> str:
         return str(self.path)
 
     def package(self) -> XlsxPackage:
-        """The file, opened and checked on first use; opened again only if it changed on disk."""
+        """The file, opened and checked on first use; opened again only if it changed on disk
+        before :meth:`read`. From the read on it is the package read, whatever happens on disk:
+        what is written is computed from it, and :meth:`apply` refuses a file changed since."""
         from iku_excel.backends.xlsx.zippackage import XlsxPackage
 
+        if self._package is not None and self._read_done:
+            return self._package
         if self._package is None or not self._package.is_current():
             self._package = XlsxPackage.open(self.path)
         return self._package
@@ -51,7 +58,9 @@ class FileEngine:
     def read(self, select: SheetSelector) -> tuple[list[str], dict[str, SheetGrid]]:
         from iku_excel.backends.xlsx.reader import read_grids
 
-        return read_grids(self.package(), select)
+        result = read_grids(self.package(), select)
+        self._read_done = True
+        return result
 
     def read_formulas(self, sheet: str, col: int) -> dict[int, str]:
         from iku_excel.backends.xlsx.reader import read_column_formulas
@@ -64,6 +73,9 @@ class FileEngine:
         from iku_excel.backends.xlsx.splice import apply_plan
 
         plan = make_plan(outputs)
+        # The package the outputs were computed from, not the file on disk now: if a colleague
+        # saved it since, atomic_write refuses (expected identity) instead of splicing our
+        # outputs into their version.
         package = self.package()
         fresh: list[str] = []
 
@@ -74,5 +86,7 @@ class FileEngine:
             # members copied as stored had their CRC checked when the package was opened
             verify_xlsx(tmp, members=fresh if package.verified else None)
 
-        self.backup_path = atomic_write(self.path, write, backup=self.backup, verify=verify)
-        self._package = None  # the file on disk is the new one now
+        self.backup_path = atomic_write(
+            self.path, write, backup=self.backup, verify=verify, expected=package.identity()
+        )
+        self._package, self._read_done = None, False  # the file on disk is the new one now

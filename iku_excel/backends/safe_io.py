@@ -151,7 +151,11 @@ def check_replaceable(path: Path) -> None:
     and its folder writable."""
     path = Path(path)
     for lock in lock_files(path):
-        if lock.exists():
+        try:
+            locked = lock.exists()
+        except OSError:  # a name too long to hold ".~lock.<name>#": no program made that lock
+            locked = False
+        if locked:
             raise WorkbookLocked(
                 f"File sedang dibuka di Excel/LibreOffice (ada file kunci {lock.name}): "
                 f"tutup file di Excel dulu, lalu coba lagi. Bila Excel sudah tertutup, "

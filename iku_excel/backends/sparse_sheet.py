@@ -15,6 +15,7 @@ Damage raises :class:`~iku_excel.errors.WorkbookCorrupt`; too much of anything r
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -27,6 +28,7 @@ from lxml import etree
 from iku_excel.errors import WorkbookCorrupt
 from iku_excel.limits import (
     HEAD_BYTES,
+    MAX_CELLS_DENSE,
     MAX_CELLS_SPARSE,
     MAX_COLUMN,
     MAX_MEMBER_UNCOMPRESSED,
@@ -81,8 +83,19 @@ class _CappedStream:
         return data
 
 
+#: Where a part comes from: an open zip (inflated as it is read) or its bytes, already inflated.
+Source = zipfile.ZipFile | bytes
+
+
+def _open(source: Source, member: str) -> IO[bytes]:
+    """A binary stream of ``member``: inflated from the zip, or over the bytes given."""
+    if isinstance(source, bytes):
+        return io.BytesIO(source)
+    return source.open(member)
+
+
 def _parser_events(
-    archive: zipfile.ZipFile, member: str, tags: tuple[str, ...], cap: int, label: str
+    archive: Source, member: str, tags: tuple[str, ...], cap: int, label: str
 ) -> Iterator[etree._Element]:
     """Yield each element named in ``tags`` at its end, from a capped, DTD-free stream."""
     head = sheet_head(archive, member)
@@ -91,7 +104,7 @@ def _parser_events(
             f"File rusak: bagian {member} berisi DOCTYPE (tidak diizinkan): {label}"
         )
     try:
-        with archive.open(member) as handle:
+        with _open(archive, member) as handle:
             stream = _CappedStream(handle, cap, label, member)
             events = etree.iterparse(
                 stream,
@@ -114,8 +127,10 @@ def _parser_events(
         raise WorkbookCorrupt(f"File rusak: bagian {member} tidak ada: {label}") from exc
 
 
-def sheet_head(archive: zipfile.ZipFile, member: str, size: int = HEAD_BYTES) -> bytes:
+def sheet_head(archive: Source, member: str, size: int = HEAD_BYTES) -> bytes:
     """The first ``size`` inflated bytes of a member (for ``<dimension>`` and DOCTYPE checks)."""
+    if isinstance(archive, bytes):
+        return archive[:size]
     try:
         with archive.open(member) as handle:
             return handle.read(size)
@@ -143,10 +158,14 @@ def _text(element: etree._Element) -> str:
 
 
 def read_shared_strings(
-    archive: zipfile.ZipFile, member: str = "xl/sharedStrings.xml", label: str = ""
+    archive: Source, member: str = "xl/sharedStrings.xml", label: str = ""
 ) -> list[str]:
-    """The shared strings table, streamed with the same caps (empty list if the part is absent)."""
-    if member not in archive.NameToInfo:
+    """The shared strings table, streamed with the same caps (empty list if the part is absent).
+
+    ``archive`` is the open zip, or the part's bytes already inflated (``member`` then only
+    names it in messages).
+    """
+    if isinstance(archive, zipfile.ZipFile) and member not in archive.NameToInfo:
         return []
     strings: list[str] = []
     for element in _parser_events(archive, member, (f"{_MAIN}si",), MAX_MEMBER_UNCOMPRESSED, label):
@@ -162,7 +181,7 @@ def _position(ref: str | None, row: int, previous_col: int, label: str) -> tuple
         return row, previous_col + 1
     match = _REF.fullmatch(ref)
     if match is None:
-        raise WorkbookCorrupt(f"File rusak: alamat sel {ref!r} tidak sah: {label}")
+        raise WorkbookCorrupt(f"File rusak: alamat sel {ref} tidak sah: {label}")
     col = 0
     for char in match.group(1):
         col = col * 26 + ord(char) - 64
@@ -197,7 +216,7 @@ def _value(
             index = int(text)
         except ValueError:
             raise WorkbookCorrupt(
-                f"File rusak: sel {where} indeks teks {text!r}: {label}"
+                f"File rusak: sel {where} indeks teks {text[:20]} bukan angka: {label}"
             ) from None
         if not 0 <= index < len(strings):
             raise WorkbookCorrupt(
@@ -217,11 +236,13 @@ def _value(
     try:
         return float(text)
     except ValueError:
-        raise WorkbookCorrupt(f"File rusak: sel {where} berisi angka {text!r}: {label}") from None
+        raise WorkbookCorrupt(
+            f"File rusak: sel {where} berisi {text[:20]}, bukan angka: {label}"
+        ) from None
 
 
 def read_sparse_sheet(
-    archive: zipfile.ZipFile,
+    archive: Source,
     member: str,
     shared_strings: Sequence[str],
     *,
@@ -230,6 +251,9 @@ def read_sparse_sheet(
     max_cells: int = MAX_CELLS_SPARSE,
 ) -> SparseSheet:
     """The non-empty cells of worksheet part ``member`` as ``{(row, col): value}``, 1-based.
+
+    ``archive`` is the open zip, or the part's bytes already inflated (``member`` then only
+    names it in messages).
 
     Formula cells give their cached value (as Excel shows them). Cells and rows without an ``r``
     attribute follow the previous one, as the spec says. At most ``max_bytes`` are inflated and
@@ -302,4 +326,92 @@ def scan_used_range(
         raise WorkbookCorrupt(f"File rusak: bagian {member} tidak ada: {label}") from exc
     except (zipfile.BadZipFile, EOFError, OSError) as exc:
         raise WorkbookCorrupt(f"File rusak: bagian {member} tidak utuh ({exc}): {label}") from exc
+    return max_row, max_col
+
+
+# --- The cheap first pass over an inflated sheet part ---------------------------------------------
+
+#: A row or cell address that is not a plain one of at most two letters and five digits: rare in
+#: real sheets (a column past ZZ or a row past 99,999), so the few matches are parsed one by one.
+#: Two forms: the fast one for ``<c r="`` / ``<row r="`` as Excel and openpyxl write them (a
+#: literal prefix the regex engine can search for), the general one for any other writer.
+_UNUSUAL_REF = re.compile(rb'\sr="(?![A-Z]{1,2}[1-9]\d{0,4}"|[1-9]\d{0,4}")([^"]*)"')
+_UNUSUAL_CELL = re.compile(rb'<c r="(?![A-Z]{1,2}[1-9]\d{0,4}")([^"]*)"')
+_UNUSUAL_ROW = re.compile(rb'<row r="(?![1-9]\d{0,4}")([^"]*)"')
+_PLAIN_ROW = re.compile(rb'<row r="(\d+)"')
+_ANY_ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*?\sr=\"(\d+)\"")
+_TWO_LETTERS = re.compile(rb'\sr="([A-Z]{2})\d')
+_TWO_LETTERS_CELL = re.compile(rb'<c r="([A-Z]{2})\d')
+_ONE_LETTER = re.compile(rb'\sr="([A-Z])\d')
+_OTHER_ORDER = (re.compile(rb'<c (?!r=")'), re.compile(rb'<row (?!r=")'))
+_SHARED_INDEX = re.compile(rb't="s"[^>]*><(?:\w+:)?v>(\d+)<')
+_ROOT_END = re.compile(rb"</(?:\w+:)?worksheet>\s*\Z")
+
+
+def _column(letters: bytes) -> int:
+    col = 0
+    for char in letters:
+        col = col * 26 + char - 64
+    return col
+
+
+def inspect_sheet_xml(data: bytes, member: str, label: str, n_strings: int) -> tuple[int, int]:
+    """(max row, max column) of the addresses in an inflated worksheet part, and its damage.
+
+    The column is exact past Z; up to Z it is reported as 26 unless the exact letter matters
+    for :data:`~iku_excel.limits.MAX_CELLS_DENSE` (saves a full scan of the part).
+
+    The guard before a dense reader (python-calamine allocates A1 to the bottom-right cell): a
+    few byte-level regular expressions, no XML tree, a few percent of a read. Raises
+    :class:`WorkbookCorrupt` naming the part and the cause for what a dense reader would pass
+    over silently or crash on: bytes that are not UTF-8, a part that stops before
+    ``</worksheet>``, an address that is malformed or outside Excel's grid, a shared-string
+    index past the table. Styled empty cells count (a dense reader allocates those too).
+    """
+
+    def corrupt(cause: str) -> WorkbookCorrupt:
+        return WorkbookCorrupt(f"File rusak: bagian {member} {cause}: {label}")
+
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise corrupt(f"bukan teks UTF-8 yang sah (byte ke-{exc.start})") from None
+    if _ROOT_END.search(data[-256:]) is None:
+        raise corrupt("terpotong (tidak diakhiri </worksheet>)")
+    max_row = max_col = 0
+    plain = b":c " not in data and b":row " not in data  # no namespace prefix
+    plain = plain and not any(pattern.search(data) for pattern in _OTHER_ORDER)
+    unusual = (
+        [*_UNUSUAL_CELL.finditer(data), *_UNUSUAL_ROW.finditer(data)]
+        if plain
+        else _UNUSUAL_REF.finditer(data)
+    )
+    for match in unusual:
+        tag_start = data.rfind(b"<", 0, match.start() + 1)
+        tag = re.match(rb"<(?:\w+:)?(c|row)\b", data[tag_start : tag_start + 16])
+        if tag is None:
+            continue  # an r="" of some other element: not an address
+        text = match.group(1).decode("ascii", "replace")
+        ref = re.fullmatch(r"([A-Z]{1,3})?([1-9]\d{0,6})", text)
+        row = int(ref.group(2)) if ref else 0
+        col = _column(ref.group(1).encode()) if ref and ref.group(1) else 0
+        if ref is None or (tag.group(1) == b"c") != bool(ref.group(1)):
+            raise corrupt(f"berisi alamat sel yang tidak sah ({text[:20]})")
+        if row > MAX_ROW or col > MAX_COLUMN:
+            raise corrupt(f"berisi sel {text} di luar lembar Excel (batas XFD{MAX_ROW})")
+        max_row, max_col = max(max_row, row), max(max_col, col)
+    rows = _PLAIN_ROW if plain else _ANY_ROW
+    max_row = max([max_row, *map(int, set(rows.findall(data)))])
+    if max_col <= 702:  # no three-letter column: the largest two-letter one, if any
+        two = set((_TWO_LETTERS_CELL if plain else _TWO_LETTERS).findall(data))
+        max_col = max([max_col, *map(_column, two)]) if two else max(max_col, 1)
+    if max_col <= 26 and max_row * 26 > MAX_CELLS_DENSE:  # only then is the letter needed
+        max_col = max([max_col, *map(_column, set(_ONE_LETTER.findall(data)))])
+    elif max_col <= 26:
+        max_col = 26  # a bound: reading the exact letter would cost a full scan
+    indexes = set(_SHARED_INDEX.findall(data))
+    if indexes:
+        top = max(map(int, indexes))
+        if top >= n_strings:
+            raise corrupt(f"merujuk teks bersama nomor {top}, padahal hanya ada {n_strings}")
     return max_row, max_col

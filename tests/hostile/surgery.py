@@ -362,3 +362,14 @@ def long_text(length: int) -> Callable[[bytes], bytes]:
         b"Persentase pelayanan korban bencana alam dan sosial yang tertangani",
         b"Panjang " + b"x" * length,
     )
+
+
+def long_varied_text(length: int) -> Callable[[bytes], bytes]:
+    """Like :func:`long_text`, with letters that do not compress far (a seeded random run)."""
+    import random
+
+    letters = bytes(random.Random(8).choices(b"abcdefghijklmnopqrstuvwxyz ", k=length))
+    return replace_once(
+        b"Persentase pelayanan korban bencana alam dan sosial yang tertangani",
+        b"Panjang " + letters,
+    )

@@ -16,11 +16,20 @@ import re
 import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import overload
+
+from lxml import etree
 
 from iku_excel.a1 import column_index, column_letter
+from iku_excel.backends.sparse_sheet import (
+    inspect_sheet_xml,
+    read_shared_strings,
+    read_sparse_sheet,
+)
 from iku_excel.backends.xlsx.ooxml import MAIN_NS, PARSER, PKG_REL_NS, R_NS, resolve_target
 from iku_excel.backends.xlsx.zippackage import XlsxPackage
-from iku_excel.errors import NotAnXlsx, UnsafeWorkbookError, WorkbookCorrupt
+from iku_excel.errors import UnsafeWorkbookError, WorkbookCorrupt
+from iku_excel.limits import HEAD_BYTES, MAX_CELLS_DENSE
 from iku_excel.model import SheetGrid
 
 _MAIN = f"{{{MAIN_NS}}}"
@@ -42,33 +51,163 @@ def read_grids(
 
     ``select`` gets the workbook's sheet names and returns the ones to read (default: all).
     Values come from python-calamine (cached results for formula cells, as Excel shows them);
-    number formats from one streaming pass over each selected sheet's XML. Raises
-    :class:`~iku_excel.errors.CannotProceed` subclasses.
+    number formats from one streaming pass over each selected sheet's XML. Each sheet's XML is
+    first inspected (:func:`~iku_excel.backends.sparse_sheet.inspect_sheet_xml`): damage is
+    refused, and a sheet whose used range passes :data:`~iku_excel.limits.MAX_CELLS_DENSE`
+    (one stray value at XFD1048576) is read sparsely instead, as is every sheet when the
+    shared-strings table declares an absurd size (calamine would allocate what it declares).
+    Raises :class:`~iku_excel.errors.CannotProceed` subclasses.
     """
     from python_calamine import CalamineError, CalamineWorkbook
 
     package = _package(source)
     path = package.path
     try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(package.data))
-        names = [sheet.name for sheet in book.sheets_metadata]
+        parts = _sheet_parts(package)
+        strings = _SharedStrings.of(package)
+        book = None
+        if strings.dense_safe:
+            book = CalamineWorkbook.from_filelike(io.BytesIO(package.data))
+            names = [sheet.name for sheet in book.sheets_metadata]
+        else:
+            names = _sheet_names(package)
         grids: dict[str, SheetGrid] = {}
         wanted = names if select is None else list(select(names))
         formats = _number_formats(package, wanted)
         for name in wanted:
-            try:
-                rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            except CalamineError:
-                continue  # a chartsheet or dialog sheet: no cells
-            values: list[list[object]] = [[None if v == "" else v for v in row] for row in rows]
-            while values and all(v is None for v in values[-1]):
-                values.pop()
-            grids[name] = SheetGrid(name, values, _format_grid(formats.get(name, {}), values))
+            part = parts.get(name.casefold())
+            data = _worksheet_xml(package, part, name)
+            extent = None
+            if data is not None:
+                extent = inspect_sheet_xml(data, part or "", str(path), strings.count)
+            if book is not None and (extent is None or extent[0] * extent[1] <= MAX_CELLS_DENSE):
+                try:
+                    rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                except CalamineError:
+                    if data is None:
+                        continue  # a chartsheet or dialog sheet: no cells
+                else:
+                    values: list[list[object]] = [
+                        [None if v == "" else v for v in row] for row in rows
+                    ]
+                    while values and all(v is None for v in values[-1]):
+                        values.pop()
+                    fmt = _format_grid(formats.get(name, {}), values)
+                    grids[name] = SheetGrid(name, values, fmt)
+                    continue
+            if data is not None:
+                grids[name] = _sparse_grid(name, data, part or "", strings, formats.get(name, {}))
         return names, grids
     except (CalamineError, zipfile.BadZipFile, KeyError, UnsafeWorkbookError) as exc:
-        raise NotAnXlsx(path, str(exc)) from exc
+        cause = _cause(exc)
+        raise WorkbookCorrupt(f"File rusak: isinya tidak dapat dibaca ({cause}): {path}") from exc
     except (OSError, ValueError) as exc:
-        raise WorkbookCorrupt(path, f"{type(exc).__name__}: {exc}") from exc
+        raise WorkbookCorrupt(f"File rusak: {_cause(exc)}: {path}") from exc
+
+
+def _cause(exc: BaseException) -> str:
+    """An exception's own text on one line, without the Python class or repr."""
+    text = " ".join(str(exc).split()).strip("'\"")
+    return text[:200] or type(exc).__name__
+
+
+class _SharedStrings:
+    """The shared-strings table: its bytes, how many it holds, and whether calamine may read it."""
+
+    def __init__(self, name: str | None, data: bytes, count: int, dense_safe: bool) -> None:
+        self.name, self.data, self.count, self.dense_safe = name, data, count, dense_safe
+        self._strings: list[str] | None = None
+
+    @classmethod
+    def of(cls, package: XlsxPackage) -> _SharedStrings:
+        name = package.find("xl/sharedStrings.xml")
+        if name is None:
+            return cls(None, b"", 0, True)
+        data = package.read(name)
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise WorkbookCorrupt(
+                f"File rusak: bagian {name} bukan teks UTF-8 yang sah (byte ke-{exc.start}): "
+                f"{package.path}"
+            ) from None
+        count = len(_SI.findall(data))
+        tag = _SST_TAG.search(data[:HEAD_BYTES])
+        declared = [int(n) for n in _DECLARED_COUNT.findall(tag.group(0) if tag else b"")]
+        # calamine reserves room for what uniqueCount declares: 2**31 asks for 48 GiB
+        return cls(name, data, count, all(n <= max(count, 1) * 2 + 1000 for n in declared))
+
+    def strings(self) -> list[str]:
+        if self._strings is None:
+            self._strings = read_shared_strings(self.data, self.name, "") if self.name else []
+        return self._strings
+
+
+_SI = re.compile(rb"<(?:\w+:)?si[\s/>]")
+_SST_TAG = re.compile(rb"<(?:\w+:)?sst\b[^>]*>")
+_DECLARED_COUNT = re.compile(rb"\s(?:count|uniqueCount)\s*=\s*[\"'](\d+)")
+_WORKSHEET_ROOT = re.compile(rb"<(?:\w+:)?worksheet\b")
+
+
+def _sheet_names(package: XlsxPackage) -> list[str]:
+    """The sheet names in workbook.xml, in order (when calamine is not asked)."""
+    book = _parse(package, "xl/workbook.xml")
+    return [el.get("name") or "" for el in book.iter(f"{_MAIN}sheet")]
+
+
+def _worksheet_xml(package: XlsxPackage, part: str | None, sheet: str) -> bytes | None:
+    """The inflated XML of a worksheet part; None for another kind of sheet (a chartsheet)."""
+    if part is None:
+        return None
+    name = package.find(part)
+    if name is None:
+        raise WorkbookCorrupt(
+            f"File rusak: bagian {part} (sheet {sheet}) tidak ada di dalam file: {package.path}"
+        )
+    data = package.read(name)
+    return data if _WORKSHEET_ROOT.search(data[:HEAD_BYTES]) else None
+
+
+class _SparseRows(Sequence[Sequence[object]]):
+    """Rows of a sheet read sparsely: each row only as long as its last cell, built on demand."""
+
+    def __init__(self, cells: dict[tuple[int, int], object], n_rows: int) -> None:
+        self._rows: dict[int, dict[int, object]] = {}
+        for (row, col), value in cells.items():
+            self._rows.setdefault(row, {})[col] = value
+        self._n = n_rows
+
+    def __len__(self) -> int:
+        return self._n
+
+    @overload
+    def __getitem__(self, index: int) -> Sequence[object]: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Sequence[object]]: ...
+    def __getitem__(self, index: int | slice) -> Sequence[object] | Sequence[Sequence[object]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._n))]
+        if index < 0:
+            index += self._n
+        if not 0 <= index < self._n:
+            raise IndexError(index)
+        cells = self._rows.get(index + 1)
+        if cells is None:
+            return ()
+        line: list[object] = [None] * max(cells)
+        for col, value in cells.items():
+            line[col - 1] = value
+        return tuple(line)
+
+
+def _sparse_grid(
+    name: str, data: bytes, part: str, strings: _SharedStrings, formats: dict[tuple[int, int], str]
+) -> SheetGrid:
+    """A sheet read by the sparse reader: memory follows the values, not the used range."""
+    sheet = read_sparse_sheet(data, part, strings.strings())
+    cells: dict[tuple[int, int], object] = dict(sheet.cells)
+    known = {key: code for key, code in formats.items() if key in cells}
+    return SheetGrid(name, _SparseRows(cells, sheet.max_row), _SparseRows(known, sheet.max_row))  # type: ignore[arg-type]
 
 
 def _format_grid(
@@ -85,15 +224,13 @@ def _number_formats(
     package: XlsxPackage, sheets: Sequence[str]
 ) -> dict[str, dict[tuple[int, int], str]]:
     """(row, col) -> number format of every cell with a format other than General."""
-    from lxml import etree
-
     from iku_excel.backends.xlsx.stylesheet import BUILTIN_FORMATS
 
     out: dict[str, dict[tuple[int, int], str]] = {}
     codes: list[str] = []
     styles_name = package.find("xl/styles.xml")
     if styles_name == "xl/styles.xml":
-        styles = etree.fromstring(package.read(styles_name), PARSER)
+        styles = _parse(package, styles_name)
         custom = {
             int(el.get("numFmtId", "0")): el.get("formatCode", "")
             for el in styles.iter(f"{_MAIN}numFmt")
@@ -128,12 +265,23 @@ def _number_formats(
     return out
 
 
+def _parse(package: XlsxPackage, part: str) -> etree._Element:
+    """A package part parsed; missing or malformed is :class:`WorkbookCorrupt` naming the part."""
+    name = package.find(part)
+    if name is None:
+        raise WorkbookCorrupt(f"File rusak: bagian {part} tidak ada di dalam file: {package.path}")
+    try:
+        return etree.fromstring(package.read(name), PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise WorkbookCorrupt(
+            f"File rusak: XML bagian {part} tidak valid ({_cause(exc)}): {package.path}"
+        ) from None
+
+
 def _sheet_parts(package: XlsxPackage) -> dict[str, str]:
     """Sheet name (casefolded) -> the zip member holding it (first sheet of a name wins)."""
-    from lxml import etree
-
-    book = etree.fromstring(package.read("xl/workbook.xml"), PARSER)
-    rels = etree.fromstring(package.read("xl/_rels/workbook.xml.rels"), PARSER)
+    book = _parse(package, "xl/workbook.xml")
+    rels = _parse(package, "xl/_rels/workbook.xml.rels")
     targets = {
         rel.get("Id"): rel.get("Target") or "" for rel in rels.iter(f"{_PKG_REL}Relationship")
     }

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import struct
 import zipfile
 import zlib
@@ -18,10 +19,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from iku_excel.backends.write_guard import FileIdentity
 from iku_excel.errors import UnsafeWorkbookError, WorkbookCorrupt
+from iku_excel.limits import check_zip_directory
 
 #: Members kept inflated after the CRC check (the XML parts a reader or the splice may parse).
 _CACHED_SUFFIXES = (".xml", ".rels", ".vml")
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 
 
 class XlsxPackage:
@@ -67,8 +71,20 @@ class XlsxPackage:
             ) from exc.__cause__
         except (EOFError, zlib.error, zipfile.LargeZipFile, NotImplementedError) as exc:
             raise WorkbookCorrupt(f"File rusak atau tidak lengkap: {path} ({exc})") from exc
-        safe_io.check_archive(package.zip, path, package.verify_members, package.read)
+        check_zip_directory(package.infos, str(path))  # before any member is inflated
+        safe_io.check_archive(package.zip, path, package.verify_and_refuse_doctype, package.read)
         return package
+
+    def identity(self) -> FileIdentity:
+        """What the file was when read: the bytes this package holds (size and SHA-256) and the
+        modification time seen right after reading them. Passed to
+        :func:`~iku_excel.backends.safe_io.atomic_write` so that a colleague's save between this
+        read and the write is refused, never overwritten (the hash is of the bytes read, so a
+        save racing the read itself is refused too)."""
+        import hashlib
+
+        mtime = self._stamp[1] if self._stamp is not None else -1
+        return FileIdentity(len(self.data), mtime, hashlib.sha256(self.data).hexdigest())
 
     def is_current(self) -> bool:
         """The file on disk is still the one read (same size and modification time)."""
@@ -89,6 +105,20 @@ class XlsxPackage:
             if info.filename.lower().endswith(_CACHED_SUFFIXES):
                 self._members[info.filename] = data
         self.verified = True
+        return None
+
+    def verify_and_refuse_doctype(self) -> str | None:
+        """:meth:`verify_members`, then refuse XML parts that declare a DTD (OOXML forbids them;
+        Excel refuses them): an entity bomb or an external entity, whichever reader meets it."""
+        bad = self.verify_members()
+        if bad is not None:
+            return bad
+        for name, data in self._members.items():
+            if _DOCTYPE.search(data):
+                raise WorkbookCorrupt(
+                    f"File rusak: bagian {name} berisi DOCTYPE (tidak diizinkan dalam file "
+                    f"Excel): {self.path}"
+                )
         return None
 
     def check_for_splice(self) -> None:
