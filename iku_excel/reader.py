@@ -16,24 +16,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Literal
 
 from iku_excel import contract
 from iku_excel.a1 import cell_address
 from iku_excel.adopt.mapping import SHEET_PEMETAAN
 from iku_excel.aggregates import typed_aggregate
-from iku_excel.capaian import NAMED_SCALES, custom_scale, default_quarterly_aggregation
+from iku_excel.capaian import default_quarterly_aggregation
 from iku_excel.errors import ContractError
 from iku_excel.extras import history_columns, read_extras
-from iku_excel.kinds import read_grade_scales
 from iku_excel.model import (
     CellRef,
     Finding,
     IkuIndicator,
     IkuWorkbook,
-    PredicateScale,
     RpjmdIndicator,
     Settings,
     SheetGrid,
@@ -41,20 +37,9 @@ from iku_excel.model import (
     TypedAggregate,
     Value,
 )
-from iku_excel.numbers import Style, normalise_unit, parse_number, style_from_label
-from iku_excel.rules import make_finding
-
-HEADER_SCAN_ROWS = 40
-
-
-@dataclass
-class _Collector:
-    findings: list[Finding] = field(default_factory=list)
-
-    def add(
-        self, rule: str, *, sheet: str, cell: str = "", code: str = "", **params: object
-    ) -> None:
-        self.findings.append(make_finding(rule, sheet=sheet, cell=cell, code=code, **params))
+from iku_excel.numbers import Style, normalise_unit, parse_number
+from iku_excel.reader_base import HEADER_SCAN_ROWS, Collector, text
+from iku_excel.settings_reader import read_settings
 
 
 def find_sheet(names: Sequence[str], wanted: str) -> str | None:
@@ -64,17 +49,6 @@ def find_sheet(names: Sequence[str], wanted: str) -> str | None:
         if contract.normalise_header(name) == key:
             return name
     return None
-
-
-def text(value: object) -> str:
-    """A cell as text: None -> "", 1.0 -> "1", 1.1 -> "1.1", strings stripped."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "Ya" if value else "Tidak"
-    if isinstance(value, float):
-        return f"{value:.15g}"
-    return " ".join(str(value).split())
 
 
 _YEAR_SUFFIX = re.compile(r"^(.*?)\s*(?:tahun\s*)?(\d{4})$")
@@ -233,7 +207,7 @@ def _polarity(raw: str) -> Literal["Positif", "Negatif"] | None:
 
 
 def _read_polarity(
-    grid: SheetGrid, layout: TableLayout, row: int, code: str, out: _Collector
+    grid: SheetGrid, layout: TableLayout, row: int, code: str, out: Collector
 ) -> tuple[Literal["Positif", "Negatif"], bool]:
     """The row's polaritas (Positif when empty or unknown) and whether it was given."""
     raw = _text(grid, layout, row, "polarity")
@@ -276,7 +250,7 @@ _NUMERIC_IKU_KEYS = (
 
 def read_iku(
     grid: SheetGrid,
-    out: _Collector,
+    out: Collector,
     year: int | None = None,
     style: Style = "id",
     aggregates: list[TypedAggregate] | None = None,
@@ -335,63 +309,81 @@ def read_iku(
                 indicator=name,
             )
         sasaran_has_indicator = True
-        unit = _text(grid, layout, row, "unit")
-        polarity, polarity_given = _read_polarity(grid, layout, row, code, out)
-        unit_key = normalise_unit(unit or values["target"].parsed.unit or "")
-        default_agg = default_quarterly_aggregation(unit_key)
-        agg_raw = _text(grid, layout, row, "quarterly_aggregation")
-        agg = default_agg
-        if agg_raw:
-            match = [
-                c
-                for c in contract.QUARTERLY_AGGREGATIONS
-                if contract.normalise_choice(c) == contract.normalise_choice(agg_raw)
-            ]
-            if match:
-                agg = match[0]
-            else:
-                out.add(
-                    "invalid-quarterly-aggregation",
-                    sheet=sheet,
-                    cell=cell_address(row, layout.columns["quarterly_aggregation"]),
-                    code=code,
-                    value=agg_raw,
-                    default=default_agg,
-                )
         indicators.append(
-            IkuIndicator(
-                row=row,
-                code=code,
-                sasaran=current_sasaran,
-                indicator=name,
-                definition=_text(grid, layout, row, "definition"),
-                unit=unit,
-                polarity=polarity,
-                polarity_given=polarity_given,
-                quarterly_aggregation=agg,
-                weight=values["weight"],
-                target=values["target"],
-                quarters=(values["tw1"], values["tw2"], values["tw3"], values["tw4"]),
-                realisasi=values["realisasi"],
-                capaian_last_year=values["capaian_last_year"],
-                reported_capaian=values["reported_capaian"],
-                data_source=_text(grid, layout, row, "data_source"),
-                responsible=_text(grid, layout, row, "responsible"),
-                note=_text(grid, layout, row, "note"),
-                numerator=_value(grid, layout, row, "numerator", style),
-                denominator=_value(grid, layout, row, "denominator", style),
-                extras=read_extras(grid, layout, row, history),
-            )
+            _indicator(grid, layout, row, out, style, history, values, current_sasaran, name, code)
         )
     close_group()
     return indicators, layout
+
+
+def _indicator(
+    grid: SheetGrid,
+    layout: TableLayout,
+    row: int,
+    out: Collector,
+    style: Style,
+    history: dict[int, dict],
+    values: dict[str, Value],
+    sasaran: str,
+    name: str,
+    code: str,
+) -> IkuIndicator:
+    """One indicator row of the IKU sheet, its numbers already parsed into ``values``."""
+    unit = _text(grid, layout, row, "unit")
+    polarity, polarity_given = _read_polarity(grid, layout, row, code, out)
+    unit_key = normalise_unit(unit or values["target"].parsed.unit or "")
+    return IkuIndicator(
+        row=row,
+        code=code,
+        sasaran=sasaran,
+        indicator=name,
+        definition=_text(grid, layout, row, "definition"),
+        unit=unit,
+        polarity=polarity,
+        polarity_given=polarity_given,
+        quarterly_aggregation=_quarterly_aggregation(grid, layout, row, code, unit_key, out),
+        weight=values["weight"],
+        target=values["target"],
+        quarters=(values["tw1"], values["tw2"], values["tw3"], values["tw4"]),
+        realisasi=values["realisasi"],
+        capaian_last_year=values["capaian_last_year"],
+        reported_capaian=values["reported_capaian"],
+        data_source=_text(grid, layout, row, "data_source"),
+        responsible=_text(grid, layout, row, "responsible"),
+        note=_text(grid, layout, row, "note"),
+        numerator=_value(grid, layout, row, "numerator", style),
+        denominator=_value(grid, layout, row, "denominator", style),
+        extras=read_extras(grid, layout, row, history),
+    )
+
+
+def _quarterly_aggregation(
+    grid: SheetGrid, layout: TableLayout, row: int, code: str, unit_key: str, out: Collector
+) -> str:
+    """The row's Agregasi Triwulan: as typed when it is a known choice, else the unit's default."""
+    default_agg = default_quarterly_aggregation(unit_key)
+    agg_raw = _text(grid, layout, row, "quarterly_aggregation")
+    if not agg_raw:
+        return default_agg
+    for choice in contract.QUARTERLY_AGGREGATIONS:
+        if contract.normalise_choice(choice) == contract.normalise_choice(agg_raw):
+            return choice
+    out.add(
+        "invalid-quarterly-aggregation",
+        sheet=grid.name,
+        cell=cell_address(row, layout.columns["quarterly_aggregation"]),
+        code=code,
+        value=agg_raw,
+        default=default_agg,
+    )
+    return default_agg
 
 
 # --- RPJMD ----------------------------------------------------------------------------------------
 
 
 def read_rpjmd(
-    grid: SheetGrid, out: _Collector, style: Style = "id"
+    grid: SheetGrid, out: Collector, style: Style = "id"
 ) -> tuple[list[RpjmdIndicator], TableLayout]:
     layout = locate_header(grid, contract.RPJMD_COLUMNS, years=True)
     rows: list[RpjmdIndicator] = []
@@ -433,235 +425,6 @@ def read_rpjmd(
     return rows, layout
 
 
-# --- Pengaturan -----------------------------------------------------------------------------------
-
-
-def _find_pair_header(grid: SheetGrid, left: str, right: str) -> tuple[int, int] | None:
-    """(row, col) of a cell reading ``left`` with ``right`` just right of it."""
-    lkey = contract.normalise_header(left)
-    rkey = contract.normalise_header(right)
-    for row in range(1, min(grid.n_rows, HEADER_SCAN_ROWS) + 1):
-        for col, value in enumerate(grid.values[row - 1], start=1):
-            if value is not None and contract.normalise_header(value) == lkey:
-                right_value = contract.normalise_header(grid.value(row, col + 1))
-                if right_value == rkey or right_value.startswith(rkey.split(" (")[0]):
-                    return row, col
-    return None
-
-
-def _int_setting(
-    raw: object, key: str, sheet: str, cell: str, out: _Collector, *, required: bool, effect: str
-) -> int | None:
-    parsed = parse_number(raw)
-    if parsed.status == "missing":
-        if required:
-            out.add("missing-setting", sheet=sheet, cell=cell, key=key, effect=effect)
-        return None
-    if parsed.status == "ok" and parsed.value is not None and float(parsed.value).is_integer():
-        return int(parsed.value)
-    out.add(
-        "invalid-setting",
-        sheet=sheet,
-        cell=cell,
-        key=key,
-        value=text(raw),
-        expected="sebuah tahun, mis. 2024",
-        default="kosong",
-    )
-    return None
-
-
-def _choice_setting(
-    raw: object, setting: contract.Setting, sheet: str, cell: str, out: _Collector
-) -> str:
-    if text(raw) == "":
-        return setting.default
-    wanted = contract.normalise_choice(raw)
-    for choice in setting.choices:
-        if contract.normalise_choice(choice) == wanted:
-            return choice
-    # "Rumus A" / "a" for the negative formula
-    if setting.attr == "negative_formula" and wanted[-1:] in ("a", "b", "c"):
-        return wanted[-1:].upper()
-    out.add(
-        "invalid-setting",
-        sheet=sheet,
-        cell=cell,
-        key=setting.key,
-        value=text(raw),
-        expected="salah satu dari " + ", ".join(setting.choices),
-        default=setting.default,
-    )
-    return setting.default
-
-
-def read_settings(grid: SheetGrid | None, out: _Collector) -> Settings:
-    if grid is None:
-        return Settings(predicate_scale=NAMED_SCALES[contract.PREDICATE_SCALES[0]])
-    sheet = grid.name
-    origin = _find_pair_header(grid, *contract.SETTINGS_HEADER)
-    key_col = origin[1] if origin else 1
-    first_row = origin[0] + 1 if origin else 1
-    found: dict[str, tuple[object, CellRef]] = {}
-    by_norm = {contract.normalise_header(s.key): s for s in contract.READ_SETTINGS}
-    for row in range(first_row, grid.n_rows + 1):
-        setting = by_norm.get(contract.normalise_header(grid.value(row, key_col)))
-        if setting is not None and setting.attr not in found:
-            found[setting.attr] = (grid.value(row, key_col + 1), CellRef(sheet, row, key_col + 1))
-
-    def raw(attr: str) -> object:
-        return found[attr][0] if attr in found else None
-
-    def cell(attr: str) -> str:
-        return found[attr][1].address if attr in found else ""
-
-    by_attr = {s.attr: s for s in contract.READ_SETTINGS}
-    values: dict[str, object] = {}
-    for attr in (
-        "agency",
-        "government",
-        "city",
-        "report_date",
-        "signer_title",
-        "signer_name",
-        "signer_rank",
-    ):
-        values[attr] = text(raw(attr))
-    nip = raw("signer_nip")
-    if isinstance(nip, int | float) and not isinstance(nip, bool):
-        # As Excel shows it: 15 significant digits (an 18-digit NIP has lost the rest).
-        digits = str(int(Decimal(f"{nip:.15g}")))
-        if len(digits) > 15:
-            out.add(
-                "invalid-setting",
-                sheet=sheet,
-                cell=cell("signer_nip"),
-                key="NIP",
-                value=digits,
-                expected="NIP ditulis sebagai teks (angka 18 digit kehilangan "
-                "digit terakhirnya di Excel)",
-                default=digits,
-            )
-        values["signer_nip"] = digits
-    else:
-        values["signer_nip"] = text(nip)
-    values["year"] = _int_setting(
-        raw("year"),
-        "Tahun",
-        sheet,
-        cell("year"),
-        out,
-        required=True,
-        effect="Target tidak dapat dicocokkan dengan kolom RPJMD.",
-    )
-    values["rpjmd_start"] = _int_setting(
-        raw("rpjmd_start"),
-        "Tahun Awal RPJMD",
-        sheet,
-        cell("rpjmd_start"),
-        out,
-        required=False,
-        effect="",
-    )
-    values["rpjmd_end"] = _int_setting(
-        raw("rpjmd_end"),
-        "Tahun Akhir RPJMD",
-        sheet,
-        cell("rpjmd_end"),
-        out,
-        required=False,
-        effect="",
-    )
-    formula = _choice_setting(
-        raw("negative_formula"), by_attr["negative_formula"], sheet, cell("negative_formula"), out
-    )
-    values["negative_formula"] = formula
-    cap_parsed = parse_number(raw("cap"))
-    cap: float | None = None
-    if (
-        cap_parsed.status == "ok"
-        and cap_parsed.kind == "number"
-        and cap_parsed.value is not None
-        and cap_parsed.value > 0
-    ):
-        cap = cap_parsed.value
-    elif cap_parsed.status != "missing":
-        out.add(
-            "invalid-setting",
-            sheet=sheet,
-            cell=cell("cap"),
-            key="Batas Atas Capaian (%)",
-            value=text(raw("cap")),
-            expected="kosong atau angka positif, mis. 100 atau 120",
-            default="tanpa batas",
-        )
-    values["cap"] = cap
-    scale_name = _choice_setting(
-        raw("predicate_scale"), by_attr["predicate_scale"], sheet, cell("predicate_scale"), out
-    )
-    scale = _custom_scale(grid, out) if scale_name == "Kustom" else NAMED_SCALES[scale_name]
-    values["predicate_scale"] = scale
-    values["sasaran_aggregation"] = _choice_setting(
-        raw("sasaran_aggregation"),
-        by_attr["sasaran_aggregation"],
-        sheet,
-        cell("sasaran_aggregation"),
-        out,
-    )
-    style_label = _choice_setting(
-        raw("number_style"), by_attr["number_style"], sheet, cell("number_style"), out
-    )
-    values["number_style"] = style_from_label(style_label) or "id"
-    values["grade_mode"] = _choice_setting(
-        raw("grade_mode"), by_attr["grade_mode"], sheet, cell("grade_mode"), out
-    )
-    values["grade_scales"] = read_grade_scales(grid, out.findings)
-    values["report_period"] = _choice_setting(
-        raw("report_period"), by_attr["report_period"], sheet, cell("report_period"), out
-    )
-    refs = {attr: ref for attr, (_, ref) in found.items()}
-    return Settings(refs=refs, **values)  # type: ignore[arg-type]
-
-
-def _custom_scale(grid: SheetGrid, out: _Collector) -> PredicateScale:
-    origin = _find_pair_header(grid, *contract.PREDICATE_SCALE_HEADER)
-    default = NAMED_SCALES[contract.PREDICATE_SCALES[0]]
-    if origin is None:
-        out.add(
-            "invalid-predicate-scale",
-            sheet=grid.name,
-            cell="",
-            problems=f'tabel "Predikat | Batas Bawah (%)" tidak ditemukan; dipakai {default.name}',
-        )
-        return default
-    row0, col = origin
-    rows: list[tuple[str, float | None]] = []
-    problems: list[str] = []
-    for row in range(row0 + 1, grid.n_rows + 1):
-        label = text(grid.value(row, col))
-        if not label:
-            break
-        parsed = parse_number(grid.value(row, col + 1))
-        if parsed.status == "missing":
-            rows.append((label, None))
-        elif parsed.status == "ok" and parsed.kind == "number":
-            rows.append((label, parsed.value))
-        else:
-            problems.append(f'batas bawah {label} "{text(grid.value(row, col + 1))}" bukan angka')
-    scale, scale_problems = custom_scale(rows)
-    problems.extend(scale_problems)
-    if problems:
-        out.add(
-            "invalid-predicate-scale",
-            sheet=grid.name,
-            cell=cell_address(row0, col),
-            problems="; ".join(problems),
-        )
-        if len(scale.bands) < 2:
-            return default
-    return scale
-
-
 # --- Whole workbook -------------------------------------------------------------------------------
 
 
@@ -672,7 +435,7 @@ def read_workbook(
 
     Raises ContractError when the IKU sheet is missing or has no recognisable header.
     """
-    out = _Collector()
+    out = Collector()
     names = tuple(sheet_names)
     existing = ", ".join(names)
     iku_name = find_sheet(names, contract.SHEET_IKU)
@@ -722,13 +485,13 @@ def read_workbook(
 
 def read_settings_sheet(grid: SheetGrid | None) -> tuple[Settings, list[Finding]]:
     """The ``Pengaturan`` sheet alone (None: defaults), for an adopted workbook."""
-    out = _Collector()
+    out = Collector()
     return read_settings(grid, out), out.findings
 
 
 def read_rpjmd_sheet(grid: SheetGrid) -> tuple[list[RpjmdIndicator], TableLayout, list[Finding]]:
     """The ``RPJMD`` sheet alone, for an adopted workbook. Raises ContractError."""
-    out = _Collector()
+    out = Collector()
     rows, layout = read_rpjmd(grid, out)
     return rows, layout, out.findings
 
