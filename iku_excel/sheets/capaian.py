@@ -123,6 +123,8 @@ def _ref_cell(value: Value | None, engine_value: CellValue) -> tuple[CellValue, 
     return engine_value, None
 
 
+# long function: the sheet from top to bottom (title, rows, groups, footnote, signature, chart),
+# in reading order; splitting it would pass a dozen locals around.
 def build_capaian_sheet(ev: Evaluation, notes: dict[str, str], iku_capaian_col: int) -> SheetSpec:
     """The LKjIP capaian table.
 
