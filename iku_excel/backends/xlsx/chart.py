@@ -52,7 +52,7 @@ def render_charts(spec: SheetSpec) -> RenderedCharts | None:
 def _ref(sheet: str, rect: Rect) -> str:
     r1, c1, r2, c2 = rect
     first, last = f"${column_letter(c1)}${r1}", f"${column_letter(c2)}${r2}"
-    return f"{quote_sheet(sheet)}!{first}:{last}"
+    return f"{quote_sheet(sheet)}!{first}" + ("" if first == last else f":{last}")
 
 
 def _cells(spec: SheetSpec, rect: Rect) -> list[CellValue]:
