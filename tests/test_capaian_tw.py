@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from iku_excel.sheets import build_outputs
-from iku_excel.sheets.capaian import COL_CAPAIAN
 from iku_excel.sheets.capaian_tw import FIRST_TW_COL, SHEET_CAPAIAN_TW
 from tests.conftest import evaluate_rows, iku, rpjmd
 
