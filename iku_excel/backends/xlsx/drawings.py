@@ -21,6 +21,7 @@ from iku_excel.backends.xlsx.ooxml import (
     PKG_REL_NS,
     R_NS,
     insert_in_order,
+    local,
     ns_of,
     q,
     relative_target,
@@ -71,6 +72,23 @@ WORKSHEET_ORDER = (
     "extLst",
 )
 _DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+
+def _with_drawing(xml: bytes, rel_id: str) -> bytes:
+    """``xml`` with ``<drawing r:id=rel_id/>`` in its schema place. Inserted as text when it
+    goes last (the sheet writer's sheets), so every other byte of the sheet stays as rendered;
+    else through lxml."""
+    root = etree.fromstring(xml, PARSER)
+    later = WORKSHEET_ORDER[WORKSHEET_ORDER.index("drawing") + 1 :]
+    prefix = next((p for p, ns in root.nsmap.items() if ns == R_NS and p), None)
+    end = xml.rfind(b"</worksheet>")
+    if prefix and end >= 0 and not any(local(child.tag) in later for child in root):
+        text = f'<drawing {prefix}:id="{rel_id}"/>'.encode()
+        return xml[:end] + text + xml[end:]
+    element = etree.Element(q("drawing", ns_of(root) or MAIN_NS))
+    element.set(q("id", R_NS), rel_id)
+    insert_in_order(root, element, WORKSHEET_ORDER)
+    return _DECLARATION + etree.tostring(root, encoding="UTF-8", xml_declaration=False)
 
 
 def _old_names(edit: PackageEdit, old_part: str | None) -> tuple[str | None, list[str]]:
@@ -136,10 +154,6 @@ def attach_drawing(
     relationship.set("Type", RT_DRAWING)
     relationship.set("Target", relative_target(sheet_part, drawing_name))
 
-    root = etree.fromstring(xml, PARSER)
-    element = etree.Element(q("drawing", ns_of(root) or MAIN_NS))
-    element.set(q("id", R_NS), rel_id)
-    insert_in_order(root, element, WORKSHEET_ORDER)
-    sheet_xml = _DECLARATION + etree.tostring(root, encoding="UTF-8", xml_declaration=False)
+    sheet_xml = _with_drawing(xml, rel_id)
     rels_xml = _DECLARATION + etree.tostring(rels_root, encoding="UTF-8", xml_declaration=False)
     return sheet_xml, rels_xml
