@@ -26,7 +26,7 @@ TARGET_LINE = 100
 def chart_title(year: int | None, period: int | None) -> str:
     when = f"Tahun {year}" if year else "Tahun Ini"
     if period is not None:
-        when = f"{contract.PERIOD_TITLES[period].title()} {when}"
+        when = contract.PERIOD_TITLES[period].replace("S.D. TRIWULAN", "s.d. Triwulan") + f" {when}"
     return f"% Capaian Indikator Kinerja Utama {when}"
 
 
