@@ -8,8 +8,14 @@ folder, refreshes it with :func:`iku_excel.api.refresh_file`, and renders two sh
 ``scripts/render_sheet.py`` (LibreOffice headless, then ``pdftoppm``), each sheet's own print
 setup deciding the page:
 
-- ``Capaian``  -> ``docs/images/capaian-example.png`` (linked from the README);
-- ``Validasi`` -> ``docs/images/validasi-example.png``.
+- ``Capaian``  -> ``docs/images/capaian-example.png`` (linked from the README; with its chart);
+- ``Validasi`` -> ``docs/images/validasi-example.png``;
+
+and a period report, the fixture ``tests/fixtures/pk-tw-targets-tw2.xlsx`` (a Perjanjian Kinerja
+with Target TW I..IV, ``Periode Laporan`` = TW II), refreshed the same way:
+
+- ``Capaian``    -> ``docs/images/capaian-tw2-example.png`` (s.d. triwulan II, with the chart);
+- ``Capaian TW`` -> ``docs/images/capaian-tw-example.png`` (target/realisasi/capaian per TW).
 
 Only the first page of each sheet is kept (the script says so when a sheet prints on more).
 Needs what ``render_sheet.py`` needs: LibreOffice, poppler-utils and a Python with ``uno``.
@@ -29,8 +35,12 @@ EXAMPLE = ROOT / "workbook" / "contoh" / "IKU_Dinsos_Kota_Jambi_2023.xlsx"
 RENDER = ROOT / "scripts" / "render_sheet.py"
 DEFAULT_OUT = ROOT / "docs" / "images"
 DEFAULT_DPI = 90
-#: Sheet -> picture file name.
-PICTURES = {"Capaian": "capaian-example.png", "Validasi": "validasi-example.png"}
+PK_TW2 = ROOT / "tests" / "fixtures" / "pk-tw-targets-tw2.xlsx"
+#: Workbook -> {sheet: picture file name}.
+PICTURES = {
+    EXAMPLE: {"Capaian": "capaian-example.png", "Validasi": "validasi-example.png"},
+    PK_TW2: {"Capaian": "capaian-tw2-example.png", "Capaian TW": "capaian-tw-example.png"},
+}
 
 
 def render(workbook: Path, sheet: str, out: Path, dpi: int) -> None:
@@ -61,14 +71,15 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT))  # run from a source checkout without installing
     from iku_excel.api import refresh_file
 
-    with tempfile.TemporaryDirectory(prefix="iku-docs-wb-") as tmp:
-        workbook = Path(tmp) / EXAMPLE.name
-        shutil.copyfile(EXAMPLE, workbook)
-        refresh_file(workbook)
-        for sheet, name in PICTURES.items():
-            target = args.out / name
-            render(workbook, sheet, target, args.dpi)
-            print(target)
+    for source, pictures in PICTURES.items():
+        with tempfile.TemporaryDirectory(prefix="iku-docs-wb-") as tmp:
+            workbook = Path(tmp) / source.name
+            shutil.copyfile(source, workbook)
+            refresh_file(workbook)
+            for sheet, name in pictures.items():
+                target = args.out / name
+                render(workbook, sheet, target, args.dpi)
+                print(target)
     return 0
 
 

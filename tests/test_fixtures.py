@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -292,6 +293,115 @@ ISSUE9: dict[str, Expected] = {
     ),
 }
 
+# --- Issue 11: periods and the optional LKjIP columns --------------------------------------------
+
+
+def _outputs(ev: Evaluation) -> Any:
+    from iku_excel.sheets import build_outputs
+
+    return build_outputs(ev)
+
+
+def _cell_values(spec: Any) -> dict[tuple[int, int], Any]:
+    return {(cell.row, cell.col): cell.value for cell in spec.cells}
+
+
+def _capaian_tw(ev: Evaluation) -> list[list[tuple[Any, ...]]]:
+    """Per indicator, per TW I..IV: (target, realisasi, capaian) on the Capaian TW sheet."""
+    from iku_excel.sheets.capaian_tw import FIRST_TW_COL, SHEET_CAPAIAN_TW
+
+    (tw,) = _outputs(ev).extra
+    assert tw.name == SHEET_CAPAIAN_TW
+    cells = _cell_values(tw)
+    return [
+        [tuple(cells[row, FIRST_TW_COL + 3 * k + j] for j in range(3)) for k in range(4)]
+        for row in (7, 8, 9)
+    ]
+
+
+#: By hand (PK_TW_TARGETS, PK_QUARTERS; TW III and IV not filled yet):
+#: 1.1 % (Nilai Akhir): s.d. TW I 90 / 100 = 90; s.d. TW II 95 / 100 = 95; the year: 95.
+#: 2.1 % (Nilai Akhir): 70 / 60 = 116,67; 85 / 70 = 121,43; the year 85 / 80 = 106,25.
+#: 3.1 Orang (Jumlah, targets per triwulan summing to 706): s.d. TW I 150 / 176 = 85,23;
+#: s.d. TW II 350 / (176 + 177) = 99,15; s.d. TW III 350 / 529 = 66,16; the year 350 / 706.
+PK_BY_HAND = [
+    [(100, 90, 90), (100, 95, 95), (100, 95, 95), (100, 95, 95)],
+    [(60, 70, 70 * 100 / 60), (70, 85, 85 * 100 / 70), (75, 85, 85 * 100 / 75), (80, 85, 106.25)],
+    [
+        (176, 150, 150 * 100 / 176),
+        (353, 350, 350 * 100 / 353),
+        (529, 350, 350 * 100 / 529),
+        (706, 350, 350 * 100 / 706),
+    ],
+]
+
+
+def _pk_tw_sheet(ev: Evaluation) -> None:
+    got = _capaian_tw(ev)
+    assert got == [[pytest.approx(t) for t in row] for row in PK_BY_HAND]
+
+
+def _pk_tw2(ev: Evaluation) -> None:
+    assert [r.period for r in ev.indicators] == [2, 2, 2]
+    assert [(r.target, r.realisasi) for r in ev.indicators] == [(100, 95), (70, 85), (353, 350)]
+    assert capaian(ev) == [95, pytest.approx(85 * 100 / 70), pytest.approx(350 * 100 / 353)]
+    annual = [r.annual.capaian if r.annual else None for r in ev.indicators]
+    assert annual == [95, 106.25, pytest.approx(350 * 100 / 706)]
+    _pk_tw_sheet(ev)
+
+
+def _pk_tahunan(ev: Evaluation) -> None:
+    assert [r.period for r in ev.indicators] == [None, None, None]
+    assert capaian(ev) == [95, 106.25, pytest.approx(350 * 100 / 706)]
+    _pk_tw_sheet(ev)  # the same Capaian TW sheet as the TW II report
+
+
+def _extra_column(ev: Evaluation, header: str) -> list[Any]:
+    """The Capaian sheet's column ``header`` (right of KODE/BOBOT) on the three indicator rows."""
+    capaian_sheet = _outputs(ev).capaian
+    cells = _cell_values(capaian_sheet)
+    # right of the hidden KODE/BOBOT (column 15): "% CAPAIAN 2022" is also column 6's header
+    col = next(c for (r, c), v in cells.items() if r == 5 and v == header and c > 15)
+    return [cells[row, col] for row in (7, 9, 11)]  # a Rata-rata row after each sasaran
+
+
+def _standard(ev: Evaluation) -> None:
+    assert capaian(ev) == BASE_CAPAIAN
+    assert _extra_column(ev, "STANDAR NASIONAL") == [95, 75, 700]
+    assert _outputs(ev).extra == ()  # no Target TW column, no Capaian TW sheet
+
+
+def _efficiency(ev: Evaluation) -> None:
+    # % serapan = realisasi anggaran × 100 / pagu: 90, 90, 95; efisiensi = capaian − serapan
+    assert _extra_column(ev, "% SERAPAN ANGGARAN") == [90, 90, 95]
+    efficiency = _extra_column(ev, "EFISIENSI (% CAPAIAN − % SERAPAN)")
+    assert efficiency == [10, 35, pytest.approx(650 * 100 / 706 - 95)]
+
+
+def _analysis(ev: Evaluation) -> None:
+    assert _extra_column(ev, "FAKTOR PENDORONG") == ["Koordinasi BPBD", "Pendataan PMKS", None]
+    assert _extra_column(ev, "TINDAK LANJUT")[1] == "Usulan tambahan anggaran"
+
+
+def _history(ev: Evaluation) -> None:
+    assert _extra_column(ev, "REALISASI 2022") == [95, 90, 600]
+    assert _extra_column(ev, "% CAPAIAN 2022") == [95, 120, 92.31]
+
+
+ISSUE11: dict[str, Expected] = {
+    "pk-tw-targets-tw2.xlsx": Expected(set(), _pk_tw2),
+    "pk-tw-targets-tahunan.xlsx": Expected(set(), _pk_tahunan),
+    "national-standard.xlsx": Expected(set(), _standard),
+    "efficiency-budget.xlsx": Expected(set(), _efficiency),
+    "analysis-columns.xlsx": Expected(
+        # the Faktor Penghambat cell (the second added column) of 3.1, below target
+        {("missing-analysis", IKU, cell_address(4, len(bf.IKU_COL) + 2), "3.1")},
+        _analysis,
+    ),
+    "history-columns.xlsx": Expected(set(), _history),
+}
+
+
 EXPECTED: dict[str, Expected] = {
     "header-below-title-rows.xlsx": Expected(set(), _header_below_title_rows),
     "column-number-row-under-header.xlsx": Expected(set(), _column_number_row),
@@ -346,6 +456,7 @@ EXPECTED: dict[str, Expected] = {
     ),
     "empty-iku.xlsx": Expected(set(), _empty),
     **ISSUE9,
+    **ISSUE11,
 }
 #: Fixtures that cannot be evaluated; tested separately below.
 UNREADABLE = {"missing-iku-sheet.xlsx", "seed-capaian-table-layout.xlsx"}

@@ -95,5 +95,8 @@ def test_efficiency_and_analysis_columns() -> None:
 
 def test_no_optional_column_gives_the_same_sheet() -> None:
     plain = build_outputs(evaluate_rows(iku_rows=[iku()], rpjmd_rows=R)).capaian
-    assert max(c.col for c in plain.cells if c.row > 4) == 18  # scale table where it was
+    # the scale table where it was; the chart's data block (this round) two columns right of it
+    table = [c.col for c in plain.cells if c.row > 4 and c.col < 20]
+    assert max(table) == 18
+    assert min(c.col for c in plain.cells if c.col > 18) == 20
     assert plain.print_setup.area is not None and plain.print_setup.area[3] == 13

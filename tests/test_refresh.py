@@ -703,6 +703,11 @@ def test_capaian_sheet_layout(made: dict[str, Refreshed], name: str) -> None:
     last_row = max(
         r for r in range(1, ws.max_row + 1) if any(cell.value for cell in ws[r][:n_cols])
     )
+    # the chart under the signature block prints too (about 20 rows of 15 points)
+    (chart,) = ws._charts
+    chart_row = chart.anchor._from.row + 1
+    assert chart_row == last_row + 2
+    last_row = chart_row + 20
     assert ws.print_area == f"'{c.SHEET_CAPAIAN}'!$A$1:${last}${last_row}"
 
 

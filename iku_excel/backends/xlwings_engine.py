@@ -53,6 +53,7 @@ from iku_excel.backends.paint import (
     row_runs,
     style_attributes,
 )
+from iku_excel.backends.xlwings_charts import draw_charts
 from iku_excel.model import SheetGrid
 from iku_excel.reader import find_sheet
 from iku_excel.sheets.spec import CellValue, ConditionalFill, SheetSpec
@@ -388,6 +389,7 @@ class XlwingsEngine:
             sheet.range((r1, c1), (r2, c2)).rows.autofit()
         for r1, r2, height in _height_runs(spec.row_heights):
             sheet.range((r1, 1), (r2, 1)).row_height = height
+        draw_charts(sheet, spec)  # backends/xlwings_charts.py
         self._finish(sheet, spec)
         return sheet
 

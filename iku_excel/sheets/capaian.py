@@ -22,7 +22,8 @@ from iku_excel.model import (
     Settings,
     Value,
 )
-from iku_excel.numbers import format_number
+from iku_excel.sheets.capaian_chart import add_capaian_chart, chart_title
+from iku_excel.sheets.footnote import PERIOD_FOOTNOTE, footnote_lines
 from iku_excel.sheets.formulas import (
     MAX_LITERAL,
     PredikatLookup,
@@ -46,7 +47,7 @@ from iku_excel.sheets.spec import (
     SheetSpec,
     estimate_height,
 )
-from iku_excel.text import formula_text, shown
+from iku_excel.text import shown
 
 # --- The Capaian sheet ----------------------------------------------------------------------------
 
@@ -122,60 +123,8 @@ def _ref_cell(value: Value | None, engine_value: CellValue) -> tuple[CellValue, 
     return engine_value, None
 
 
-def footnote_lines(settings: Settings, scale: PredicateScale) -> list[str]:
-    """The formulas and settings used, in Indonesian (the Capaian sheet's footnote)."""
-    f = settings.negative_formula
-    lines = [
-        "Catatan perhitungan (dihitung oleh iku-excel; rumus Excel di sel dapat ditelusuri):",
-        "• Capaian indikator berpolaritas positif = Realisasi × 100 / Target.",
-        f"• Capaian indikator berpolaritas negatif (rumus {f}) = {formula_text('Negatif', f)}"
-        + {
-            "A": " — sama dengan (2 − Realisasi/Target) × 100 (PermenPANRB 8/2021).",
-            "B": ".",
-            "C": " — tingkat penurunan: realisasi sama dengan target memberi 0 %.",
-        }[f],
-        "• Target berupa rentang: realisasi di dalam rentang = 100 %; di luar rentang dipakai "
-        "batas terdekat sebagai target.",
-        "• Target 0 (atau realisasi 0 pada rumus B) dan realisasi kosong: capaian dikosongkan "
-        "dan tidak ikut rata-rata.",
-    ]
-    if settings.cap is None:
-        lines.append("• Batas atas capaian: tidak ada.")
-    else:
-        lines.append(
-            f"• Batas atas capaian: {format_number(settings.cap, 2, trim=True)} % "
-            "(dan batas bawah 0 %); kolom Capaian (%) di sheet IKU memuat nilai "
-            "sebelum dibatasi."
-        )
-    agg = settings.sasaran_aggregation
-    agg_text = {
-        "Rata-rata": "rata-rata capaian indikatornya",
-        "Rata-rata Tertimbang": "rata-rata capaian indikatornya, ditimbang dengan Bobot",
-        "Rasio Jumlah": "Σ realisasi × 100 / Σ target indikatornya",
-    }[agg]
-    lines.append(
-        f"• Capaian sasaran dan capaian keseluruhan = {agg_text} (Agregasi Sasaran: {agg})."
-    )
-    bands = []
-    for band in scale.bands:
-        if band.lower is None:
-            bands.append(f"lainnya {band.label}")
-        else:
-            op = ">" if band.strict else "≥"
-            bands.append(f"{op} {format_number(band.lower, 2, trim=True)} {band.label}")
-    lines.append(
-        f"• Predikat ({scale.name}): "
-        + "; ".join(bands)
-        + ". Predikat dibaca dari % capaian yang dibulatkan 2 desimal, seperti tampil "
-        "(tabel Skala Predikat di kanan tabel)."
-    )
-    lines.append(
-        "• % Capaian terhadap Target Akhir = rumus yang sama dengan Target Akhir "
-        "RPJMD sebagai target."
-    )
-    return lines
-
-
+# long function: the sheet from top to bottom (title, rows, groups, footnote, signature, chart),
+# in reading order; splitting it would pass a dozen locals around.
 def build_capaian_sheet(ev: Evaluation, notes: dict[str, str], iku_capaian_col: int) -> SheetSpec:
     """The LKjIP capaian table.
 
@@ -198,6 +147,7 @@ def build_capaian_sheet(ev: Evaluation, notes: dict[str, str], iku_capaian_col: 
     first = header_row + 2
     row = first
     group_ranges: list[tuple[int, int]] = []
+    indicator_rows: list[tuple[int, int]] = []
     number = 0
     for group in ev.sasaran:
         start = row
@@ -206,6 +156,7 @@ def build_capaian_sheet(ev: Evaluation, notes: dict[str, str], iku_capaian_col: 
             single = len(group.indicators) == 1
             _indicator_row(sheet, row, number, r, settings, lookup, notes, iku_capaian_col, single)
             _extra_cells(sheet, row, r, extras, settings)
+            indicator_rows.append((row, number))
             row += 1
         end = row - 1
         group_ranges.append((start, end))
@@ -249,15 +200,19 @@ def build_capaian_sheet(ev: Evaluation, notes: dict[str, str], iku_capaian_col: 
     row = _footnote(sheet, row + 2, settings, scale, last, period)
     row = _signature(sheet, row + 1, settings, last)
     sheet.column_widths = dict(CAPAIAN_WIDTHS)
+    chart_col, title = COL_SCALE_LABEL + n_extra + 2, chart_title(settings.year, period)
+    chart_end = add_capaian_chart(
+        sheet, indicator_rows, COL_CAPAIAN, header_row, chart_col, row + 1, title
+    )
     if extras:
-        for col in (COL_SCALE_BOUND, COL_SCALE_LABEL):
+        for col in (COL_SCALE_LABEL, COL_SCALE_BOUND):  # right first: never over the other
             sheet.column_widths[col + n_extra] = sheet.column_widths.pop(col)
         for i, extra in enumerate(extras, start=COL_WEIGHT + 1):
             sheet.column_widths[i] = extra.width
     sheet.hidden_columns = {COL_CODE, COL_WEIGHT}
     sheet.freeze = (first, COL_UNIT)
     sheet.print_setup = PrintSetup(
-        title_rows=(header_row, header_row + 1), area=(1, 1, row - 1, last)
+        title_rows=(header_row, header_row + 1), area=(1, 1, max(row - 1, chart_end or 0), last)
     )
     return sheet
 
@@ -443,14 +398,6 @@ def _period_row(sheet: SheetSpec, row: int, r: IndicatorResult, settings: Settin
     at = {"target": COL_TARGET, "realisasi": COL_REALISASI, "capaian": COL_CAPAIAN}
     for col, (value, formula, style) in period_cells(r, row, settings, at).items():
         sheet.put(row, col, value, style, formula=formula)
-
-
-PERIOD_FOOTNOTE = (
-    "• Laporan {period}: Realisasi = realisasi triwulan yang sudah diisi menurut Agregasi "
-    "Triwulan; Target = Target TW dari Perjanjian Kinerja (Agregasi Jumlah: kumulatif, dijumlah "
-    "bila target per triwulan); % capaian dan predikat dihitung terhadap target itu, dan "
-    "terhadap target tahunan di kolom % Capaian terhadap Target tahunan."
-)
 
 
 def period_headers(headers: list[str], year: int | None, period: int) -> list[str]:

@@ -115,6 +115,28 @@ class ConditionalFill:
         return text_literal(self.equals)
 
 
+Rect = tuple[int, int, int, int]  # first row, first col, last row, last col
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A native chart: clustered columns of ``values`` over ``categories`` (one column of cells
+    each, same rows), and optionally a line series ``line`` (e.g. a column of 100: the target
+    line). ``names`` are the cells holding the two series' names. ``anchor`` is the top-left
+    cell, ``width``/``height`` the size in points. Every engine draws the same chart from this.
+    """
+
+    title: str
+    categories: Rect
+    values: Rect
+    line: Rect | None
+    names: tuple[tuple[int, int], tuple[int, int] | None]
+    anchor: tuple[int, int]
+    width: float = 620.0
+    height: float = 300.0
+    name: str = "Grafik Capaian"
+
+
 @dataclass
 class SheetSpec:
     """A whole sheet: cells, merges, conditional fills, sizes, freeze panes and print setup.
@@ -140,9 +162,18 @@ class SheetSpec:
     tab_color: str | None = None
     #: What :meth:`put` had to change to stay within Excel's limits, in Indonesian.
     limit_notes: list[str] = field(default_factory=list)
+    #: Native charts drawn on the sheet (the Capaian sheet's capaian per indicator).
+    charts: tuple[ChartSpec, ...] = ()
 
     def __post_init__(self) -> None:
         check_sheet_name(self.name)
+
+    def value_at(self, row: int, col: int) -> CellValue:
+        """The (cached) value of a cell written with :meth:`put`, None when none was."""
+        for cell in reversed(self.cells):
+            if cell.row == row and cell.col == col:
+                return cell.value
+        return None
 
     def put(
         self,

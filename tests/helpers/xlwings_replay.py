@@ -44,6 +44,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from iku_excel import contract
 from iku_excel.reader import find_sheet
+from iku_excel.sheets.capaian_tw import SHEET_CAPAIAN_TW
+from tests.helpers.chart_replay import file_charts, replay_chart_action, replayed_charts
 
 MAX_ROWS = 1_048_576
 MAX_COLUMNS = 16_384
@@ -125,6 +127,18 @@ def payload(path: Path, *, active: int = 0, calculation: str | None = None) -> d
                 "values": values or [[""]],
                 "pictures": [],
                 "tables": [],
+                # the sheet's charts as Office.js reports them: name, type and geometry only
+                "charts": [
+                    {
+                        "name": f"Chart {i}",
+                        "chart_type": "ColumnClustered",
+                        "left": 0,
+                        "top": 0,
+                        "width": 355,
+                        "height": 211,
+                    }
+                    for i, _ in enumerate(ws._charts, start=1)
+                ],
                 "visibility": "Visible" if ws.sheet_state == "visible" else "Hidden",
             }
         )
@@ -464,6 +478,14 @@ class Replayer:
         for key in [k for k in self._borders if k[0] == ws.title]:
             del self._borders[key]
 
+    # -- charts (tests/helpers/chart_replay.py) --
+
+    def _chart(self, action: Mapping[str, Any]) -> None:
+        replay_chart_action(self._sheet(action), action["func"], list(action["args"]))
+
+    _addChart = _setChartXAxisValues = _setChartTitle = _setChartSeries = _chart
+    _deleteChart = _chart
+
     def _activateSheet(self, action: Mapping[str, Any]) -> None:
         index = action["args"]
         index = index[0] if isinstance(index, list) else index
@@ -663,10 +685,21 @@ def workbook_differences(
         diffs.append(f"sheets: {expected.sheetnames} != {actual.sheetnames}")
     if expected.active.title != actual.active.title:  # type: ignore[union-attr]
         diffs.append("active sheet differs")
-    for wanted in (contract.SHEET_IKU, contract.SHEET_CAPAIAN, contract.SHEET_VALIDASI):
+    wanted_sheets = [contract.SHEET_IKU, contract.SHEET_CAPAIAN, contract.SHEET_VALIDASI]
+    if find_sheet(expected.sheetnames, SHEET_CAPAIAN_TW) is not None:
+        wanted_sheets.append(SHEET_CAPAIAN_TW)
+    for wanted in wanted_sheets:
         e_name = find_sheet(expected.sheetnames, wanted)
         a_name = find_sheet(actual.sheetnames, wanted)
         assert e_name is not None and a_name is not None, wanted
         rows = None if fitted is None else fitted.get(a_name, ())
         diffs += sheet_differences(expected[e_name], actual[a_name], fitted=rows)
+    # charts: the expected workbook is a file (the file engine's), the actual one replayed
+    e_name = find_sheet(expected.sheetnames, contract.SHEET_CAPAIAN)
+    a_name = find_sheet(actual.sheetnames, contract.SHEET_CAPAIAN)
+    assert e_name is not None and a_name is not None
+    e_charts, a_charts = file_charts(expected[e_name]), replayed_charts(actual[a_name])
+    replayed = a_charts or not actual[a_name]._charts  # a replay, or a file without charts
+    if replayed and e_charts != a_charts:
+        diffs.append(f"{e_name} charts: {e_charts} != {a_charts}")
     return diffs

@@ -79,6 +79,27 @@ class PackageEdit:
             self.new_members.append(name)
         self.output[self.package.find(name) or name] = data
 
+    def set_content_type(self, name: str, content_type: str) -> None:
+        """An ``Override`` giving part ``name`` ``content_type`` (added, or corrected)."""
+        for override in self.types.root.iter(q("Override", CT_NS)):
+            if (override.get("PartName") or "").lstrip("/").lower() == name.lower():
+                if override.get("ContentType") != content_type:
+                    override.set("ContentType", content_type)
+                    self.types.dirty = True
+                return
+        override = etree.SubElement(self.types.root, q("Override", CT_NS))
+        override.set("PartName", "/" + name)
+        override.set("ContentType", content_type)
+        self.types.dirty = True
+
+    def free_name(self, folder: str, stem: str, reserved: set[str]) -> str:
+        """``folder/stemN.xml`` with the lowest N no member, new member or ``reserved`` uses."""
+        taken = set(self.package.by_lower) | {n.lower() for n in self.new_members} | reserved
+        number = 1
+        while f"{folder}/{stem}{number}.xml".lower() in taken:
+            number += 1
+        return f"{folder}/{stem}{number}.xml"
+
     def ensure_rels_default(self) -> None:
         for default in self.types.root.iter(q("Default", CT_NS)):
             if (default.get("Extension") or "").lower() == "rels":

@@ -74,7 +74,10 @@ class RenderedSheet:
     cached values. ``defined_names`` are ``definedName`` elements (print titles, print area)
     local to the sheet. ``rels``: the sheet's relationships part (only hyperlinks are allowed
     in it), None for none. ``protected``: the rendered sheet is itself protected (then a
-    protected sheet of that name may be replaced).
+    protected sheet of that name may be replaced). ``drawing``: the sheet's drawing part, its
+    chart ``i`` (0-based) being relationship ``rId{i+1}`` of the drawing and ``charts[i]`` the
+    chart part; the splice names the parts (reusing a replaced sheet's), links them and adds
+    the ``<drawing>`` element to the sheet.
     """
 
     title: str
@@ -82,6 +85,8 @@ class RenderedSheet:
     defined_names: tuple[etree._Element, ...] = ()
     rels: bytes | None = None
     protected: bool = False
+    drawing: bytes | None = None
+    charts: tuple[bytes, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -322,6 +322,18 @@ def iku_cell_writes(outputs: Outputs) -> list[CellWrite]:
     return writes
 
 
+def with_charts(sheet: RenderedSheet, spec: SheetSpec) -> RenderedSheet:
+    """``sheet`` with the drawing and chart parts of ``spec``'s charts (unchanged: none)."""
+    from dataclasses import replace
+
+    from iku_excel.backends.xlsx.chart import render_charts
+
+    rendered = render_charts(spec)
+    if rendered is None:
+        return sheet
+    return replace(sheet, drawing=rendered.drawing, charts=rendered.charts)
+
+
 def make_plan(outputs: Outputs, *, activate: str | None = None) -> PackagePlan:
     """The package plan for ``outputs``: its sheets (Capaian, Validasi, ...) and IKU cells."""
     from iku_excel.backends.xlsx.stylesheet import style_index
@@ -330,10 +342,13 @@ def make_plan(outputs: Outputs, *, activate: str | None = None) -> PackagePlan:
     index = style_index(specs)  # equal to probe_styles(specs), without openpyxl
     rendered = RenderedSheets(
         tuple(
-            RenderedSheet(
-                spec.name,
-                render=partial(_render, spec, index),
-                defined_names=tuple(defined_names(spec, i)),
+            with_charts(
+                RenderedSheet(
+                    spec.name,
+                    render=partial(_render, spec, index),
+                    defined_names=tuple(defined_names(spec, i)),
+                ),
+                spec,
             )
             for i, spec in enumerate(specs)
         ),

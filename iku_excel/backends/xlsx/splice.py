@@ -62,6 +62,7 @@ from lxml import etree
 
 from iku_excel.a1 import cell_address, parse_range
 from iku_excel.backends.xlsx.cellpatch import SheetPatcher, Table
+from iku_excel.backends.xlsx.drawings import attach_drawing
 from iku_excel.backends.xlsx.ooxml import (
     CT_NS,
     CT_WORKSHEET,
@@ -411,11 +412,18 @@ class _Splicer(PackageEdit):
                 next_sheet_id += 1
             xml = new_sheet.render(maps, code_name, selected)
             drop_calc_chain = True  # rendered sheets hold formulas
+            sheet_rels_xml = new_sheet.rels
+            if new_sheet.drawing is not None:
+                old_part = existing.part if existing is not None else None
+                xml, sheet_rels_xml = attach_drawing(
+                    self, part_name, old_part, xml, sheet_rels_xml, new_sheet.drawing,
+                    new_sheet.charts,
+                )  # fmt: skip
             self.put(part_name, xml)
             sheet_rels = rels_name(part_name)
             existing_rels = self.package.find(sheet_rels)
-            if new_sheet.rels is not None:
-                self.put(existing_rels or sheet_rels, new_sheet.rels)
+            if sheet_rels_xml is not None:
+                self.put(existing_rels or sheet_rels, sheet_rels_xml)
                 self.ensure_rels_default()
             elif existing_rels is not None:
                 self.deleted.add(existing_rels)
