@@ -31,8 +31,10 @@ __all__ = ["remote_engine"]  # the fixture, used by name below
 #: Desktop Excel (multi-area ranges): calls up to 20 sasaran groups (measured: 66 at one group,
 #: 80 at five and twenty); beyond, only the address limit adds a call per 25 groups and layer.
 DESKTOP_CALLS = 85
-#: Remote engine: at most REMOTE_BASE + REMOTE_PER_GROUP * groups recorded actions.
-REMOTE_BASE = 140
+#: Remote engine: at most REMOTE_BASE + REMOTE_PER_GROUP * groups recorded actions. The base
+#: includes the Capaian chart (12 actions: add, x-axis values, title, three series, the old
+#: chart's deletion...), fixed whatever the number of indicators or groups.
+REMOTE_BASE = 152
 REMOTE_PER_GROUP = 9
 
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
 
 from iku_excel.a1 import column_letter, quote_sheet
-from iku_excel.backends.xlsx.ooxml import R_NS
+from iku_excel.backends.xlsx.cellxml import xml_text
+from iku_excel.backends.xlsx.ooxml import R_NS, xml_attr
 from iku_excel.sheets.spec import CellValue, ChartSpec, Rect, SheetSpec
 
 C_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
@@ -68,7 +68,7 @@ def _num_ref(spec: SheetSpec, rect: Rect) -> str:
     ]
     n = rect[2] - rect[0] + 1
     return (
-        f"<c:numRef><c:f>{escape(_ref(spec.name, rect))}</c:f><c:numCache>"
+        f"<c:numRef><c:f>{xml_text(_ref(spec.name, rect))}</c:f><c:numCache>"
         f'<c:formatCode>General</c:formatCode><c:ptCount val="{n}"/>{"".join(points)}'
         "</c:numCache></c:numRef>"
     )
@@ -77,12 +77,12 @@ def _num_ref(spec: SheetSpec, rect: Rect) -> str:
 def _str_ref(spec: SheetSpec, rect: Rect) -> str:
     values = _cells(spec, rect)
     points = [
-        f'<c:pt idx="{i}"><c:v>{escape(_text(value))}</c:v></c:pt>'
+        f'<c:pt idx="{i}"><c:v>{xml_text(_text(value))}</c:v></c:pt>'
         for i, value in enumerate(values)
         if value not in (None, "")
     ]
     return (
-        f"<c:strRef><c:f>{escape(_ref(spec.name, rect))}</c:f><c:strCache>"
+        f"<c:strRef><c:f>{xml_text(_ref(spec.name, rect))}</c:f><c:strCache>"
         f'<c:ptCount val="{len(values)}"/>{"".join(points)}</c:strCache></c:strRef>'
     )
 
@@ -112,7 +112,7 @@ def _rich(text: str, bold: bool, size: int) -> str:
     return (
         "<c:tx><c:rich><a:bodyPr/><a:lstStyle/><a:p><a:pPr>"
         f'<a:defRPr sz="{size}" b="{int(bold)}"/></a:pPr>'
-        f'<a:r><a:rPr lang="id-ID" sz="{size}" b="{int(bold)}"/><a:t>{escape(text)}</a:t></a:r>'
+        f'<a:r><a:rPr lang="id-ID" sz="{size}" b="{int(bold)}"/><a:t>{xml_text(text)}</a:t></a:r>'
         "</a:p></c:rich></c:tx>"
     )
 
@@ -175,7 +175,7 @@ def drawing_xml(charts: Sequence[ChartSpec]) -> bytes:
             f"<xdr:row>{row - 1}</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from>"
             f'<xdr:ext cx="{cx}" cy="{cy}"/>'
             '<xdr:graphicFrame macro="">'
-            f'<xdr:nvGraphicFramePr><xdr:cNvPr id="{i + 2}" name={quoteattr(chart.name)}/>'
+            f'<xdr:nvGraphicFramePr><xdr:cNvPr id="{i + 2}" name="{xml_attr(chart.name)}"/>'
             "<xdr:cNvGraphicFramePr/></xdr:nvGraphicFramePr>"
             '<xdr:xfrm><a:off x="0" y="0"/><a:ext cx="0" cy="0"/></xdr:xfrm>'
             f'<a:graphic><a:graphicData uri="{C_NS}">'
@@ -190,7 +190,7 @@ def drawing_xml(charts: Sequence[ChartSpec]) -> bytes:
 def drawing_rels(chart_targets: Sequence[str]) -> bytes:
     """The drawing's relationships: ``rId{i+1}`` to ``chart_targets[i]`` (relative paths)."""
     rels = "".join(
-        f'<Relationship Id="rId{i}" Type="{RT_CHART}" Target={quoteattr(target)}/>'
+        f'<Relationship Id="rId{i}" Type="{RT_CHART}" Target="{xml_attr(target)}"/>'
         for i, target in enumerate(chart_targets, start=1)
     )
     return (

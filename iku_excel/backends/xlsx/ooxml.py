@@ -171,3 +171,16 @@ def resolve_target(source: str, target: str) -> str:
 
 def relative_target(source: str, part: str) -> str:
     return posixpath.relpath(part, posixpath.dirname(source) or ".")
+
+
+def xml_attr(text: str) -> str:
+    """``text`` escaped for a double-quoted XML attribute (as libxml2 writes it)."""
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("\n", "&#10;")
+        .replace("\r", "&#13;")
+        .replace("\t", "&#9;")
+    )

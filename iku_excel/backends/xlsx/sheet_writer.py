@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from iku_excel.a1 import cell_address, column_letter, quote_sheet
 from iku_excel.backends.xlsx.cellxml import cell_xml
-from iku_excel.backends.xlsx.ooxml import MAIN_NS, R_NS
+from iku_excel.backends.xlsx.ooxml import MAIN_NS, R_NS, xml_attr
 from iku_excel.backends.xlsx.plan import (
     CellWrite,
     PackagePlan,
@@ -184,12 +184,6 @@ def _text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _attr(text: str) -> str:
-    """``text`` escaped for a double-quoted attribute."""
-    text = _text(text).replace('"', "&quot;")
-    return text.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
-
-
 def _width(width: float) -> str:
     return repr(float(width)).removesuffix(".0")
 
@@ -215,7 +209,7 @@ def sheet_xml(
     out: list[str] = [
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
         f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{R_NS}">',
-        f'<sheetPr codeName="{_attr(code_name)}">' if code_name else "<sheetPr>",
+        f'<sheetPr codeName="{xml_attr(code_name)}">' if code_name else "<sheetPr>",
     ]
     if spec.tab_color:
         out.append(f'<tabColor rgb="FF{spec.tab_color}"/>')

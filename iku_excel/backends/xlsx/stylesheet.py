@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from iku_excel.backends.xlsx.ooxml import MAIN_NS
+from iku_excel.backends.xlsx.ooxml import MAIN_NS, xml_attr
 
 if TYPE_CHECKING:
     from iku_excel.backends.xlsx.sheet_writer import StyleIndex
@@ -96,21 +96,8 @@ _TAIL = (
 )
 
 
-def _attr(text: str) -> str:
-    """``text`` escaped for a double-quoted XML attribute (as libxml2 writes it)."""
-    return (
-        text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace('"', "&quot;")
-        .replace("\n", "&#10;")
-        .replace("\r", "&#13;")
-        .replace("\t", "&#9;")
-    )
-
-
 def _rgb(color: str) -> str:
-    return _attr("00" + color if len(color) == 6 else color)
+    return xml_attr("00" + color if len(color) == 6 else color)
 
 
 def _number(value: float) -> str:
@@ -206,8 +193,8 @@ def style_index(specs: Sequence[SheetSpec]) -> StyleIndex:
         if fmt is None:
             fmt = custom.setdefault(code, 164 + len(custom))
         align = (
-            (f' horizontal="{_attr(style.h_align)}"' if style.h_align else "")
-            + (f' vertical="{_attr(style.v_align)}"' if style.v_align else "")
+            (f' horizontal="{xml_attr(style.h_align)}"' if style.h_align else "")
+            + (f' vertical="{xml_attr(style.v_align)}"' if style.v_align else "")
             + (' wrapText="1"' if style.wrap else "")
         )
         head = f'<xf numFmtId="{fmt}" fontId="{font}" fillId="{fill}" borderId="{border}"'
@@ -225,7 +212,7 @@ def style_index(specs: Sequence[SheetSpec]) -> StyleIndex:
             dxf[rule] = dxfs.add(f"<dxf>{dxf_font}<fill>{_solid(rule.fill, True)}</fill></dxf>")
     fill_items = [_DEFAULT_FILLS, *fills.items[2:]]
     numfmts = "".join(
-        f'<numFmt numFmtId="{i}" formatCode="{_attr(code)}"/>' for code, i in custom.items()
+        f'<numFmt numFmtId="{i}" formatCode="{xml_attr(code)}"/>' for code, i in custom.items()
     )
     dxfs_xml = f'<dxfs count="{len(dxfs.items)}">{"".join(dxfs.items)}</dxfs>' if dxfs.items else ""
     text = (
