@@ -185,25 +185,10 @@ def _number(x: float | None) -> float | None:
 
 
 def indicator_row(r: IndicatorResult) -> Row:
-    """The check --json keys of one indicator (same names, same values)."""
-    ind = r.indicator
-    return {
-        "code": ind.code,
-        "sasaran": ind.sasaran,
-        "indicator": ind.indicator,
-        "unit": ind.unit or (ind.target.parsed.unit or ""),
-        "polarity": ind.polarity,
-        "target": _number(r.target),
-        "target_low": _number(r.target_low),
-        "target_high": _number(r.target_high),
-        "realisasi": _number(r.realisasi),
-        "capaian": _number(r.capaian),
-        "capaian_raw": _number(r.capaian_raw),
-        "capaian_vs_final": _number(r.capaian_vs_final),
-        "capaian_tahunan": _number((r.annual or r).capaian),
-        "predicate": r.predicate,
-        "row": ind.row,
-    }
+    """The check --json keys of one indicator (same names, same values: one function makes both)."""
+    from iku_excel.report import indicator_json
+
+    return dict(indicator_json(r))
 
 
 def finding_row(f: Finding) -> Row:
