@@ -36,7 +36,7 @@ from iku_excel.sheets.formulas import (
     realisasi_operand,
     text_literal,
 )
-from iku_excel.sheets.lkjip import ExtraColumn, extra_columns, period_cells
+from iku_excel.sheets.lkjip import ExtraColumn, extra_columns, last_year_capaian, period_cells
 from iku_excel.sheets.spec import (
     BASE_STYLES,
     DARK_FILLS,
@@ -323,6 +323,8 @@ def _indicator_row(
     cached, formula = _ref_cell(r.baseline, baseline_value)
     sheet.put(row, COL_BASELINE, cached, "number", formula=formula)
     prev = ind.capaian_last_year
+    if prev.is_blank:
+        prev = last_year_capaian(r, settings.year) or prev
     cached, formula = _ref_cell(prev, _static(prev))
     sheet.put(row, COL_PREV, cached, "percent", formula=formula)
     if r.period is not None:

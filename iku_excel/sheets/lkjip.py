@@ -97,9 +97,11 @@ def extra_columns(ev: Evaluation, kept: dict[str, str], iku_capaian_col: int) ->
             )
         )
     years = sorted({h.year for r in ev.indicators for h in r.indicator.extras.history})
+    last_year = settings.year - 1 if settings.year else None
     for y in years:
         out.append(ExtraColumn(f"real{y}", f"REALISASI {y}", 11, _history(y, "realisasi")))
-        out.append(ExtraColumn(f"cap{y}", f"% CAPAIAN {y}", 11, _history(y, "capaian")))
+        if y != last_year:  # last year's capaian is the table's own "% CAPAIAN <Y-1>" column
+            out.append(ExtraColumn(f"cap{y}", f"% CAPAIAN {y}", 11, _history(y, "capaian")))
     if "budget" in cols or "budget_spent" in cols:
         out += [
             ExtraColumn(
@@ -259,3 +261,14 @@ def read_kept_analysis(grid: SheetGrid | None) -> dict[str, str]:
 
 def _cell_text(value: object) -> str:
     return "" if value is None else " ".join(str(value).split())
+
+
+def last_year_capaian(r: IndicatorResult, year: int | None) -> Value | None:
+    """``Capaian <Y-1>`` from the history columns, for the table's "% CAPAIAN <Y-1>" column when
+    the IKU sheet's ``Capaian Tahun Lalu`` is empty."""
+    if year is None:
+        return None
+    for h in r.indicator.extras.history:
+        if h.year == year - 1 and h.capaian is not None and not h.capaian.is_blank:
+            return h.capaian
+    return None
