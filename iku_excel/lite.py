@@ -38,7 +38,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from iku_excel import contract, ribbon
-from iku_excel.backends.xlwings_engine import FORMAT_READS_PER_COLUMN, XlwingsEngine
+from iku_excel.backends.format_reads import (
+    FORMAT_READS_PER_COLUMN,
+    fill_format_runs,
+    number_rows,
+)
+from iku_excel.backends.xlwings_engine import XlwingsEngine
 from iku_excel.reader import find_sheet, sheets_to_read
 
 if TYPE_CHECKING:
@@ -93,7 +98,7 @@ def adopt_missing_message() -> str:
 async def read_format_runs_async(
     get: Callable[[int, int], Awaitable[object]], first: int, last: int, budget: int
 ) -> list[tuple[int, int, str]]:
-    """:func:`~iku_excel.backends.xlwings_engine.read_format_runs` with an awaited ``get``
+    """:func:`~iku_excel.backends.format_reads.read_format_runs` with an awaited ``get``
     (the same halving, the same budget, the same result; a test holds them equal)."""
     runs: list[tuple[int, int, str]] = []
     todo = [(first, last)]
@@ -108,16 +113,6 @@ async def read_format_runs_async(
             mid = (r1 + r2) // 2
             todo.extend([(mid + 1, r2), (r1, mid)])
     return sorted(runs)
-
-
-def _number_rows(values: Sequence[Sequence[object]], col: int) -> list[int]:
-    return [
-        r
-        for r, line in enumerate(values, start=1)
-        if col <= len(line)
-        and isinstance(line[col - 1], int | float)
-        and not isinstance(line[col - 1], bool)
-    ]
 
 
 class LiteEngine(XlwingsEngine):
@@ -149,7 +144,7 @@ class LiteEngine(XlwingsEngine):
             return None
         formats: list[list[str | None]] = [[None] * len(line) for line in values]
         for col in range(1, max(len(line) for line in values) + 1):
-            rows = _number_rows(values, col)
+            rows = number_rows(values, col)
             if not rows:
                 continue
 
@@ -163,10 +158,7 @@ class LiteEngine(XlwingsEngine):
                 self._formats_readable = False
                 return None
             self._formats_readable = True
-            for r1, r2, fmt in runs:
-                for r in range(r1, r2 + 1):
-                    if col <= len(formats[r - 1]):
-                        formats[r - 1][col - 1] = fmt
+            fill_format_runs(formats, col, runs)
         return formats
 
     async def _formulas_async(self, name: str) -> None:

@@ -44,6 +44,12 @@ from typing import TYPE_CHECKING, Any
 
 from iku_excel.a1 import cell_address, column_letter
 from iku_excel.backends.base import SheetSelector
+from iku_excel.backends.format_reads import (
+    FORMAT_READS_PER_COLUMN,
+    fill_format_runs,
+    number_rows,
+    read_format_runs,
+)
 from iku_excel.backends.paint import (
     Rect,
     area_addresses,
@@ -63,8 +69,6 @@ if TYPE_CHECKING:
 
     from iku_excel.sheets.spec import Outputs
 
-#: At most this many number-format reads per column when a column's formats are mixed.
-FORMAT_READS_PER_COLUMN = 48
 #: Integral floats below this are read as ``int``, as openpyxl reads what Excel wrote.
 _EXACT_INT_LIMIT = 1e15
 #: Words Excel turns into booleans when typed (English and Indonesian Excel).
@@ -132,30 +136,6 @@ def frozen_range(row: int, col: int) -> str | None:
     if row <= 1:
         return f"A:{column_letter(col - 1)}"
     return f"A1:{cell_address(row - 1, col - 1)}"
-
-
-def read_format_runs(
-    get: Callable[[int, int], object], first: int, last: int, budget: int
-) -> list[tuple[int, int, str]]:
-    """Runs ``(first row, last row, format)`` of one column, found by halving mixed ranges.
-
-    ``get(r1, r2)`` returns the number format shared by rows r1..r2, or anything that is not a
-    ``str`` when they differ (Excel gives ``None``). At most ``budget`` calls; rows left
-    undecided are not in the result.
-    """
-    runs: list[tuple[int, int, str]] = []
-    todo = [(first, last)]
-    calls = 0
-    while todo and calls < budget:
-        r1, r2 = todo.pop()
-        fmt = get(r1, r2)
-        calls += 1
-        if isinstance(fmt, str):
-            runs.append((r1, r2, fmt))
-        elif r1 < r2:
-            mid = (r1 + r2) // 2
-            todo.extend([(mid + 1, r2), (r1, mid)])  # the first half is read first
-    return sorted(runs)
 
 
 # --- Application settings -------------------------------------------------------------------------
@@ -297,13 +277,7 @@ class XlwingsEngine:
         formats: list[list[str | None]] = [[None] * len(line) for line in values]
         n_cols = max(len(line) for line in values)
         for col in range(1, n_cols + 1):
-            rows = [
-                r
-                for r, line in enumerate(values, start=1)
-                if col <= len(line)
-                and isinstance(line[col - 1], int | float)
-                and not isinstance(line[col - 1], bool)
-            ]
+            rows = number_rows(values, col)
             if not rows:
                 continue
 
@@ -316,10 +290,7 @@ class XlwingsEngine:
                 self._formats_readable = False
                 return None
             self._formats_readable = True
-            for r1, r2, fmt in runs:
-                for r in range(r1, r2 + 1):
-                    if col <= len(formats[r - 1]):
-                        formats[r - 1][col - 1] = fmt
+            fill_format_runs(formats, col, runs)
         return formats
 
     # -- writing --
@@ -574,6 +545,7 @@ def _com_page_setup(app_api: Any, sheet_api: Any, spec: SheetSpec) -> None:
 
 
 __all__: Sequence[str] = (
+    "FORMAT_READS_PER_COLUMN",
     "XlwingsEngine",
     "add_conditional_fill",
     "excel_input",
