@@ -202,6 +202,36 @@ def test_report_csv(tmp_path: Path) -> None:
     assert list(frame[frame.file == str(bad)].rule) == ["file-failed"]
 
 
+@pytest.mark.parametrize("name", ["laporan.xlsx", "laporan.txt", "tidak-ada/laporan.csv"])
+def test_bad_report_path_is_refused_before_reading(tmp_path: Path, name: str) -> None:
+    """The same refusals as ``refresh --report``, before any workbook is read or written."""
+    example = copies(tmp_path / "in", EXAMPLE)[0]
+    out = tmp_path / "r.xlsx"
+    result = invoke(str(example), "-o", str(out), "--report", str(tmp_path / name))
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_report_csv_is_neutralised(tmp_path: Path) -> None:
+    """A finding message or code that starts like a formula reaches the CSV as text."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(EXAMPLE)
+    sheet = book["IKU"]
+    sheet["A3"] = "=cmd|' /C calc'!A0"  # the code of an indicator that has findings
+    sheet["A3"].data_type = "s"
+    src = tmp_path / "in" / "injected.xlsx"
+    src.parent.mkdir()
+    book.save(src)
+    report = tmp_path / "temuan.csv"
+    invoke(str(src), "-o", str(tmp_path / "r.xlsx"), "--report", str(report))
+    frame = pd.read_csv(report, encoding="utf-8-sig", keep_default_na=False, dtype=str)
+    codes = set(frame.code)
+    assert "'=cmd|' /C calc'!A0" in codes
+    assert not any(str(c).startswith("=") for c in codes)
+
+
 def test_progress_bar_only_when_asked(tmp_path: Path) -> None:
     clean = copies(tmp_path / "in", CLEAN)[0]
     shown = invoke(str(clean), "-o", str(tmp_path / "a.xlsx"), "--progress")

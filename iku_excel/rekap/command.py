@@ -8,65 +8,50 @@ file in the same folder, then renamed).
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import click
 
-from iku_excel.batch import WORKBOOK_SUFFIXES, expand_inputs
+from iku_excel.batch import WORKBOOK_SUFFIXES, FileOutcome, expand_inputs
+from iku_excel.errors import CannotProceed
+from iku_excel.model import Finding
 from iku_excel.rekap.collect import Rekap, rekap
 from iku_excel.rekap.workbook import write_rekap
+from iku_excel.report import check_report_path, write_report
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
-def report_documents(r: Rekap) -> list[dict[str, Any]]:
-    """One dict per file, the shape of ``refresh --report`` (read files, then failures)."""
+def report_outcomes(r: Rekap) -> list[FileOutcome]:
+    """The recap's files as ``refresh --report`` outcomes (read files, then failures), so the
+    report goes through the same checks, CSV neutralisation and atomic write as refresh's."""
     from iku_excel.rekap.workbook import plain
 
-    findings: dict[str, list[dict[str, Any]]] = {}
     keys = ("rule", "severity", "sheet", "cell", "code", "message")
+    findings: dict[str, list[Finding]] = {}
     for rec in r.findings.to_dict("records"):
-        findings.setdefault(rec["file"], []).append({k: plain(rec[k]) for k in keys})
-    docs: list[dict[str, Any]] = [
-        {
-            "file": rec["file"],
-            "failed": None,
-            "indicators": int(rec["indicators"]),
-            "errors": int(rec["errors"]),
-            "warnings": int(rec["warnings"]),
-            "findings": findings.get(rec["file"], []),
-        }
+        values = {k: plain(rec[k]) for k in keys}
+        finding = Finding(**{k: "" if v is None else str(v) for k, v in values.items()})  # type: ignore[arg-type]
+        findings.setdefault(rec["file"], []).append(finding)
+    outcomes = [
+        FileOutcome(
+            file=rec["file"],
+            indicators=int(rec["indicators"]),
+            errors=int(rec["errors"]),
+            warnings=int(rec["warnings"]),
+            findings=tuple(findings.get(rec["file"], [])),
+        )
         for rec in r.opd.to_dict("records")
     ]
-    docs += [{"file": rec["file"], "failed": rec["error"]} for rec in r.failures.to_dict("records")]
-    return docs
-
-
-def write_report(path: Path, r: Rekap) -> None:
-    """Every finding of every file: JSON (by suffix .json) or CSV (anything else)."""
-    docs = report_documents(r)
-    if path.suffix.lower() == ".json":
-        path.write_text(json.dumps({"files": docs}, ensure_ascii=False, indent=2), "utf-8")
-        return
-    import pandas as pd
-
-    rows: list[dict[str, Any]] = []
-    for d in docs:
-        if d["failed"]:
-            rows.append(
-                {"file": d["file"], "rule": "file-failed", "severity": "error"}
-                | dict.fromkeys(("sheet", "cell", "code"), "")
-                | {"message": d["failed"]}
-            )
-        rows += [{"file": d["file"], **f} for f in d.get("findings", [])]
-    columns = ["file", "rule", "severity", "sheet", "cell", "code", "message"]
-    pd.DataFrame(rows, columns=columns).to_csv(path, index=False, encoding="utf-8-sig")
+    outcomes += [
+        FileOutcome(file=rec["file"], failed=rec["error"], failure_code=EXIT_UNREADABLE)
+        for rec in r.failures.to_dict("records")
+    ]
+    return outcomes
 
 
 def save_atomically(r: Rekap, out: Path) -> None:
@@ -167,6 +152,12 @@ def rekap_command(
     if not files:
         click.echo("Tidak ada file .xlsx/.xlsm yang ditemukan.", err=True)
         raise click.exceptions.Exit(EXIT_UNREADABLE)
+    if report is not None:
+        try:  # before any reading, like refresh: a bad path is refused at once
+            check_report_path(report, [*files, output])
+        except CannotProceed as exc:
+            click.echo(str(exc), err=True)
+            raise click.exceptions.Exit(EXIT_UNREADABLE) from None
     show = sys.stderr.isatty() if progress is None else progress
     result = rekap(files, jobs=jobs, year=year, progress=show)
     for rec in result.failures.to_dict("records"):
@@ -177,7 +168,11 @@ def rekap_command(
         click.echo(f"{output}: rekap tidak dapat ditulis ({exc.strerror or exc}).", err=True)
         raise click.exceptions.Exit(EXIT_UNREADABLE) from exc
     if report is not None:
-        write_report(report, result)
+        try:
+            write_report(report, report_outcomes(result))
+        except OSError as exc:
+            click.echo(f"{report}: laporan tidak dapat ditulis ({exc.strerror or exc}).", err=True)
+            raise click.exceptions.Exit(EXIT_UNREADABLE) from exc
     click.echo(render_summary(result))
     click.echo(f"Rekap: {output}")
     if report is not None:
