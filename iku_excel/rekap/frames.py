@@ -19,6 +19,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
+from iku_excel.report import finding_json, indicator_json
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -186,21 +188,12 @@ def _number(x: float | None) -> float | None:
 
 def indicator_row(r: IndicatorResult) -> Row:
     """The check --json keys of one indicator (same names, same values: one function makes both)."""
-    from iku_excel.report import indicator_json
-
     return dict(indicator_json(r))
 
 
 def finding_row(f: Finding) -> Row:
-    """The check --json keys of one finding."""
-    return {
-        "rule": f.rule,
-        "severity": f.severity,
-        "sheet": f.sheet,
-        "cell": f.cell,
-        "code": f.code,
-        "message": f.message,
-    }
+    """The check --json keys of one finding (made by the same function as check --json)."""
+    return dict(finding_json(f))
 
 
 def file_rows(ev: Evaluation, file: str = "", sha256: str = "") -> FileRows:
