@@ -98,7 +98,21 @@ class _Commands(click.Group):
             raise Exit(code) from None
 
 
-@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
+#: Every command's context: ``-h`` as well as ``--help``. A command run on its own (the lazily
+#: imported ones, in tests) needs it too, or click caches a help option without ``-h``.
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+#: ``--jobs N``: the same option, and bound, for every command that reads many workbooks.
+jobs_option = click.option(
+    "--jobs",
+    "-j",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Jumlah proses paralel.",
+)
+
+
+@click.group(cls=_Commands, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, prog_name="iku-excel")
 def cli() -> None:
     """Periksa dan perbarui workbook IKU (Indikator Kinerja Utama).
@@ -150,14 +164,7 @@ def check(files: Sequence[Path], as_json: bool) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--jobs",
-    "-j",
-    default=1,
-    show_default=True,
-    type=click.IntRange(1, 64),
-    help="Jumlah proses paralel.",
-)
+@jobs_option
 @click.option(
     "--report",
     type=click.Path(path_type=Path),  # checked by report.check_report_path, in one line

@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 
 from iku_excel.batch import WORKBOOK_SUFFIXES, FileOutcome, expand_inputs
+from iku_excel.cli import CONTEXT_SETTINGS, jobs_option
 from iku_excel.errors import CannotProceed
 from iku_excel.model import Finding
 from iku_excel.rekap.collect import Rekap, rekap
@@ -90,7 +91,7 @@ def render_summary(r: Rekap) -> str:
     return "\n".join(lines)
 
 
-@click.command("rekap")
+@click.command("rekap", context_settings=CONTEXT_SETTINGS)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--output",
@@ -102,14 +103,7 @@ def render_summary(r: Rekap) -> str:
 @click.option(
     "--year", type=click.IntRange(2000, 2100), help="Rekap tahun ini (dan tahun sebelumnya)."
 )
-@click.option(
-    "--jobs",
-    "-j",
-    default=1,
-    show_default=True,
-    type=click.IntRange(1, 64),
-    help="Jumlah proses paralel.",
-)
+@jobs_option
 @click.option(
     "--report",
     type=click.Path(path_type=Path, dir_okay=False),
