@@ -27,7 +27,6 @@ import contextlib
 import datetime as dt
 import errno
 import os
-import secrets
 import stat
 import traceback
 from pathlib import Path
@@ -233,6 +232,8 @@ def write_log(exc: BaseException, *, kind: str = "error") -> Path | None:
         flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0)
         flags |= getattr(os, "O_BINARY", 0)
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        import secrets  # only when a log is written (it loads hmac and hashlib)
+
         path = folder / f"{kind}-{stamp}-{os.getpid()}-{secrets.token_hex(4)}.log"
         fd = os.open(path, flags, 0o600)
         with os.fdopen(fd, "wb") as handle:

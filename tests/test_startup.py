@@ -30,6 +30,9 @@ from iku_excel.sheets.spec import ConditionalFill, SheetSpec, Style
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "workbook" / "contoh" / "IKU_Dinsos_Kota_Jambi_2023.xlsx"
 HEAVY = ("openpyxl", "numpy", "pandas", "tqdm", "xml.sax", "urllib.request", "ssl", "xlwings")
+#: Package modules a check or refresh of an IKU workbook does not need: table detection is
+#: ``adopt``'s alone (an adopted workbook is read through ``adopt.mapping``).
+NOT_ON_THE_REFRESH_PATH = ("iku_excel.adopt.detect", "iku_excel.adopt.header_rows")
 
 _PROBE = """
 import json, sys
@@ -54,7 +57,8 @@ def _modules_after(args: list[str], **env: str) -> tuple[int, set[str]]:
 
 
 def _heavy(modules: set[str]) -> list[str]:
-    return sorted(m for m in modules if m in HEAVY or m.startswith(tuple(f"{h}." for h in HEAVY)))
+    heavy = [m for m in modules if m in HEAVY or m.startswith(tuple(f"{h}." for h in HEAVY))]
+    return sorted(heavy + [m for m in modules if m in NOT_ON_THE_REFRESH_PATH])
 
 
 def test_refresh_loads_nothing_heavy(tmp_path: Path) -> None:
