@@ -35,9 +35,10 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from iku_excel.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_UNREADABLE, describe_error
 from iku_excel.model import Finding
@@ -152,6 +153,18 @@ def refresh_one(path: Path, options: RefreshOptions) -> FileOutcome:
 
 
 Work = Callable[[Path, RefreshOptions], FileOutcome]
+T = TypeVar("T")
+#: What a worker does with one file: its result (picklable; never raises, or the exception
+#: becomes a ``Failure``).
+Task = Callable[[Path], T]
+#: The result of a file that failed: (file, one Indonesian line, exit code). Called in the
+#: worker for an exception and in this process for a worker that died.
+Failure = Callable[[Path, str, int], T]
+
+
+def failed_outcome(path: Path, message: str, code: int) -> FileOutcome:
+    """A refresh's :data:`Failure`."""
+    return FileOutcome(file=str(path), failed=message, failure_code=code)
 
 
 def crash_reason(exitcode: int | None) -> str:
@@ -183,8 +196,8 @@ def _limit_memory() -> None:
         pass
 
 
-def _worker_main(conn: Connection, work: Work, options: RefreshOptions) -> None:
-    """A worker: receive (index, path), send back (index, outcome), until told to stop (None).
+def _worker_main(conn: Connection, task: Task[T], failure: Failure[T]) -> None:
+    """A worker: receive (index, path), send back (index, result), until told to stop (None).
 
     Ctrl+C (SIGINT, from the terminal or from :func:`_interrupt`) ends it after the file being
     written has cleaned up its temporary file.
@@ -197,20 +210,19 @@ def _worker_main(conn: Connection, work: Work, options: RefreshOptions) -> None:
     try:
         while True:
             try:
-                task = conn.recv()
+                item = conn.recv()
             except (EOFError, OSError):  # the parent is gone
                 return
-            if task is None:
+            if item is None:
                 return
-            index, path = task
+            index, path = item
             try:
-                outcome = work(path, options)
+                result = task(path)
             except KeyboardInterrupt:
                 raise
             except BaseException as exc:  # refresh_one never raises; a test's work may
-                message, code = describe_error(exc, path)
-                outcome = FileOutcome(file=str(path), failed=message, failure_code=code)
-            conn.send((index, outcome))
+                result = failure(path, *describe_error(exc, path))
+            conn.send((index, result))
     except KeyboardInterrupt:
         return
 
@@ -218,10 +230,10 @@ def _worker_main(conn: Connection, work: Work, options: RefreshOptions) -> None:
 class _Worker:
     """One worker process and the file it is working on."""
 
-    def __init__(self, ctx: Any, work: Work, options: RefreshOptions) -> None:
+    def __init__(self, ctx: Any, task: Task[Any], failure: Failure[Any]) -> None:
         self.conn, child = ctx.Pipe(duplex=True)
         self.process = ctx.Process(
-            target=_worker_main, args=(child, work, options), name="iku-excel-worker", daemon=True
+            target=_worker_main, args=(child, task, failure), name="iku-excel-worker", daemon=True
         )
         self.process.start()
         child.close()  # only the worker holds its end: its death is an EOF here
@@ -270,50 +282,73 @@ def run_batch(
     on_done: Callable[[FileOutcome], object] | None = None,
     allow_fork: bool = False,
 ) -> list[FileOutcome]:
-    """Refresh ``files`` in up to ``jobs`` worker processes; one outcome per file, in order.
+    """Refresh ``files`` in up to ``jobs`` worker processes; one outcome per file, in order
+    (:func:`run_isolated` with :func:`refresh_one`)."""
+    work: Work = refresh_one  # looked up now, so a test can replace it
+    task: Task[FileOutcome] = partial(_apply, work, options)
+    return run_isolated(
+        files, task, failed_outcome, jobs=jobs, on_done=on_done, allow_fork=allow_fork
+    )
 
-    ``allow_fork``: the caller's process holds nothing a forked worker could trip on (the
-    command line's entry point says so; a program that embeds the batch keeps ``spawn``).
+
+def _apply(work: Work, options: RefreshOptions, path: Path) -> FileOutcome:
+    return work(path, options)
+
+
+def run_isolated(
+    files: Sequence[Path],
+    task: Task[T],
+    failure: Failure[T],
+    *,
+    jobs: int = 1,
+    on_done: Callable[[T], object] | None = None,
+    allow_fork: bool = False,
+) -> list[T]:
+    """``task`` over ``files`` in up to ``jobs`` worker processes; one result per file, in order.
+
+    ``task`` and ``failure`` must be picklable (module-level functions, or partials of them)
+    when workers are spawned. ``allow_fork``: the caller's process holds nothing a forked worker
+    could trip on (the command line's entry point says so; a program that embeds the batch keeps
+    ``spawn``).
 
     ``on_done`` is called in this process as each file finishes (the progress bar). A worker
-    that dies fails only its current file (:func:`crash_reason`); a fresh worker takes the rest.
+    that dies fails only its current file (``failure`` with :func:`crash_reason`); a fresh
+    worker takes the rest.
     """
-    work: Work = refresh_one  # looked up now, so a test can replace it
     ctx = multiprocessing.get_context(start_method(allow_fork))
     for stream in (sys.stdout, sys.stderr):  # a forked worker must not repeat buffered output
         with contextlib.suppress(Exception):
             stream.flush()
     pending = list(enumerate(files))
     pending.reverse()
-    outcomes: dict[int, FileOutcome] = {}
+    results: dict[int, T] = {}
     workers: list[_Worker] = []
     try:
         for _ in range(min(max(jobs, 1), len(files))):
-            worker = _Worker(ctx, work, options)
+            worker = _Worker(ctx, task, failure)
             workers.append(worker)
             worker.give(*pending.pop())
         while workers:
             ready = wait([w.conn for w in workers])
             for worker in [w for w in workers if w.conn in ready]:
-                index, outcome = _collect(worker)
-                if outcome.failed is not None and worker.task is None:
-                    # the worker died: its file failed, a new worker takes the remaining files
+                index, result, died = _collect(worker, failure)
+                if died:  # its file failed, a new worker takes the remaining files
                     workers.remove(worker)
                     if pending:
-                        workers.append(_Worker(ctx, work, options))
+                        workers.append(_Worker(ctx, task, failure))
                         workers[-1].give(*pending.pop())
                 elif pending:
                     worker.give(*pending.pop())
                 else:
                     worker.stop()
                     workers.remove(worker)
-                outcomes[index] = outcome
+                results[index] = result
                 if on_done is not None:
-                    on_done(outcome)
+                    on_done(result)
     finally:
         for worker in workers:  # only after an exception (Ctrl+C): none is left otherwise
             _interrupt(worker)
-    return [outcomes[i] for i in range(len(files))]
+    return [results[i] for i in range(len(files))]
 
 
 def _interrupt(worker: _Worker) -> None:
@@ -328,15 +363,15 @@ def _interrupt(worker: _Worker) -> None:
     worker.conn.close()
 
 
-def _collect(worker: _Worker) -> tuple[int, FileOutcome]:
-    """The worker's answer; when it died before answering, its file's crash outcome (and the
-    worker is reaped, its ``task`` cleared)."""
+def _collect(worker: _Worker, failure: Failure[T]) -> tuple[int, T, bool]:
+    """(index, the worker's answer, False); when it died before answering, its file's crash
+    result and True (the worker is reaped, its ``task`` cleared)."""
     assert worker.task is not None
     index, path = worker.task
     try:
-        answer_index, outcome = worker.conn.recv()
+        answer_index, result = worker.conn.recv()
     except (EOFError, OSError):
         worker.task = None
         reason = crash_reason(worker.reap())
-        return index, FileOutcome(file=str(path), failed=reason, failure_code=EXIT_UNREADABLE)
-    return int(answer_index), outcome
+        return index, failure(path, reason, EXIT_UNREADABLE), True
+    return int(answer_index), result, False

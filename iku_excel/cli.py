@@ -422,6 +422,12 @@ def addin_status() -> None:
     click.echo(f"Pengaturan xlwings add-in: {st.config_path}")
 
 
+def running_as_command() -> bool:
+    """True inside :func:`main` (the ``iku-excel`` command): its process has imported little and
+    runs one thread, so batch workers may be forked (:func:`iku_excel.batch.start_method`)."""
+    return _as_command
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code, never raises."""
     global _as_command

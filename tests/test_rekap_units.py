@@ -102,11 +102,37 @@ def test_a_crashing_worker_costs_only_its_file(
         return real(path)
 
     monkeypatch.setattr(collect, "check_file", dying)  # workers are forked after this
+    monkeypatch.setenv("IKU_EXCEL_START_METHOD", "fork")  # even if another test left a thread
     names = [str(files[0]), str(crash), str(files[1])]
-    results = collect.run_parallel(names, 2)
+    results = collect.check_many(names, 2)
     assert isinstance(results[1], collect.Failed)
     assert results[1].error.startswith(collect.CRASH_REASON)
     assert [isinstance(r, frames.FileRows) for r in results] == [True, False, True]
+
+
+def test_the_command_isolates_a_crash_even_with_one_job(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``rekap --jobs 1`` reads in a worker process too: a file that kills its reader is a
+    failure row and the recap of the others is written (it used to take the command down)."""
+    copies(tmp_path / "in", EXAMPLE, CLEAN)
+    shutil.copyfile(EXAMPLE, tmp_path / "in" / "crash.xlsx")
+    real = collect.check_file
+
+    def dying(path: Path) -> Any:
+        if Path(path).name == "crash.xlsx":
+            os._exit(1)
+        return real(path)
+
+    monkeypatch.setattr(collect, "check_file", dying)
+    monkeypatch.setenv("IKU_EXCEL_START_METHOD", "fork")
+    out = tmp_path / "rekap.xlsx"
+    result = CliRunner().invoke(
+        rekap_command, [str(tmp_path / "in"), "-o", str(out), "--jobs", "1", "--no-progress"]
+    )
+    assert result.exit_code == 2, result.output
+    assert "crash.xlsx" in result.stderr and "Traceback" not in result.output
+    assert load_workbook(out, read_only=True)[SHEET_SUMMARY].max_row >= 2
 
 
 def test_unreadable_and_internal_failures_are_rows(

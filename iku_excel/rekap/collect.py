@@ -1,10 +1,11 @@
 """Reading many workbooks for the recap: input expansion, parallel checks, the Rekap frames.
 
-:func:`rekap` checks every workbook (one file per task of a ``ProcessPoolExecutor`` with
-``jobs >= 2``, in this process with ``jobs == 1``), never writes to any of them, and returns a
-:class:`Rekap`. A file that cannot be read becomes a row of ``Rekap.failures`` with the reason;
-a worker process that dies on a file (``BrokenProcessPool``) costs only that file: the files
-that were in flight are retried, the last suspect alone in its own process.
+:func:`rekap` checks every workbook and never writes to any of them; it returns a
+:class:`Rekap`. The files are checked in the isolated worker processes of
+:func:`iku_excel.batch.run_isolated` (the ones ``refresh`` uses) when ``jobs >= 2`` or when the
+command line asks for them (``isolated``: its forked workers are cheap), else in this process.
+A file that cannot be read becomes a row of ``Rekap.failures`` with the reason; a worker
+process that dies on a file costs only that file.
 """
 
 from __future__ import annotations
@@ -14,15 +15,14 @@ import itertools
 import re
 import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from iku_excel.api import check_file
-from iku_excel.batch import expand_inputs
+from iku_excel.batch import expand_inputs, run_isolated
+from iku_excel.errors import EXIT_INTERNAL
 from iku_excel.rekap.frames import (
     CHANGE_COLUMNS,
     FAILURE_COLUMNS,
@@ -84,53 +84,36 @@ def read_one(path: str) -> FileRows | Failed:
 
 # --- Many files -----------------------------------------------------------------------------------
 
-Reader = Callable[[str], "FileRows | Failed"]
+
+def read_path(path: Path) -> FileRows | Failed:
+    """:func:`read_one` for a worker of :func:`~iku_excel.batch.run_isolated`."""
+    return read_one(str(path))
 
 
-def _pool_round(
-    paths: list[str], jobs: int, done: Callable[[int, FileRows | Failed], None]
-) -> list[int]:
-    """Run ``read_one`` over ``paths`` in one pool; the indexes whose worker died."""
-    broken: list[int] = []
-    with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(paths)))) as pool:
-        futures: list[Future[FileRows | Failed]] = [pool.submit(read_one, p) for p in paths]
-        for i, fut in enumerate(futures):
-            try:
-                result = fut.result()
-            except BrokenProcessPool:
-                broken.append(i)
-                continue
-            done(i, result)
-    return broken
+def crashed(path: Path, message: str, code: int) -> Failed:
+    """The row of a file whose check raised in, or killed, its worker."""
+    if code == EXIT_INTERNAL:
+        return Failed(str(path), message, internal=True)
+    return Failed(str(path), f"{CRASH_REASON}: {message}")
 
 
-def run_parallel(
-    paths: list[str], jobs: int, tick: Callable[[], None] = lambda: None
+def check_many(
+    paths: Sequence[str],
+    jobs: int,
+    tick: Callable[[], object] = lambda: None,
+    *,
+    allow_fork: bool = False,
 ) -> list[FileRows | Failed]:
-    """``read_one`` over every path with ``jobs`` processes; a crash costs only its file.
-
-    After a pool breaks, the files in flight are retried in a new pool; when a round finishes
-    nothing, the first remaining file runs alone, and a crash there is that file's.
-    """
-    results: dict[int, FileRows | Failed] = {}
-    pending = list(range(len(paths)))
-    alone = False
-    while pending:
-        batch = pending[:1] if alone else pending
-
-        def done(i: int, result: FileRows | Failed, batch: list[int] = batch) -> None:
-            results[batch[i]] = result
-            tick()
-
-        broken = [batch[i] for i in _pool_round([paths[k] for k in batch], jobs, done)]
-        if alone and broken:
-            results[broken[0]] = Failed(paths[broken[0]], f"{CRASH_REASON}: {paths[broken[0]]}")
-            tick()
-            broken = []
-        progressed = len(broken) < len(batch)
-        pending = [k for k in pending if k not in results]
-        alone = not progressed
-    return [results[i] for i in range(len(paths))]
+    """:func:`read_one` over every path in up to ``jobs`` isolated worker processes; a crash
+    costs only its file."""
+    return run_isolated(
+        [Path(p) for p in paths],
+        read_path,
+        crashed,
+        jobs=jobs,
+        on_done=lambda _result: tick(),
+        allow_fork=allow_fork,
+    )
 
 
 # --- The recap ------------------------------------------------------------------------------------
@@ -219,12 +202,15 @@ def rekap(
     year: int | None = None,
     progress: bool = False,
     exclude: Sequence[Path] = (),
+    isolated: bool = False,
+    allow_fork: bool = False,
 ) -> Rekap:
     """Check every workbook in ``paths`` (files and folders) and return the recap frames.
 
     ``year``: keep the workbooks of that year and of the year before (for the change); the
     others are listed in ``Rekap.skipped``. ``exclude``: files never read (the recap's own
-    output). No input file is ever written.
+    output). No input file is ever written. ``isolated``: check in worker processes even with
+    ``jobs == 1``; ``allow_fork``: they may be forked (:func:`iku_excel.batch.start_method`).
     """
     from tqdm import tqdm
 
@@ -233,17 +219,13 @@ def rekap(
     names = [str(p) for p in files]
     bar = tqdm(total=len(names), unit="file", disable=not progress, file=sys.stderr, desc="rekap")
     try:
-        if jobs <= 1 or len(names) <= 1:
-            results: list[FileRows | Failed] = []
+        if (jobs > 1 and len(names) > 1) or (isolated and names):
+            results = check_many(names, jobs, lambda: bar.update(), allow_fork=allow_fork)
+        else:
+            results = []
             for name in names:
                 results.append(read_one(name))
                 bar.update()
-        else:
-
-            def tick() -> None:
-                bar.update()
-
-            results = run_parallel(names, jobs, tick)
     finally:
         bar.close()
     return build_rekap(results, year)

@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from iku_excel.batch import WORKBOOK_SUFFIXES, FileOutcome, expand_inputs
-from iku_excel.cli import CONTEXT_SETTINGS, jobs_option
+from iku_excel.cli import CONTEXT_SETTINGS, jobs_option, running_as_command
 from iku_excel.errors import CannotProceed
 from iku_excel.model import Finding
 from iku_excel.rekap.collect import Rekap, rekap
@@ -153,7 +153,11 @@ def rekap_command(
             click.echo(str(exc), err=True)
             raise click.exceptions.Exit(EXIT_UNREADABLE) from None
     show = sys.stderr.isatty() if progress is None else progress
-    result = rekap(files, jobs=jobs, year=year, progress=show)
+    # Checked in isolated workers even with --jobs 1 (forked from the command: cheap), so a file
+    # that kills its reader costs only itself, as in ``refresh``.
+    result = rekap(
+        files, jobs=jobs, year=year, progress=show, isolated=True, allow_fork=running_as_command()
+    )
     for rec in result.failures.to_dict("records"):
         click.echo(f"{rec['file']}: {rec['error']}", err=True)
     try:
