@@ -15,7 +15,7 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -261,6 +261,32 @@ def check_report_path(report: Path, inputs: Sequence[Path]) -> str:
     return fmt
 
 
+@contextlib.contextmanager
+def replaced_atomically(target: Path, prefix: str, suffix: str = ".tmp") -> Iterator[Path]:
+    """A new temporary file beside ``target`` for the caller to write; when the block ends
+    without an error it is flushed to disk, given the mode a new file gets (``mkstemp`` makes it
+    0600) and renamed over ``target``, so ``target`` is never half written. On any error it is
+    removed and ``target`` stays as it was. For the reports and the recap, which are the
+    program's own new files; a planner's workbook goes through
+    :func:`iku_excel.backends.safe_io.atomic_write` (lock, identity check, metadata kept).
+    """
+    fd, name = tempfile.mkstemp(dir=target.resolve().parent, prefix=prefix, suffix=suffix)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        with tmp.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        mask = os.umask(0o022)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
 def write_report(report: Path, outcomes: Sequence[FileOutcome]) -> None:
     """Write the report atomically: JSON by ``.json``, else CSV (UTF-8 with BOM for Excel).
 
@@ -270,18 +296,5 @@ def write_report(report: Path, outcomes: Sequence[FileOutcome]) -> None:
         data = report_json(outcomes).encode("utf-8")
     else:
         data = report_csv(outcomes).encode("utf-8-sig")  # BOM: Excel opens it as UTF-8
-    folder = report.resolve().parent
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".~iku-report-", suffix=".tmp")
-    try:
-        mask = os.umask(0o022)  # mkstemp makes 0600; the report gets the usual mode
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, report)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with replaced_atomically(report, ".~iku-report-") as tmp:
+        tmp.write_bytes(data)

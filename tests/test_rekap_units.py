@@ -133,6 +133,9 @@ def test_the_command_isolates_a_crash_even_with_one_job(
     assert result.exit_code == 2, result.output
     assert "crash.xlsx" in result.stderr and "Traceback" not in result.output
     assert load_workbook(out, read_only=True)[SHEET_SUMMARY].max_row >= 2
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~mask  # a new file's mode, not mkstemp's 0600
 
 
 def test_unreadable_and_internal_failures_are_rows(

@@ -8,9 +8,7 @@ file in the same folder, then renamed).
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,7 +20,7 @@ from iku_excel.errors import CannotProceed
 from iku_excel.model import Finding
 from iku_excel.rekap.collect import Rekap, rekap
 from iku_excel.rekap.workbook import write_rekap
-from iku_excel.report import check_report_path, write_report
+from iku_excel.report import check_report_path, replaced_atomically, write_report
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -58,14 +56,8 @@ def report_outcomes(r: Rekap) -> list[FileOutcome]:
 def save_atomically(r: Rekap, out: Path) -> None:
     """Write the recap next to ``out`` and rename it into place (never half a file)."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~iku-rekap-", suffix=".xlsx", dir=out.parent)
-    os.close(fd)
-    try:
-        write_rekap(r, Path(tmp))
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with replaced_atomically(out, ".~iku-rekap-", suffix=".xlsx") as tmp:
+        write_rekap(r, tmp)
 
 
 def exit_code(r: Rekap) -> int:
