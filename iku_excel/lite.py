@@ -41,6 +41,7 @@ from iku_excel import contract, ribbon
 from iku_excel.backends.format_reads import (
     FORMAT_READS_PER_COLUMN,
     fill_format_runs,
+    halving,
     number_rows,
 )
 from iku_excel.backends.xlwings_engine import XlwingsEngine
@@ -98,21 +99,15 @@ def adopt_missing_message() -> str:
 async def read_format_runs_async(
     get: Callable[[int, int], Awaitable[object]], first: int, last: int, budget: int
 ) -> list[tuple[int, int, str]]:
-    """:func:`~iku_excel.backends.format_reads.read_format_runs` with an awaited ``get``
-    (the same halving, the same budget, the same result; a test holds them equal)."""
-    runs: list[tuple[int, int, str]] = []
-    todo = [(first, last)]
-    calls = 0
-    while todo and calls < budget:
-        r1, r2 = todo.pop()
-        fmt = await get(r1, r2)
-        calls += 1
-        if isinstance(fmt, str):
-            runs.append((r1, r2, fmt))
-        elif r1 < r2:
-            mid = (r1 + r2) // 2
-            todo.extend([(mid + 1, r2), (r1, mid)])
-    return sorted(runs)
+    """:func:`~iku_excel.backends.format_reads.read_format_runs` with an awaited ``get``: the
+    same :func:`~iku_excel.backends.format_reads.halving`, driven asynchronously."""
+    steps = halving(first, last, budget)
+    try:
+        rows = next(steps)
+        while True:
+            rows = steps.send(await get(*rows))
+    except StopIteration as done:
+        return done.value
 
 
 class LiteEngine(XlwingsEngine):
