@@ -185,7 +185,10 @@ def copy_plan(spec: SheetSpec) -> tuple[list[Layer], list[Copy]]:
     that pays one call per rectangle (module docstring): paint the layers, then the copies."""
     copies = twin_rows(spec)
     free = frozenset(
-        (r, c) for _, (r1, c1, r2, c2) in copies for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)
+        (r, c)
+        for _, (r1, c1, r2, c2) in copies
+        for r in range(r1, r2 + 1)
+        for c in range(c1, c2 + 1)
     )
     return format_layers(spec, free=free), copies
 
