@@ -22,8 +22,7 @@ from typing import Any
 import pytest
 
 from iku_excel.api import check_file
-from iku_excel.backends import paint
-from iku_excel.backends import xlwings_engine
+from iku_excel.backends import paint, xlwings_engine
 from iku_excel.backends.paint import (
     RESETS,
     Copy,

@@ -29,6 +29,7 @@ per attribute.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from itertools import pairwise
 
 from iku_excel.a1 import cell_address
 from iku_excel.sheets.spec import SheetSpec, Style
@@ -222,7 +223,7 @@ def twin_rows(spec: SheetSpec) -> list[Copy]:
     for (c1, c2, _), members in classes.items():
         if len(members) < 2 or body[(c1, c2)] == (len(members), -members[0]):
             continue
-        if any(b == a + 1 for a, b in zip(members, members[1:], strict=False)):
+        if any(b == a + 1 for a, b in pairwise(members)):
             continue
         source = (members[-1], c1, members[-1], c2)
         copies.extend((source, (row, c1, row, c2)) for row in members[:-1])

@@ -51,6 +51,7 @@ from iku_excel.backends.format_reads import (
     read_format_runs,
 )
 from iku_excel.backends.paint import (
+    Copy,
     Rect,
     area_addresses,
     copy_plan,
@@ -392,8 +393,9 @@ class XlwingsEngine:
         multi-area ranges; elsewhere layers of rectangles, then the copies of repeated rows
         (``copy_from`` with the formats only, ONE action each, remote engine and xlwings Lite;
         before the merges and the conditional formats, so a copy carries neither)."""
+        copies: list[Copy] = []
         if self.multi_area:
-            layers, copies = format_layers(spec, multi_area=True), []
+            layers = format_layers(spec, multi_area=True)
         else:
             layers, copies = copy_plan(spec)
         for name, value, rects in layers:

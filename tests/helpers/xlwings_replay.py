@@ -413,9 +413,9 @@ class Replayer:
                     raise NotImplementedError("replayer: copyFrom of conditional formats")
         ws = self._sheet(action)
         for merged in list(ws.merged_cells.ranges):
-            if merged.min_row <= r2 and merged.max_row >= r1:
-                if merged.min_col <= c2 and merged.max_col >= c1:
-                    ws.unmerge_cells(str(merged))
+            rows_meet = merged.min_row <= r2 and merged.max_row >= r1
+            if rows_meet and merged.min_col <= c2 and merged.max_col >= c1:
+                ws.unmerge_cells(str(merged))
         dr, dc = r1 - sr1, c1 - sc1
         for row in range(sr1, sr2 + 1):
             for col in range(sc1, sc2 + 1):
@@ -430,14 +430,14 @@ class Replayer:
                     else:
                         self._borders[key] = dict(state)
         for merged in list(source_ws.merged_cells.ranges):
-            if sr1 <= merged.min_row and merged.max_row <= sr2:
-                if sc1 <= merged.min_col and merged.max_col <= sc2:
-                    ws.merge_cells(
-                        start_row=merged.min_row + dr,
-                        start_column=merged.min_col + dc,
-                        end_row=merged.max_row + dr,
-                        end_column=merged.max_col + dc,
-                    )
+            rows_in = sr1 <= merged.min_row and merged.max_row <= sr2
+            if rows_in and sc1 <= merged.min_col and merged.max_col <= sc2:
+                ws.merge_cells(
+                    start_row=merged.min_row + dr,
+                    start_column=merged.min_col + dc,
+                    end_row=merged.max_row + dr,
+                    end_column=merged.max_col + dc,
+                )
 
     def _addConditionalFormat(self, action: Mapping[str, Any]) -> None:
         """A cell-value rule (the only kind the engine adds), as openpyxl's ``CellIsRule``."""
