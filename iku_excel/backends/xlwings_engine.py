@@ -14,7 +14,9 @@ number of calls small and independent of the number of indicators where it can:
   output sheet is cleared (or added, last) and gets all its values and formulas in ONE 2-D
   block (the Validasi links included: they are ``HYPERLINK`` formulas); formats are applied to
   rectangles of cells sharing one attribute (bold, fill, border, number format...), so a table
-  costs a few calls per sasaran group, not per indicator. Nothing that varies row by row is a
+  costs a few calls per sasaran group, not per indicator: on desktop Excel one call per
+  attribute for all groups (multi-area ranges), elsewhere one copy of formats per group's
+  rata-rata row (:func:`~iku_excel.backends.paint.copy_plan`). Nothing that varies row by row is a
   cell format: predikat colours are conditional formats (one call per predikat band, and they
   follow the predikat when a planner edits a realisasi), and the rows of wrapped text get their
   heights from ONE AutoFit call (Excel measures the text; the file engine, which cannot,
