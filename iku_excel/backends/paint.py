@@ -16,11 +16,20 @@ value:
 The plan with the fewest rectangles wins, the exact cover of each value's cells included. On
 desktop Excel a layer's rectangles of one value go in ONE call as a multi-area address
 (:func:`area_addresses`), so the number of calls does not grow with the sasaran groups either.
+
+An engine that cannot take multi-area ranges (xlwings' remote engine, xlwings Lite) gets a
+third step instead, :func:`copy_plan`: rows that break the table's look the same way again and
+again (each sasaran group's rata-rata row) are **copies**. The first such row is painted with
+the rest; every later one gets all its formats from it in ONE same-size copy, and the layers
+treat the copied cells as *free* (any value may be painted over them, the copy overwrites it),
+so the rectangles of the table run through them. A group then costs one copy, not a rectangle
+per attribute.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from itertools import pairwise
 
 from iku_excel.a1 import cell_address
 from iku_excel.sheets.spec import SheetSpec, Style
@@ -30,6 +39,8 @@ Rect = tuple[int, int, int, int]
 Cell = tuple[int, int]
 #: One call's worth of paint: attribute, value, rectangles (in the order they are painted).
 Layer = tuple[str, object, list[Rect]]
+#: A same-size copy of every format: source rectangle, destination rectangle.
+Copy = tuple[Rect, Rect]
 
 #: The value of a fresh cell for the attributes that can be painted back to it, as the engine
 #: sets it. Size, font colour, underline and borders are only ever painted exactly (a fresh
@@ -145,14 +156,19 @@ def style_attributes(style: Style) -> list[tuple[str, object]]:
     return attrs
 
 
-def format_layers(spec: SheetSpec, *, multi_area: bool = False) -> list[Layer]:
+def format_layers(
+    spec: SheetSpec, *, multi_area: bool = False, free: frozenset[Cell] = frozenset()
+) -> list[Layer]:
     """The layers of paint that give every cell of ``spec`` its format, in painting order.
 
     ``multi_area``: each layer costs one call (about one per 25 rectangles), not one per
-    rectangle; the cheapest plan is chosen by that count."""
+    rectangle; the cheapest plan is chosen by that count. ``free``: cells whose format does
+    not matter (a copy overwrites them afterwards, :func:`copy_plan`)."""
     attributes = {name: style_attributes(style) for name, style in spec.styles.items()}
     wanted: dict[str, dict[Cell, object]] = {}
     for cell in spec.cells:
+        if (cell.row, cell.col) in free:
+            continue
         for name, value in attributes[cell.style] if cell.style else ():
             wanted.setdefault(name, {})[(cell.row, cell.col)] = value
     if not wanted:
@@ -161,8 +177,57 @@ def format_layers(spec: SheetSpec, *, multi_area: bool = False) -> list[Layer]:
     n_cols = max(cell.col for cell in spec.cells)
     layers: list[Layer] = []
     for name, values in wanted.items():
-        layers.extend(_attribute_layers(name, values, n_rows, n_cols, multi_area))
+        layers.extend(_attribute_layers(name, values, n_rows, n_cols, multi_area, free))
     return layers
+
+
+def copy_plan(spec: SheetSpec) -> tuple[list[Layer], list[Copy]]:
+    """The layers and the copies that give every cell of ``spec`` its format, for an engine
+    that pays one call per rectangle (module docstring): paint the layers, then the copies."""
+    copies = twin_rows(spec)
+    free = frozenset(
+        (r, c)
+        for _, (r1, c1, r2, c2) in copies
+        for r in range(r1, r2 + 1)
+        for c in range(c1, c2 + 1)
+    )
+    return format_layers(spec, free=free), copies
+
+
+def twin_rows(spec: SheetSpec) -> list[Copy]:
+    """Copies of row segments that repeat an earlier segment's formats exactly.
+
+    A segment is a run of consecutive styled cells of a row. Segments of the same columns and
+    the same formats cell by cell form a class; a class is copied when it is not the span's
+    *body* (the class with the most rows there, painted by the layers) and no two of its rows
+    are consecutive: such rows break every rectangle of the body that runs through them, so
+    each costs at least one rectangle per attribute it differs in, and a copy costs one call.
+    The last row of the class is the source of every copy: a table's last group ends where
+    the body's rectangles end anyway, so painting it breaks none of them.
+    """
+    attributes = {name: tuple(style_attributes(style)) for name, style in spec.styles.items()}
+    rows: dict[int, dict[int, tuple[tuple[str, object], ...]]] = {}
+    for cell in spec.cells:
+        if cell.style:
+            rows.setdefault(cell.row, {})[cell.col] = attributes[cell.style]
+    classes: dict[tuple[int, int, tuple[object, ...]], list[int]] = {}
+    for row in sorted(rows):
+        line = rows[row]
+        for c1, c2 in row_runs(line):
+            look = tuple(line[c] for c in range(c1, c2 + 1))
+            classes.setdefault((c1, c2, look), []).append(row)
+    body: dict[tuple[int, int], tuple[int, int]] = {}  # span -> (rows, -first row) of its body
+    for (c1, c2, _), members in classes.items():
+        body[(c1, c2)] = max(body.get((c1, c2), (0, 0)), (len(members), -members[0]))
+    copies: list[Copy] = []
+    for (c1, c2, _), members in classes.items():
+        if len(members) < 2 or body[(c1, c2)] == (len(members), -members[0]):
+            continue
+        if any(b == a + 1 for a, b in pairwise(members)):
+            continue
+        source = (members[-1], c1, members[-1], c2)
+        copies.extend((source, (row, c1, row, c2)) for row in members[:-1])
+    return sorted(copies, key=lambda copy: copy[1])
 
 
 def format_plan(spec: SheetSpec) -> list[tuple[str, object, Rect]]:
@@ -171,16 +236,21 @@ def format_plan(spec: SheetSpec) -> list[tuple[str, object, Rect]]:
 
 
 def _attribute_layers(
-    name: str, values: dict[Cell, object], n_rows: int, n_cols: int, multi_area: bool
+    name: str,
+    values: dict[Cell, object],
+    n_rows: int,
+    n_cols: int,
+    multi_area: bool,
+    free: frozenset[Cell],
 ) -> list[Layer]:
     """The cheapest plan of one attribute: exact, or lines of paint along columns and/or rows
     followed by the fixes (module docstring)."""
     by_value: dict[object, set[Cell]] = {}
     for where, value in values.items():
         by_value.setdefault(value, set()).add(where)
-    best = [(name, value, rectangles(cells)) for value, cells in by_value.items()]
+    best = [(name, value, cover(cells, cells | free)) for value, cells in by_value.items()]
     for passes in ((False,), (True,), (False, True), (True, False)):
-        plan = _painted(name, values, by_value, n_rows, n_cols, passes)
+        plan = _painted(name, values, by_value, n_rows, n_cols, passes, free)
         if plan is not None and _cost(plan, multi_area) < _cost(best, multi_area):
             best = plan
     return best
@@ -199,15 +269,20 @@ def _painted(
     n_rows: int,
     n_cols: int,
     passes: tuple[bool, ...],
+    free: frozenset[Cell],
 ) -> list[Layer] | None:
     """Passes of line paint (along columns, or rows when True), then the fixes; None when the
     attribute cannot be painted back to a fresh cell's value and a pass would need it."""
     reset = RESETS.get(name, _NO_RESET)
     now: dict[Cell, object] = {}
     layers: list[Layer] = []
+
+    def stray(where: Cell, value: object) -> bool:  # painted where nothing may stay
+        return where not in values and where not in free and value != reset
+
     for by_rows in passes:
         wrong = {w: v for w, v in values.items() if now.get(w, reset) != v}
-        wrong.update((w, reset) for w, v in now.items() if w not in values and v != reset)
+        wrong.update((w, reset) for w, v in now.items() if stray(w, v))
         painted = _line_paint(wrong, reset, by_rows)
         for value, cells in painted.items():
             layers.append((name, value, rectangles(cells)))
@@ -217,7 +292,7 @@ def _painted(
         if now.get(where, reset) != value:
             fixes.setdefault(value, set()).add(where)
     for where, value in now.items():
-        if where not in values and value != reset:
+        if stray(where, value):
             fixes.setdefault(reset, set()).add(where)
     if reset is _NO_RESET and reset in fixes:
         return None
@@ -226,7 +301,7 @@ def _painted(
             box = {(r, c) for r in range(1, n_rows + 1) for c in range(1, n_cols + 1)}
             allowed = box - values.keys()
         else:
-            allowed = by_value[value]
+            allowed = by_value[value] | free
         layers.append((name, value, cover(cells, allowed)))
     return layers
 

@@ -14,7 +14,9 @@ number of calls small and independent of the number of indicators where it can:
   output sheet is cleared (or added, last) and gets all its values and formulas in ONE 2-D
   block (the Validasi links included: they are ``HYPERLINK`` formulas); formats are applied to
   rectangles of cells sharing one attribute (bold, fill, border, number format...), so a table
-  costs a few calls per sasaran group, not per indicator. Nothing that varies row by row is a
+  costs a few calls per sasaran group, not per indicator: on desktop Excel one call per
+  attribute for all groups (multi-area ranges), elsewhere one copy of formats per group's
+  rata-rata row (:func:`~iku_excel.backends.paint.copy_plan`). Nothing that varies row by row is a
   cell format: predikat colours are conditional formats (one call per predikat band, and they
   follow the predikat when a planner edits a realisasi), and the rows of wrapped text get their
   heights from ONE AutoFit call (Excel measures the text; the file engine, which cannot,
@@ -51,8 +53,10 @@ from iku_excel.backends.format_reads import (
     read_format_runs,
 )
 from iku_excel.backends.paint import (
+    Copy,
     Rect,
     area_addresses,
+    copy_plan,
     format_layers,
     format_plan,
     rectangles,
@@ -78,6 +82,10 @@ _XL_UNDERLINE_SINGLE = 2
 _XL_ORIENTATION = {"landscape": 2, "portrait": 1}
 _XL_PAPER = {"A4": 9, "Letter": 1, "Legal": 5, "Folio": 14}
 _BORDER_COLOR = "#808080"  # the file engine's thin grey border
+#: ``Range.copy_from``'s copy type for formats only, spelled as Office.js' ``RangeCopyType``
+#: (https://learn.microsoft.com/en-us/javascript/api/excel/excel.rangecopytype), which the
+#: remote engine hands to ``Range.copyFrom`` unchanged.
+COPY_FORMATS = "Formats"
 
 
 # --- Values ---------------------------------------------------------------------------------------
@@ -337,9 +345,7 @@ class XlwingsEngine:
         block = value_block(spec)
         if block:
             sheet.range((1, 1), (len(block), len(block[0]))).formula = block
-        for name, value, rects in format_layers(spec, multi_area=self.multi_area):
-            for target in self._ranges(sheet, rects):
-                self._format(target, name, value)
+        self._paint(sheet, spec)
         for fill in spec.conditional_fills:
             add_conditional_fill(sheet, fill)
         for across, rects in merge_groups(spec.merges):
@@ -383,6 +389,24 @@ class XlwingsEngine:
             return str(self.book.app.engine.name) == "excel"
         except (AttributeError, NotImplementedError):
             return False
+
+    def _paint(self, sheet: xw.Sheet, spec: SheetSpec) -> None:
+        """Every cell's format (:mod:`~iku_excel.backends.paint`): on desktop Excel layers of
+        multi-area ranges; elsewhere layers of rectangles, then the copies of repeated rows
+        (``copy_from`` with the formats only, ONE action each, remote engine and xlwings Lite;
+        before the merges and the conditional formats, so a copy carries neither)."""
+        copies: list[Copy] = []
+        if self.multi_area:
+            layers = format_layers(spec, multi_area=True)
+        else:
+            layers, copies = copy_plan(spec)
+        for name, value, rects in layers:
+            for target in self._ranges(sheet, rects):
+                self._format(target, name, value)
+        for (s1, t1, s2, t2), (r1, c1, r2, c2) in copies:
+            source = sheet.range((s1, t1), (s2, t2))
+            # Office.js RangeCopyType "Formats": font, fill, borders, alignment, number format
+            sheet.range((r1, c1), (r2, c2)).copy_from(source, copy_type=COPY_FORMATS)
 
     def _ranges(self, sheet: xw.Sheet, rects: Sequence[Rect]) -> list[Any]:
         """The ranges to make one call each on: one per rectangle, or on desktop Excel one per

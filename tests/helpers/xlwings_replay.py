@@ -379,6 +379,66 @@ class Replayer:
                 lambda b, name=cell_side, new=side_now: setattr(b, name, new),
             )
 
+    def _copyFromRange(self, action: Mapping[str, Any]) -> None:
+        """``Range.copyFrom(source, "Formats")`` as Office.js documents it
+        (https://learn.microsoft.com/en-us/javascript/api/excel/excel.range#excel-excel-range-copyfrom-member(1),
+        https://learn.microsoft.com/en-us/javascript/api/excel/excel.rangecopytype): each cell
+        of the destination takes every format of the source cell at the same offset (font,
+        fill, borders, alignment, number format, protection: the whole cell style), values
+        untouched; a destination smaller than the source is expanded to the source's size.
+        What the documentation leaves open is refused, so the engine never relies on it: a
+        destination larger than the source (tiling), other copy types, skip blanks,
+        transpose, a source with conditional formats (Excel copies them with the formats).
+        Merges go as Excel pastes formats: the destination's merges are undone and the
+        source's repeated at the same offsets."""
+        sheet_index, address, copy_type, skip_blanks, transpose = action["args"]
+        if str(copy_type).lower() != "formats" or skip_blanks or transpose:
+            raise NotImplementedError(f"replayer: copyFrom {action['args']!r}")
+        source_ws = self.wb.worksheets[sheet_index]
+        where = address.replace("$", "").split("!")[-1]
+        sc1, sr1, sc2, sr2 = range_boundaries(where if ":" in where else f"{where}:{where}")
+        assert None not in (sc1, sr1, sc2, sr2), address
+        r1, c1, r2, c2 = self._bounds(action)
+        if r2 - r1 > sr2 - sr1 or c2 - c1 > sc2 - sc1:
+            raise NotImplementedError("replayer: copyFrom onto a larger destination (tiling)")
+        r2, c2 = r1 + sr2 - sr1, c1 + sc2 - sc1  # expanded to the source's size
+        for formatting in source_ws.conditional_formatting:
+            for cells in formatting.sqref.ranges:
+                if not (
+                    cells.max_row < sr1
+                    or cells.min_row > sr2
+                    or cells.max_col < sc1
+                    or cells.min_col > sc2
+                ):
+                    raise NotImplementedError("replayer: copyFrom of conditional formats")
+        ws = self._sheet(action)
+        for merged in list(ws.merged_cells.ranges):
+            rows_meet = merged.min_row <= r2 and merged.max_row >= r1
+            if rows_meet and merged.min_col <= c2 and merged.max_col >= c1:
+                ws.unmerge_cells(str(merged))
+        dr, dc = r1 - sr1, c1 - sc1
+        for row in range(sr1, sr2 + 1):
+            for col in range(sc1, sc2 + 1):
+                src = source_ws.cell(row=row, column=col)
+                dst = ws.cell(row=row + dr, column=col + dc)
+                dst._style = copy.copy(src._style) if src.has_style else StyleArray()
+                for side in ("left", "right", "top", "bottom"):
+                    state = self._borders.get((source_ws.title, row, col, side))
+                    key = (ws.title, row + dr, col + dc, side)
+                    if state is None:
+                        self._borders.pop(key, None)
+                    else:
+                        self._borders[key] = dict(state)
+        for merged in list(source_ws.merged_cells.ranges):
+            rows_in = sr1 <= merged.min_row and merged.max_row <= sr2
+            if rows_in and sc1 <= merged.min_col and merged.max_col <= sc2:
+                ws.merge_cells(
+                    start_row=merged.min_row + dr,
+                    start_column=merged.min_col + dc,
+                    end_row=merged.max_row + dr,
+                    end_column=merged.max_col + dc,
+                )
+
     def _addConditionalFormat(self, action: Mapping[str, Any]) -> None:
         """A cell-value rule (the only kind the engine adds), as openpyxl's ``CellIsRule``."""
         entry = action["args"][0]
