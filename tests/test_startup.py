@@ -90,6 +90,13 @@ def test_check_loads_nothing_heavy(tmp_path: Path) -> None:
     assert _heavy(modules) == []
 
 
+def test_help_loads_nothing_heavy() -> None:
+    """Listing the commands describes the lazily registered ``rekap`` without its writer."""
+    code, modules = _modules_after(["--help"])
+    assert code == 0
+    assert _heavy(modules) == []
+
+
 def test_a_progress_bar_loads_tqdm(tmp_path: Path) -> None:
     """The probe of the test above has teeth: a shown bar does import tqdm."""
     wb = Path(shutil.copyfile(EXAMPLE, tmp_path / "wb.xlsx"))

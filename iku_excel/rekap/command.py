@@ -19,7 +19,6 @@ from iku_excel.cli import CONTEXT_SETTINGS, jobs_option, running_as_command
 from iku_excel.errors import CannotProceed
 from iku_excel.model import Finding
 from iku_excel.rekap.collect import Rekap, rekap
-from iku_excel.rekap.workbook import write_rekap
 from iku_excel.report import check_report_path, replaced_atomically, write_report
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -55,6 +54,8 @@ def report_outcomes(r: Rekap) -> list[FileOutcome]:
 
 def save_atomically(r: Rekap, out: Path) -> None:
     """Write the recap next to ``out`` and rename it into place (never half a file)."""
+    from iku_excel.rekap.workbook import write_rekap  # openpyxl: not for ``iku-excel --help``
+
     out.parent.mkdir(parents=True, exist_ok=True)
     with replaced_atomically(out, ".~iku-rekap-", suffix=".xlsx") as tmp:
         write_rekap(r, tmp)
