@@ -164,16 +164,21 @@ class SheetSpec:
     limit_notes: list[str] = field(default_factory=list)
     #: Native charts drawn on the sheet (the Capaian sheet's capaian per indicator).
     charts: tuple[ChartSpec, ...] = ()
+    #: column -> row -> value of the columns :meth:`value_at` was asked about, kept up to date
+    #: by :meth:`put` (a scan of every cell per lookup made the chart's block quadratic).
+    _columns: dict[int, dict[int, CellValue]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         check_sheet_name(self.name)
 
     def value_at(self, row: int, col: int) -> CellValue:
         """The (cached) value of a cell written with :meth:`put`, None when none was."""
-        for cell in reversed(self.cells):
-            if cell.row == row and cell.col == col:
-                return cell.value
-        return None
+        column = self._columns.get(col)
+        if column is None:
+            column = self._columns[col] = {c.row: c.value for c in self.cells if c.col == col}
+        return column.get(row)
 
     def put(
         self,
@@ -203,6 +208,9 @@ class SheetSpec:
             )
         cell = CellSpec(row, col, value, formula, style)
         self.cells.append(cell)
+        column = self._columns.get(col)
+        if column is not None:
+            column[row] = value
         return cell
 
 
