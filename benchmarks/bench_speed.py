@@ -221,8 +221,12 @@ def peak_kb_per_indicator(n: int, workdir: Path) -> float:
     args = [sys.executable, "-c", REFRESH_SCRIPT]
     env = cli_env()
     base = int(subprocess.run([*args, "-"], capture_output=True, text=True, env=env).stdout)
-    peak = int(subprocess.run([*args, str(copy)], capture_output=True, text=True, env=env).stdout)
-    return (peak - base) / n  # ru_maxrss is in KB on Linux
+    run = subprocess.run([*args, str(copy)], capture_output=True, text=True, env=env)
+    if run.returncode != 0:  # e.g. refused by a limit of iku_excel.limits: say so, go on
+        lines = run.stderr.strip().splitlines()
+        print(f"memory at {n:,}: refresh failed: {lines[-1] if lines else run.returncode}")
+        return float("nan")
+    return (int(run.stdout) - base) / n  # ru_maxrss is in KB on Linux
 
 
 def bench_batch(count: int, workdir: Path) -> dict[str, float]:

@@ -147,6 +147,10 @@ def _refresh_with(engine: WorkbookEngine, *, dry_run: bool) -> RefreshResult:
     if is_adopted(names):
         outputs = _adopted_outputs(ev, notes, names, grids)
     else:
+        # only the IKU sheet's cells are still needed (for the list of changed cells): the other
+        # sheets' memory serves the outputs
+        iku_name = ev.workbook.iku_layout.sheet
+        grids = {iku_name: grids[iku_name]} if iku_name in grids else grids
         outputs = build_outputs(ev, notes)
     iku = grids[outputs.iku_sheet]
     col = outputs.iku_cells[0].col if outputs.iku_cells else 0
@@ -156,6 +160,7 @@ def _refresh_with(engine: WorkbookEngine, *, dry_run: bool) -> RefreshResult:
         for c in outputs.iku_cells
         if not _same_cell(iku.value(c.row, c.col), c.value) or now.get(c.row) != c.formula
     )
+    del grids, iku, now  # the cells read are not needed to write: their memory serves the write
     outputs_sheets = tuple(spec.name for spec in outputs.sheets)
     created = tuple(s for s in outputs_sheets if find_sheet(names, s) is None)
     replaced = tuple(s for s in outputs_sheets if s not in created)

@@ -31,4 +31,6 @@ def text(value: object) -> str:
         return "Ya" if value else "Tidak"
     if isinstance(value, float):
         return f"{value:.15g}"
-    return " ".join(str(value).split())
+    raw = str(value)
+    joined = " ".join(raw.split())
+    return raw if joined == raw else joined  # the cell's own string when already clean: one copy

@@ -77,6 +77,11 @@ class FileEngine:
         # saved it since, atomic_write refuses (expected identity) instead of splicing our
         # outputs into their version.
         package = self.package()
+        # The sheets only read (RPJMD, Pengaturan) are copied as stored: their XML can go.
+        from iku_excel.backends.xlsx.reader import sheet_parts
+
+        written = {outputs.iku_sheet.casefold(), *(s.name.casefold() for s in outputs.sheets)}
+        package.forget(part for key, part in sheet_parts(package).items() if key not in written)
         fresh: list[str] = []
 
         def write(tmp: Path) -> None:

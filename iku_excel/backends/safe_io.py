@@ -367,7 +367,9 @@ def _first_bad_member(archive: zipfile.ZipFile, members: Collection[str] | None)
         return archive.testzip()
     for name in members:
         try:
-            archive.read(name)
+            with archive.open(name) as member:  # read in pieces: the CRC is checked at the end
+                while member.read(1 << 20):
+                    pass
         except zipfile.BadZipFile:
             return name
     return None

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from iku_excel.a1 import cell_address
-from iku_excel.sheets.formulas import formula_fits, text_literal
+from iku_excel.sheets.formulas import MAX_FORMULA_CHARS, MAX_NESTING, formula_fits, text_literal
 
 CellValue = str | float | int | bool | None
 
@@ -164,16 +164,21 @@ class SheetSpec:
     limit_notes: list[str] = field(default_factory=list)
     #: Native charts drawn on the sheet (the Capaian sheet's capaian per indicator).
     charts: tuple[ChartSpec, ...] = ()
+    #: column -> row -> value of the columns :meth:`value_at` was asked about, kept up to date
+    #: by :meth:`put` (a scan of every cell per lookup made the chart's block quadratic).
+    _columns: dict[int, dict[int, CellValue]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         check_sheet_name(self.name)
 
     def value_at(self, row: int, col: int) -> CellValue:
         """The (cached) value of a cell written with :meth:`put`, None when none was."""
-        for cell in reversed(self.cells):
-            if cell.row == row and cell.col == col:
-                return cell.value
-        return None
+        column = self._columns.get(col)
+        if column is None:
+            column = self._columns[col] = {c.row: c.value for c in self.cells if c.col == col}
+        return column.get(row)
 
     def put(
         self,
@@ -188,7 +193,7 @@ class SheetSpec:
             raise KeyError(f"unknown style {style!r}")
         if formula is not None and value is None:
             value = ""  # what the formula computes when its inputs are empty
-        if formula is not None and not formula_fits(formula):
+        if formula is not None and _may_not_fit(formula) and not formula_fits(formula):
             formula = None
             self.limit_notes.append(
                 f"Sel {cell_address(row, col)} berisi nilai tetap: rumusnya melampaui batas Excel "
@@ -203,7 +208,16 @@ class SheetSpec:
             )
         cell = CellSpec(row, col, value, formula, style)
         self.cells.append(cell)
+        column = self._columns.get(col)
+        if column is not None:
+            column[row] = value
         return cell
+
+
+def _may_not_fit(formula: str) -> bool:
+    """Whether :func:`formula_fits` needs asking: a formula of at most ``MAX_NESTING`` opening
+    parentheses cannot nest deeper (a count in C instead of a loop over every character)."""
+    return len(formula) > MAX_FORMULA_CHARS or formula.count("(") > MAX_NESTING
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ from lxml import etree
 
 from iku_excel.a1 import cell_address, column_index, parse_range, parse_ref, range_address
 from iku_excel.backends.xlsx.cellxml import encode, inline_string
-from iku_excel.backends.xlsx.ooxml import XmlPart, elements, is_true, local, ns_of, q
+from iku_excel.backends.xlsx.ooxml import RT_TABLE, XmlPart, elements, is_true, local, ns_of, q
+from iku_excel.backends.xlsx.package_edit import PackageEdit
 from iku_excel.backends.xlsx.plan import CellWrite
 from iku_excel.backends.xlsx.styles import StyleBook
 from iku_excel.errors import UnsafeWorkbookError
@@ -32,6 +33,32 @@ class Table:
     header_rows: int
     totals_rows: int
     calculated_cols: frozenset[int]
+
+
+def read_tables(edit: PackageEdit, sheet_part: str) -> list[Table]:
+    """The tables (Format as Table) of worksheet part ``sheet_part``, from its relationships."""
+    tables: list[Table] = []
+    _, rels = edit.rels(sheet_part)
+    for rel in rels:
+        name = edit.target(sheet_part, rel) if rel.type == RT_TABLE else None
+        if name is None:
+            continue
+        root = edit.part(name).root
+        try:
+            ref = parse_range(root.get("ref") or "")
+            header = int(root.get("headerRowCount") or 1)
+            totals = int(root.get("totalsRowCount") or 0)
+        except ValueError:
+            raise UnsafeWorkbookError(f"Tabel {name} rusak (ref tidak valid).") from None
+        columns = root.find(q("tableColumns", ns_of(root)))
+        calculated = frozenset(
+            ref[1] + index
+            for index, column in enumerate([] if columns is None else elements(columns))
+            if column.find(q("calculatedColumnFormula", ns_of(root))) is not None
+        )
+        label = root.get("displayName") or root.get("name") or name
+        tables.append(Table(label, ref, header, totals, calculated))
+    return tables
 
 
 class SheetPatcher:

@@ -118,6 +118,20 @@ def attach_drawing(
     """Put ``drawing`` and ``charts`` into the package for the sheet at ``sheet_part`` (which
     replaces ``old_part``, or is new: None); returns the sheet's XML with its ``<drawing>``
     element and the sheet's relationships (``rels`` plus the drawing's)."""
+    rel_id, rels_xml = link_drawing(edit, sheet_part, old_part, rels, drawing, charts)
+    return _with_drawing(xml, rel_id), rels_xml
+
+
+def link_drawing(
+    edit: PackageEdit,
+    sheet_part: str,
+    old_part: str | None,
+    rels: bytes | None,
+    drawing: bytes,
+    charts: tuple[bytes, ...],
+) -> tuple[str, bytes]:
+    """:func:`attach_drawing` without the sheet's XML: the drawing's relationship id (for the
+    sheet's ``<drawing>``, which a streamed sheet writes itself) and the sheet's relationships."""
     base = posixpath.dirname(posixpath.dirname(sheet_part))
     drawing_name, old_charts = _old_names(edit, old_part)
     reserved: set[str] = set()
@@ -154,6 +168,5 @@ def attach_drawing(
     relationship.set("Type", RT_DRAWING)
     relationship.set("Target", relative_target(sheet_part, drawing_name))
 
-    sheet_xml = _with_drawing(xml, rel_id)
     rels_xml = _DECLARATION + etree.tostring(rels_root, encoding="UTF-8", xml_declaration=False)
-    return sheet_xml, rels_xml
+    return rel_id, rels_xml

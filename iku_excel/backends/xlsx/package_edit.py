@@ -19,7 +19,7 @@ from iku_excel.backends.xlsx.ooxml import (
     rels_name,
     resolve_target,
 )
-from iku_excel.backends.xlsx.zippackage import XlsxPackage, ZipEntry
+from iku_excel.backends.xlsx.zippackage import Deflated, XlsxPackage, ZipEntry
 from iku_excel.errors import UnsafeWorkbookError
 
 
@@ -29,7 +29,7 @@ class PackageEdit:
     def __init__(self, package: XlsxPackage) -> None:
         self.package = package
         self.parts: dict[str, XmlPart] = {}
-        self.output: dict[str, bytes] = {}
+        self.output: dict[str, bytes | Deflated] = {}
         self.new_members: list[str] = []
         self.deleted: set[str] = set()
         types_name = package.find("[Content_Types].xml")
@@ -74,7 +74,7 @@ class PackageEdit:
                 return default.get("ContentType")
         return None
 
-    def put(self, name: str, data: bytes) -> None:
+    def put(self, name: str, data: bytes | Deflated) -> None:
         if self.package.find(name) is None and name not in self.output:
             self.new_members.append(name)
         self.output[self.package.find(name) or name] = data
@@ -125,8 +125,9 @@ class PackageEdit:
             exact = self._exists_after(members_rels)
             if exact is None:
                 return []
-            if exact in self.output:
-                root = etree.fromstring(self.output[exact], PARSER)
+            data = self.output.get(exact)
+            if isinstance(data, bytes):
+                root = etree.fromstring(data, PARSER)
             elif exact in self.parts:
                 root = self.parts[exact].root
             else:
@@ -184,7 +185,7 @@ class PackageEdit:
             name = info.filename
             if name in self.deleted:
                 continue
-            data: bytes | None = None
+            data: bytes | Deflated | None = None
             if name in self.output:
                 data = self.output[name]
             elif name in self.parts and self.parts[name].dirty:

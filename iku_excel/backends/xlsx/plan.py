@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -77,7 +77,9 @@ class RenderedSheet:
     protected sheet of that name may be replaced). ``drawing``: the sheet's drawing part, its
     chart ``i`` (0-based) being relationship ``rId{i+1}`` of the drawing and ``charts[i]`` the
     chart part; the splice names the parts (reusing a replaced sheet's), links them and adds
-    the ``<drawing>`` element to the sheet.
+    the ``<drawing>`` element to the sheet. ``stream``, when given, is ``render`` as a stream of
+    chunks (a fourth argument: the drawing's relationship id, written as the sheet's
+    ``<drawing>``), which the splice deflates as they come instead of holding the whole part.
     """
 
     title: str
@@ -87,6 +89,7 @@ class RenderedSheet:
     protected: bool = False
     drawing: bytes | None = None
     charts: tuple[bytes, ...] = ()
+    stream: Callable[[StyleMaps, str | None, bool, str | None], Iterable[bytes]] | None = None
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,7 @@ def read_grids(
     package = _package(source)
     path = package.path
     try:
-        parts = _sheet_parts(package)
+        parts = sheet_parts(package)
         strings = _SharedStrings.of(package)
         book = None
         if strings.dense_safe:
@@ -244,7 +244,7 @@ def _number_formats(
     interesting = [str(i) for i, code in enumerate(codes) if code != "General"]
     if not interesting:
         return out
-    parts = _sheet_parts(package)
+    parts = sheet_parts(package)
     tag = re.compile(
         rb'<(?:\w+:)?c\b[^>]*?\ss="(?:' + "|".join(interesting).encode() + rb')"[^>]*>'
     )
@@ -278,7 +278,7 @@ def _parse(package: XlsxPackage, part: str) -> etree._Element:
         ) from None
 
 
-def _sheet_parts(package: XlsxPackage) -> dict[str, str]:
+def sheet_parts(package: XlsxPackage) -> dict[str, str]:
     """Sheet name (casefolded) -> the zip member holding it (first sheet of a name wins)."""
     book = _parse(package, "xl/workbook.xml")
     rels = _parse(package, "xl/_rels/workbook.xml.rels")
@@ -329,7 +329,7 @@ def read_column_formulas(source: Path | XlsxPackage, sheet: str, col: int) -> di
     )
     formula = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.DOTALL)
     package = _package(source)
-    part = _sheet_parts(package).get(sheet.casefold())
+    part = sheet_parts(package).get(sheet.casefold())
     if part is None:
         return {}
     data = package.read(part)
@@ -352,7 +352,7 @@ def read_merges(
     """Merged ranges of each of ``sheets`` as 1-based ``(min_row, min_col, max_row, max_col)``,
     from the ``<mergeCell ref=...>`` elements of the sheet's XML (a sheet not found: none)."""
     package = _package(source)
-    parts = _sheet_parts(package)
+    parts = sheet_parts(package)
     out: dict[str, list[tuple[int, int, int, int]]] = {}
     for sheet in sheets:
         part = parts.get(sheet.casefold())

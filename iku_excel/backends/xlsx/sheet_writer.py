@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING
@@ -140,42 +140,49 @@ def probe_styles(specs: Sequence[SheetSpec]) -> StyleIndex:
     return StyleIndex(styles_xml, xf, dxf)
 
 
+#: Rows of ``<sheetData>`` rendered per chunk of :func:`sheet_chunks` (about 100 KB of XML).
+ROWS_PER_CHUNK = 500
+
+
 def _sheet_data(
-    out: list[str],
     spec: SheetSpec,
     cells: list[CellSpec],
     heights: dict[int, float],
     xf: dict[Style, int],
-) -> None:
-    """Append the rows of ``<sheetData>`` (cells sorted by row and column) to ``out``."""
-    out.append("<sheetData>")
-    by_row: dict[int, list[CellSpec]] = {}
-    for cell in cells:
-        by_row.setdefault(cell.row, []).append(cell)
+) -> Iterator[str]:
+    """The rows of ``<sheetData>`` (``cells`` sorted by row and column), a few hundred rows per
+    piece of text, so that no list of every cell's text is ever held."""
     # per style name and per column once, not per cell
     style_ids = {name: xf.get(style) for name, style in spec.styles.items()}
     letters: dict[int, str] = {}
+    out: list[str] = []
     append = out.append
-    for row in sorted(set(by_row) | set(heights)):
+    index, n = 0, len(cells)
+    for rows_done, row in enumerate(sorted({cell.row for cell in cells} | set(heights)), 1):
         height = heights.get(row)
         attrs = f' ht="{_width(height)}" customHeight="1"' if height is not None else ""
-        row_cells = by_row.get(row, [])
-        if not row_cells:
+        if index >= n or cells[index].row != row:
             append(f'<row r="{row}"{attrs}/>')
-            continue
-        append(f'<row r="{row}"{attrs}>')
-        digits = str(row)
-        for cell in row_cells:
-            s = style_ids[cell.style] if cell.style else None
-            letter = letters.get(cell.col)
-            if letter is None:
-                letter = letters[cell.col] = column_letter(cell.col)
-            ref = letter + digits
-            if cell.formula is None and (cell.value is None or cell.value == ""):
-                append(f'<c r="{ref}" s="{s}"/>' if s else f'<c r="{ref}"/>')
-            else:
-                append(cell_xml(ref, s, cell.value, cell.formula))
-        append("</row>")
+        else:
+            append(f'<row r="{row}"{attrs}>')
+            digits = str(row)
+            while index < n and cells[index].row == row:
+                cell = cells[index]
+                index += 1
+                s = style_ids[cell.style] if cell.style else None
+                letter = letters.get(cell.col)
+                if letter is None:
+                    letter = letters[cell.col] = column_letter(cell.col)
+                ref = letter + digits
+                if cell.formula is None and (cell.value is None or cell.value == ""):
+                    append(f'<c r="{ref}" s="{s}"/>' if s else f'<c r="{ref}"/>')
+                else:
+                    append(cell_xml(ref, s, cell.value, cell.formula))
+            append("</row>")
+        if rows_done % ROWS_PER_CHUNK == 0:
+            yield "".join(out)
+            out.clear()
+    yield "".join(out)
 
 
 def _text(text: str) -> str:
@@ -200,12 +207,26 @@ def sheet_xml(
     ``maps`` maps the probe's style indices to the target package's (the splicer's mapping);
     ``code_name`` keeps a replaced sheet's VBA code name; ``tab_selected`` selects the tab.
     """
+    return b"".join(sheet_chunks(spec, index, maps, code_name, tab_selected))
+
+
+def sheet_chunks(
+    spec: SheetSpec,
+    index: StyleIndex,
+    maps: StyleMaps | None = None,
+    code_name: str | None = None,
+    tab_selected: bool = False,
+    drawing: str | None = None,
+) -> Iterator[bytes]:
+    """:func:`sheet_xml` as a stream of UTF-8 chunks (a few hundred rows each), for a writer that
+    deflates them as they come; ``drawing``: the relationship id of the sheet's drawing part,
+    written as its ``<drawing>`` element (last, where the schema puts it after ``pageSetup``)."""
     xf = {style: (maps.xf(i) if maps else i) for style, i in index.xf.items()}
     dxf = {rule: (maps.dxf(i) if maps else i) for rule, i in index.dxf.items()}
-    cells = sorted(spec.cells, key=lambda c: (c.row, c.col))
+    cells = sorted(spec.cells, key=_position)
     heights = {**spec.estimated_heights, **spec.row_heights}
-    last_row = max([c.row for c in cells] + list(heights), default=1)
-    last_col = max([c.col for c in cells], default=1)
+    last_row = max(max((c.row for c in cells), default=1), max(heights, default=1))
+    last_col = max((c.col for c in cells), default=1)
     out: list[str] = [
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
         f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{R_NS}">',
@@ -241,8 +262,17 @@ def sheet_xml(
                 attrs += ' hidden="1"'
             out.append(f"<col{attrs}/>")
         out.append("</cols>")
-    _sheet_data(out, spec, cells, heights, xf)
-    out.append("</sheetData>")
+    out.append("<sheetData>")
+    yield "".join(out).encode("utf-8")
+    for text in _sheet_data(spec, cells, heights, xf):
+        yield text.encode("utf-8")
+    del cells
+    yield _tail(spec, dxf, drawing).encode("utf-8")
+
+
+def _tail(spec: SheetSpec, dxf: dict[ConditionalFill, int], drawing: str | None) -> str:
+    """Everything after the cells: merges, conditional formats, print setup, the drawing."""
+    out = ["</sheetData>"]
     if spec.merges:
         out.append(f'<mergeCells count="{len(spec.merges)}">')
         for r1, c1, r2, c2 in spec.merges:
@@ -265,8 +295,15 @@ def sheet_xml(
     fit = ' fitToWidth="1" fitToHeight="0"' if ps.fit_to_width else ""
     paper = ' paperSize="9"' if ps.paper == "A4" else ""
     out.append(f'<pageSetup orientation="{ps.orientation}"{paper}{fit}/>')
+    if drawing is not None:
+        out.append(f'<drawing r:id="{xml_attr(drawing)}"/>')
     out.append("</worksheet>")
-    return "".join(out).encode("utf-8")
+    return "".join(out)
+
+
+def _position(cell: CellSpec) -> int:
+    """A sort key of a cell's place, row-major (an int: no tuple per cell)."""
+    return cell.row * 16_384 + cell.col
 
 
 def defined_names(spec: SheetSpec, local_sheet_id: int) -> list[etree._Element]:
@@ -298,6 +335,17 @@ def _render(
     spec: SheetSpec, index: StyleIndex, maps: StyleMaps, code_name: str | None, selected: bool
 ) -> bytes:
     return sheet_xml(spec, index, maps, code_name, selected)
+
+
+def _stream(
+    spec: SheetSpec,
+    index: StyleIndex,
+    maps: StyleMaps,
+    code_name: str | None,
+    selected: bool,
+    drawing: str | None,
+) -> Iterator[bytes]:
+    return sheet_chunks(spec, index, maps, code_name, selected, drawing)
 
 
 def iku_cell_writes(outputs: Outputs) -> list[CellWrite]:
@@ -340,6 +388,7 @@ def make_plan(outputs: Outputs, *, activate: str | None = None) -> PackagePlan:
                 RenderedSheet(
                     spec.name,
                     render=partial(_render, spec, index),
+                    stream=partial(_stream, spec, index),
                     defined_names=tuple(defined_names(spec, i)),
                 ),
                 spec,

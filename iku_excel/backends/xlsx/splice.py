@@ -60,9 +60,9 @@ from pathlib import Path
 
 from lxml import etree
 
-from iku_excel.a1 import cell_address, parse_range
-from iku_excel.backends.xlsx.cellpatch import SheetPatcher, Table
-from iku_excel.backends.xlsx.drawings import attach_drawing
+from iku_excel.a1 import cell_address
+from iku_excel.backends.xlsx.cellpatch import SheetPatcher, read_tables
+from iku_excel.backends.xlsx.drawings import attach_drawing, link_drawing
 from iku_excel.backends.xlsx.ooxml import (
     CT_NS,
     CT_WORKSHEET,
@@ -76,7 +76,6 @@ from iku_excel.backends.xlsx.ooxml import (
     RT_REVISION_HEADERS,
     RT_STRICT_OFFICE_DOCUMENT,
     RT_STYLES,
-    RT_TABLE,
     RT_WORKSHEET,
     SHEET_KIND_NAMES,
     STRICT_MAIN_NS,
@@ -100,8 +99,10 @@ from iku_excel.backends.xlsx.plan import (
     StyleMaps,
     validate_write,
 )
+from iku_excel.backends.xlsx.sheettext import parse_skeleton, set_tab_selected
 from iku_excel.backends.xlsx.styles import RenderedStyles, StyleBook
-from iku_excel.backends.xlsx.zippackage import XlsxPackage, ZipEntry, write_zip
+from iku_excel.backends.xlsx.textpatch import TextPatcher
+from iku_excel.backends.xlsx.zippackage import Deflated, XlsxPackage, ZipEntry, write_zip
 from iku_excel.errors import UnsafeWorkbookError
 
 
@@ -169,6 +170,7 @@ class _Splicer(PackageEdit):
         super().__init__(package)
         self.plan = plan
         self._styles: StyleBook | None = None
+        self._skeletons: dict[str, etree._Element] = {}
 
     # -- reading --
 
@@ -203,30 +205,6 @@ class _Splicer(PackageEdit):
             )
         return sheets
 
-    def _tables(self, sheet_part: str) -> list[Table]:
-        tables: list[Table] = []
-        _, rels = self.rels(sheet_part)
-        for rel in rels:
-            name = self.target(sheet_part, rel) if rel.type == RT_TABLE else None
-            if name is None:
-                continue
-            root = self.part(name).root
-            try:
-                ref = parse_range(root.get("ref") or "")
-                header = int(root.get("headerRowCount") or 1)
-                totals = int(root.get("totalsRowCount") or 0)
-            except ValueError:
-                raise UnsafeWorkbookError(f"Tabel {name} rusak (ref tidak valid).") from None
-            columns = root.find(q("tableColumns", ns_of(root)))
-            calculated = frozenset(
-                ref[1] + index
-                for index, column in enumerate([] if columns is None else elements(columns))
-                if column.find(q("calculatedColumnFormula", ns_of(root))) is not None
-            )
-            label = root.get("displayName") or root.get("name") or name
-            tables.append(Table(label, ref, header, totals, calculated))
-        return tables
-
     def _check_worksheet(self, sheet: _Sheet) -> str:
         """The part of ``sheet``; refuse chartsheets, dialogsheets, macro sheets, broken links."""
         kind = SHEET_KIND_NAMES.get(sheet.rel_type)
@@ -237,9 +215,29 @@ class _Splicer(PackageEdit):
             )
         if sheet.part is None:
             raise UnsafeWorkbookError(f"Sheet '{sheet.name}' tidak ditemukan di paket: file rusak?")
-        if local(self.part(sheet.part).root.tag) != "worksheet":
+        if local(self._sheet_root(sheet.part).tag) != "worksheet":
             raise UnsafeWorkbookError(f"Sheet '{sheet.name}' bukan worksheet: file rusak?")
         return sheet.part
+
+    def _sheet_root(self, name: str) -> etree._Element:
+        """A worksheet part's root without its cells (its parsed tree when there is one): what
+        the checks read, at the cost of the part's head and tail rather than a whole tree."""
+        if name in self.parts:
+            return self.parts[name].root
+        root = self._skeletons.get(name)
+        if root is None:
+            root = self._skeletons[name] = parse_skeleton(name, self.package.read(name))
+        return root
+
+    def _patcher(self, part_name: str, title: str) -> SheetPatcher | TextPatcher:
+        """The text patcher of a worksheet part, or the tree patcher when it cannot take it."""
+        if part_name not in self.parts:
+            data = self.package.read(part_name)
+            root = self._sheet_root(part_name)
+            text = TextPatcher.open(data, root, title, self.styles, self.date1904)
+            if text is not None:
+                return text
+        return SheetPatcher(self.part(part_name), title, self.styles, self.date1904)
 
     # -- the plan --
 
@@ -326,15 +324,15 @@ class _Splicer(PackageEdit):
                 if existing is not None:
                     self._check_replaceable(existing, new_sheet)
                 pairs.append((new_sheet, existing))
-        patchers: list[tuple[SheetPatcher, list[CellWrite]]] = []
+        patchers: list[tuple[SheetPatcher | TextPatcher, list[CellWrite], str]] = []
         for title, writes in plan.cell_writes.items():
             if not writes:
                 continue
             sheet = by_name[title.casefold()]
             part_name = self._check_worksheet(sheet)
-            patcher = SheetPatcher(self.part(part_name), sheet.name, self.styles, self.date1904)
-            patcher.check(writes, self._tables(part_name))
-            patchers.append((patcher, writes))
+            patcher = self._patcher(part_name, sheet.name)
+            patcher.check(writes, read_tables(self, part_name))
+            patchers.append((patcher, writes, part_name))
 
         activate_key: str | None = None
         if plan.activate is not None:
@@ -344,9 +342,14 @@ class _Splicer(PackageEdit):
 
         # Changes, in memory.
         drop_calc_chain = False
-        for patcher, writes in patchers:
-            wrote, overwrote = patcher.apply(writes)
+        for patcher, writes, part_name in patchers:
+            if isinstance(patcher, TextPatcher):
+                data, wrote, overwrote = patcher.apply(writes)
+                self.put(part_name, data)
+            else:
+                wrote, overwrote = patcher.apply(writes)
             drop_calc_chain = drop_calc_chain or wrote or overwrote
+        patchers.clear()
         if plan.rendered is not None:
             mapper = RenderedStyles(etree.fromstring(plan.rendered.styles_xml, PARSER), self.styles)
             drop_calc_chain = self._splice_sheets(mapper, pairs, activate_key) or drop_calc_chain
@@ -361,7 +364,7 @@ class _Splicer(PackageEdit):
 
     def _check_replaceable(self, sheet: _Sheet, new_sheet: RenderedSheet) -> None:
         part_name = self._check_worksheet(sheet)
-        root = self.part(part_name).root
+        root = self._sheet_root(part_name)
         protection = root.find(q("sheetProtection", ns_of(root)))
         if protection is not None and is_true(protection.get("sheet")) and not new_sheet.protected:
             raise UnsafeWorkbookError(
@@ -391,7 +394,7 @@ class _Splicer(PackageEdit):
         for new_sheet, existing in pairs:
             key = new_sheet.title.casefold()
             if existing is not None and existing.part is not None:
-                old_root = self.part(existing.part).root
+                old_root = self._sheet_root(existing.part)
                 ns = ns_of(old_root)
                 properties = old_root.find(q("sheetPr", ns))
                 code_name = None if properties is None else properties.get("codeName")
@@ -410,16 +413,26 @@ class _Splicer(PackageEdit):
                 next_position += 1
                 self._register_sheet(new_sheet.title, next_sheet_id, part_name)
                 next_sheet_id += 1
-            xml = new_sheet.render(maps, code_name, selected)
             drop_calc_chain = True  # rendered sheets hold formulas
             sheet_rels_xml = new_sheet.rels
-            if new_sheet.drawing is not None:
-                old_part = existing.part if existing is not None else None
-                xml, sheet_rels_xml = attach_drawing(
-                    self, part_name, old_part, xml, sheet_rels_xml, new_sheet.drawing,
-                    new_sheet.charts,
-                )  # fmt: skip
-            self.put(part_name, xml)
+            old_part = existing.part if existing is not None else None
+            if new_sheet.stream is not None:  # deflated as it is written
+                drawing_id = None
+                if new_sheet.drawing is not None:
+                    drawing_id, sheet_rels_xml = link_drawing(
+                        self, part_name, old_part, sheet_rels_xml, new_sheet.drawing,
+                        new_sheet.charts,
+                    )  # fmt: skip
+                chunks = new_sheet.stream(maps, code_name, selected, drawing_id)
+                self.put(part_name, Deflated.of(chunks))
+            else:
+                xml = new_sheet.render(maps, code_name, selected)
+                if new_sheet.drawing is not None:
+                    xml, sheet_rels_xml = attach_drawing(
+                        self, part_name, old_part, xml, sheet_rels_xml, new_sheet.drawing,
+                        new_sheet.charts,
+                    )  # fmt: skip
+                self.put(part_name, xml)
             sheet_rels = rels_name(part_name)
             existing_rels = self.package.find(sheet_rels)
             if sheet_rels_xml is not None:
@@ -521,6 +534,10 @@ class _Splicer(PackageEdit):
             if id(sheet) in replaced_ids or sheet.part is None:
                 continue
             selected = sheet.name.casefold() == key
+            patched = self.output.get(sheet.part)
+            if isinstance(patched, bytes):  # patched as text
+                self.output[sheet.part] = set_tab_selected(patched, selected)
+                continue
             if sheet.part not in self.parts:
                 data = self.package.read(sheet.part)
                 if not selected and b"tabSelected" not in data:

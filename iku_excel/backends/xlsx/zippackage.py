@@ -152,6 +152,11 @@ class XlsxPackage:
             self._members[name] = data
         return data
 
+    def forget(self, names: Iterable[str]) -> None:
+        """Drop the inflated copies of members no longer needed (read again if asked for)."""
+        for name in names:
+            self._members.pop(self.find(name) or name, None)
+
     def raw(self, info: zipfile.ZipInfo) -> bytes:
         """The compressed data of a member exactly as stored."""
         header = self.data[info.header_offset : info.header_offset + 30]
@@ -173,13 +178,35 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     return status.st_size, status.st_mtime_ns
 
 
+@dataclass(frozen=True)
+class Deflated:
+    """A member already deflated (raw deflate), with the CRC and size of its inflated bytes."""
+
+    crc: int
+    size: int
+    payload: bytes
+
+    @classmethod
+    def of(cls, chunks: Iterable[bytes]) -> Deflated:
+        """Deflate ``chunks`` as they come: the whole inflated member is never held."""
+        compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+        crc = size = 0
+        parts: list[bytes] = []
+        for chunk in chunks:
+            crc = zlib.crc32(chunk, crc)
+            size += len(chunk)
+            parts.append(compressor.compress(chunk))
+        parts.append(compressor.flush())
+        return cls(crc, size, b"".join(parts))
+
+
 @dataclass
 class ZipEntry:
     """One member of the new package."""
 
     name: str
     info: zipfile.ZipInfo  # zip metadata to keep (the member replaced, else the workbook part's)
-    data: bytes | None  # None: copy the source member as stored
+    data: bytes | Deflated | None  # None: copy the source member as stored
 
 
 _ZIP_LIMIT = 0xFFFFFFFF
@@ -214,11 +241,13 @@ def _prepare(package: XlsxPackage, entries: Iterable[ZipEntry]) -> list[_Prepare
             payload, flags, method = None, info.flag_bits & 0x0006, info.compress_type
             crc, size, compressed_size = info.CRC, info.file_size, info.compress_size
         else:
-            data = entry.data if entry.data is not None else package.read(entry.name)
-            compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
-            payload = compressor.compress(data) + compressor.flush()
-            flags, method = 0, zipfile.ZIP_DEFLATED
-            crc, size, compressed_size = zlib.crc32(data), len(data), len(payload)
+            deflated = entry.data
+            if not isinstance(deflated, Deflated):
+                data = deflated if deflated is not None else package.read(entry.name)
+                deflated = Deflated.of([data])
+                entry.data = deflated  # the inflated bytes can go now
+            payload, flags, method = deflated.payload, 0, zipfile.ZIP_DEFLATED
+            crc, size, compressed_size = deflated.crc, deflated.size, len(payload)
         try:
             name = entry.name.encode("ascii")
         except UnicodeEncodeError:
