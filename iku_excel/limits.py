@@ -72,9 +72,11 @@ RATIO_MIN_SIZE = 1024 * 1024
 ALLOWED_COMPRESSION = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED})
 
 #: Largest used range (rows x columns) read into a dense grid. A dense grid costs about 40 bytes
-#: per cell in the reader (CV1048576 took 4.1 GB); 2,000,000 cells is about 80 MB. An IKU sheet
-#: is a few thousand cells. A bigger used range goes through the sparse reader instead.
-MAX_CELLS_DENSE = 2_000_000
+#: per cell in the reader (CV1048576 took 4.1 GB); 4,000,000 cells is about 160 MB. An agency's
+#: IKU sheet is a few thousand cells; the limit leaves room for the 100,000-indicator stress
+#: workbook of ``benchmarks/bench_speed.py`` (2.1 million cells, which 2,000,000 refused). A
+#: bigger used range goes through the sparse reader instead.
+MAX_CELLS_DENSE = 4_000_000
 
 #: Most non-empty cells the sparse reader keeps (about 200 bytes each in a dict, so ~100 MB). A
 #: sheet with more real values than this is no IKU sheet and is refused.
