@@ -7,6 +7,7 @@ text half of the parser. Pure module: standard library only.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -464,7 +465,16 @@ def normalise_unit(text: object) -> str:
     """
     if text is None:
         return ""
-    key = collapse(str(text)).casefold()
+    if (
+        type(text) is str
+    ):  # a workbook has a handful of distinct units, met tens of thousands of times
+        return _unit_key(text)
+    return _unit_key(str(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _unit_key(text: str) -> str:
+    key = collapse(text).casefold()
     if key.startswith("(") and key.endswith(")"):
         key = key[1:-1].strip()
     if key.endswith("(%)"):  # "Persen (%)"

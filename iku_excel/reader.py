@@ -229,8 +229,12 @@ def _data_rows(grid: SheetGrid, layout: TableLayout) -> range:
 
 
 def _row_is_empty(grid: SheetGrid, layout: TableLayout, row: int) -> bool:
-    cols = list(layout.columns.values()) + list(layout.year_columns.values())
-    return all(text(grid.value(row, c)) == "" for c in cols)
+    for cols in (layout.columns.values(), layout.year_columns.values()):
+        for c in cols:
+            value = grid.value(row, c)
+            if value is not None and text(value) != "":
+                return False
+    return True
 
 
 # --- IKU ------------------------------------------------------------------------------------------

@@ -234,6 +234,15 @@ def test_percent_format_scales_without_noise(millionths: int) -> None:
 def test_fast_paths_equal_the_general_path(
     raw: object, number_format: str | None, style: Style
 ) -> None:
+    import dataclasses
+    import pickle
+
     from iku_excel.numbers import _parse
 
-    assert parse_number(raw, number_format, style=style) == _parse(raw, number_format, style)[0]
+    fast = parse_number(raw, number_format, style=style)
+    general = _parse(raw, number_format, style)[0]
+    assert fast == general
+    # built without __init__, it behaves as one built with it
+    assert hash(fast) == hash(general) and repr(fast) == repr(general)
+    assert dataclasses.asdict(fast) == dataclasses.asdict(general)
+    assert pickle.loads(pickle.dumps(fast)) == general
