@@ -32,7 +32,7 @@ Style = Literal["id", "en"]
 STYLES: tuple[Style, ...] = ("id", "en")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParsedNumber:
     """What one cell says as a number.
 
