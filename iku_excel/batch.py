@@ -33,6 +33,7 @@ import os
 import signal
 import sys
 import threading
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -50,6 +51,10 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 WORKER_ADDRESS_SPACE_LIMIT = 16 * 1024**3
 #: How long to wait for a worker that is told to stop at the end of a batch.
 WORKER_STOP_SECONDS = 5.0
+#: Files handed to a worker ahead of its answers: with two, it starts the next file at once
+#: instead of waiting for this process to be scheduled, read its answer and send another (on a
+#: machine whose CPUs are all busy with workers, that wait is a scheduler tick per file).
+IN_FLIGHT = 2
 
 
 @dataclass(frozen=True)
@@ -228,7 +233,7 @@ def _worker_main(conn: Connection, task: Task[T], failure: Failure[T]) -> None:
 
 
 class _Worker:
-    """One worker process and the file it is working on."""
+    """One worker process and the files handed to it, in the order it works on them."""
 
     def __init__(self, ctx: Any, task: Task[Any], failure: Failure[Any]) -> None:
         self.conn, child = ctx.Pipe(duplex=True)
@@ -237,12 +242,12 @@ class _Worker:
         )
         self.process.start()
         child.close()  # only the worker holds its end: its death is an EOF here
-        self.task: tuple[int, Path] | None = None
+        self.tasks: deque[tuple[int, Path]] = deque()
 
     def give(self, index: int, path: Path) -> None:
-        self.task = (index, path)
+        self.tasks.append((index, path))
         with contextlib.suppress(OSError):  # a worker that just died: wait() sees its EOF
-            self.conn.send(self.task)
+            self.conn.send((index, path))
 
     def stop(self) -> None:
         with contextlib.suppress(OSError):
@@ -320,25 +325,32 @@ def run_isolated(
         with contextlib.suppress(Exception):
             stream.flush()
     pending = list(enumerate(files))
-    pending.reverse()
+    pending.reverse()  # a stack: the first file on top
     results: dict[int, T] = {}
     workers: list[_Worker] = []
+
+    def feed(worker: _Worker) -> None:
+        while pending and len(worker.tasks) < IN_FLIGHT:
+            worker.give(*pending.pop())
+
     try:
         for _ in range(min(max(jobs, 1), len(files))):
-            worker = _Worker(ctx, task, failure)
-            workers.append(worker)
-            worker.give(*pending.pop())
+            workers.append(_Worker(ctx, task, failure))
+            workers[-1].give(*pending.pop())
+        for worker in workers:  # the second file of each only now: every worker gets a first
+            feed(worker)
         while workers:
             ready = wait([w.conn for w in workers])
             for worker in [w for w in workers if w.conn in ready]:
-                index, result, died = _collect(worker, failure)
-                if died:  # its file failed, a new worker takes the remaining files
+                index, result, unstarted = _collect(worker, failure)
+                if unstarted is not None:  # it died: its file failed, the rest go back
                     workers.remove(worker)
+                    pending.extend(reversed(unstarted))
                     if pending:
                         workers.append(_Worker(ctx, task, failure))
-                        workers[-1].give(*pending.pop())
-                elif pending:
-                    worker.give(*pending.pop())
+                        feed(workers[-1])
+                elif pending or worker.tasks:
+                    feed(worker)
                 else:
                     worker.stop()
                     workers.remove(worker)
@@ -363,15 +375,16 @@ def _interrupt(worker: _Worker) -> None:
     worker.conn.close()
 
 
-def _collect(worker: _Worker, failure: Failure[T]) -> tuple[int, T, bool]:
-    """(index, the worker's answer, False); when it died before answering, its file's crash
-    result and True (the worker is reaped, its ``task`` cleared)."""
-    assert worker.task is not None
-    index, path = worker.task
+def _collect(worker: _Worker, failure: Failure[T]) -> tuple[int, T, list[tuple[int, Path]] | None]:
+    """(index, the worker's answer for its first file, None); when it died before answering,
+    that file's crash result and the files it had not started (the worker is reaped)."""
+    index, path = worker.tasks.popleft()
     try:
         answer_index, result = worker.conn.recv()
     except (EOFError, OSError):
-        worker.task = None
         reason = crash_reason(worker.reap())
-        return index, failure(path, reason, EXIT_UNREADABLE), True
-    return int(answer_index), result, False
+        unstarted = list(worker.tasks)
+        worker.tasks.clear()
+        return index, failure(path, reason, EXIT_UNREADABLE), unstarted
+    assert answer_index == index, (answer_index, index)  # a worker answers in order
+    return index, result, None
