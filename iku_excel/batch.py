@@ -3,7 +3,9 @@
 Every file is refreshed in a worker process, also with ``--jobs 1``: a worker that dies (the
 reader aborts on a huge sheet, the kernel kills it, a segfault) costs only the file it was working
 on, which is reported as failed with the reason; the batch goes on in a new worker. Each worker
-handles files one after another until the batch ends or it dies.
+handles files one after another until the batch ends or it dies, with its next file already
+in hand (:data:`IN_FLIGHT`); a file it had not started when it died goes back to the queue.
+:func:`run_isolated` is the pool; ``refresh`` (:func:`run_batch`) and ``rekap`` use it.
 
 How workers start (:func:`start_method`): from the ``iku-excel`` command (its entry point,
 :func:`iku_excel.cli.main`) on Linux, by ``fork`` of the command's process while it has a
