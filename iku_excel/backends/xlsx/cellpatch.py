@@ -61,6 +61,82 @@ def read_tables(edit: PackageEdit, sheet_part: str) -> list[Table]:
     return tables
 
 
+class WriteChecks:
+    """The refusals both sheet patchers make before writing (this module's tree patcher and
+    :mod:`~iku_excel.backends.xlsx.textpatch`): a protected sheet, a write inside a merged range
+    (but its top-left cell), into a table's header, totals or calculated column, or into an
+    array formula or a What-If data table. Each raises UnsafeWorkbookError naming the cell."""
+
+    def __init__(self, title: str, writes: list[CellWrite]) -> None:
+        self.title = title
+        self._by_col: dict[int, list[int]] = {}
+        for write in writes:
+            self._by_col.setdefault(write.col, []).append(write.row)
+        for rows in self._by_col.values():
+            rows.sort()
+
+    def sheet_range(self, ref: str) -> tuple[int, int, int, int]:
+        """A range attribute of the sheet (its first area); UnsafeWorkbookError when broken."""
+        try:
+            return parse_range(ref.split()[0] if ref.split() else ref)
+        except ValueError:
+            raise UnsafeWorkbookError(
+                f"Sheet '{self.title}': rentang {ref!r} tidak valid."
+            ) from None
+
+    def _hits(self, r1: int, c1: int, r2: int, c2: int) -> Iterator[tuple[int, int]]:
+        for col, rows in self._by_col.items():
+            if c1 <= col <= c2:
+                for row in rows[bisect_left(rows, r1) : bisect_right(rows, r2)]:
+                    yield row, col
+
+    def _refuse(self, found: tuple[int, int] | None, problem: str) -> None:
+        if found is not None:
+            raise UnsafeWorkbookError(f"Sel {self.title}!{cell_address(*found)} {problem}")
+
+    def structure(self, root: etree._Element, ns: str, tables: list[Table]) -> None:
+        """Protection, merged ranges and tables (``root``: the worksheet, cells or not)."""
+        protection = root.find(q("sheetProtection", ns))
+        if protection is not None and is_true(protection.get("sheet")):
+            raise UnsafeWorkbookError(
+                f"Sheet '{self.title}' diproteksi (protected): buka proteksinya dulu (Review > "
+                f"Unprotect Sheet), simpan, lalu coba lagi."
+            )
+        for merge in root.iterfind(f"{{{ns}}}mergeCells/{{{ns}}}mergeCell"):
+            r1, c1, r2, c2 = self.sheet_range(merge.get("ref") or "")
+            self._refuse(
+                next((hit for hit in self._hits(r1, c1, r2, c2) if hit != (r1, c1)), None),
+                f"ada di dalam sel gabungan (merge) {range_address(r1, c1, r2, c2)}; hanya sel "
+                f"kiri-atasnya yang boleh diisi: pisahkan (unmerge) sel itu dulu.",
+            )
+        for table in tables:
+            r1, c1, r2, c2 = table.ref
+            label = f"tabel '{table.name}' ({range_address(*table.ref)})"
+            header_end = r1 + table.header_rows - 1
+            self._refuse(
+                next(self._hits(r1, c1, header_end, c2), None), f"adalah judul kolom {label}."
+            )
+            totals_start = r2 - table.totals_rows + 1
+            self._refuse(
+                next(self._hits(totals_start, c1, r2, c2), None), f"ada di baris total {label}."
+            )
+            for col in table.calculated_cols:
+                self._refuse(
+                    next(self._hits(r1, col, r2, col), None),
+                    f"ada di kolom {label} yang berisi rumus kolom terhitung (calculated "
+                    f"column): hapus rumus kolom itu dulu.",
+                )
+
+    def special_formula(self, kind: str, ref: str) -> None:
+        """An ``array`` or ``dataTable`` formula over ``ref``: no write may land in it."""
+        r1, c1, r2, c2 = self.sheet_range(ref)
+        what = "rumus array" if kind == "array" else "tabel data (What-If)"
+        self._refuse(
+            next(self._hits(r1, c1, r2, c2), None),
+            f"bagian dari {what} {range_address(r1, c1, r2, c2)}: hapus rumus itu dulu.",
+        )
+
+
 class SheetPatcher:
     """Cell writes into one existing worksheet part, keeping everything else as it is."""
 
@@ -226,59 +302,12 @@ class SheetPatcher:
 
     def check(self, writes: list[CellWrite], tables: list[Table]) -> None:
         """Raise UnsafeWorkbookError when any write would damage the sheet; changes nothing."""
-        where = f"Sheet '{self.title}'"
-        protection = self.root.find(q("sheetProtection", self.ns))
-        if protection is not None and is_true(protection.get("sheet")):
-            raise UnsafeWorkbookError(
-                f"{where} diproteksi (protected): buka proteksinya dulu (Review > Unprotect "
-                f"Sheet), simpan, lalu coba lagi."
-            )
-        by_col: dict[int, list[int]] = {}
-        for write in writes:
-            by_col.setdefault(write.col, []).append(write.row)
-        for rows in by_col.values():
-            rows.sort()
-
-        def hits(r1: int, c1: int, r2: int, c2: int) -> Iterator[tuple[int, int]]:
-            for col, rows in by_col.items():
-                if c1 <= col <= c2:
-                    for row in rows[bisect_left(rows, r1) : bisect_right(rows, r2)]:
-                        yield row, col
-
-        def refuse(found: tuple[int, int] | None, problem: str) -> None:
-            if found is not None:
-                where = f"Sel {self.title}!{cell_address(*found)}"
-                raise UnsafeWorkbookError(f"{where} {problem}")
-
-        for merge in self.root.iterfind(f"{{{self.ns}}}mergeCells/{{{self.ns}}}mergeCell"):
-            r1, c1, r2, c2 = self._range(merge.get("ref") or "")
-            refuse(
-                next((hit for hit in hits(r1, c1, r2, c2) if hit != (r1, c1)), None),
-                f"ada di dalam sel gabungan (merge) {range_address(r1, c1, r2, c2)}; hanya sel "
-                f"kiri-atasnya yang boleh diisi: pisahkan (unmerge) sel itu dulu.",
-            )
-        for table in tables:
-            r1, c1, r2, c2 = table.ref
-            label = f"tabel '{table.name}' ({range_address(*table.ref)})"
-            header_end = r1 + table.header_rows - 1
-            refuse(next(hits(r1, c1, header_end, c2), None), f"adalah judul kolom {label}.")
-            totals_start = r2 - table.totals_rows + 1
-            refuse(next(hits(totals_start, c1, r2, c2), None), f"ada di baris total {label}.")
-            for col in table.calculated_cols:
-                refuse(
-                    next(hits(r1, col, r2, col), None),
-                    f"ada di kolom {label} yang berisi rumus kolom terhitung (calculated "
-                    f"column): hapus rumus kolom itu dulu.",
-                )
+        checks = WriteChecks(self.title, writes)
+        checks.structure(self.root, self.ns, tables)
         for formula in self.root.iter(q("f", self.ns)):
             kind = formula.get("t")
             if kind in ("array", "dataTable") and formula.get("ref"):
-                r1, c1, r2, c2 = self._range(formula.get("ref") or "")
-                what = "rumus array" if kind == "array" else "tabel data (What-If)"
-                refuse(
-                    next(hits(r1, c1, r2, c2), None),
-                    f"bagian dari {what} {range_address(r1, c1, r2, c2)}: hapus rumus itu dulu.",
-                )
+                checks.special_formula(kind, formula.get("ref") or "")
         self._plan_shared_formulas({(write.row, write.col) for write in writes})
 
     def _plan_shared_formulas(self, written: set[tuple[int, int]]) -> None:
@@ -337,12 +366,7 @@ class SheetPatcher:
             )
 
     def _range(self, ref: str) -> tuple[int, int, int, int]:
-        try:
-            return parse_range(ref.split()[0] if ref.split() else ref)
-        except ValueError:
-            raise UnsafeWorkbookError(
-                f"Sheet '{self.title}': rentang {ref!r} tidak valid."
-            ) from None
+        return WriteChecks(self.title, []).sheet_range(ref)
 
     # -- writes --
 

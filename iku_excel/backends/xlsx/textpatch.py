@@ -18,13 +18,12 @@ splice falls back to the tree patcher, which handles every well-formed sheet.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from bisect import bisect_left
 
 from lxml import etree
 
 from iku_excel.a1 import cell_address, column_index, column_letter, parse_range, range_address
-from iku_excel.backends.xlsx.cellpatch import Table
+from iku_excel.backends.xlsx.cellpatch import Table, WriteChecks
 from iku_excel.backends.xlsx.cellxml import encode, xml_text
 from iku_excel.backends.xlsx.ooxml import MAIN_NS, is_true, ns_of, q
 from iku_excel.backends.xlsx.plan import CellWrite
@@ -146,72 +145,16 @@ class TextPatcher:
 
     def check(self, writes: list[CellWrite], tables: list[Table]) -> None:
         """Raise UnsafeWorkbookError when any write would damage the sheet; changes nothing."""
-        where = f"Sheet '{self.title}'"
-        protection = self.root.find(q("sheetProtection"))
-        if protection is not None and is_true(protection.get("sheet")):
-            raise UnsafeWorkbookError(
-                f"{where} diproteksi (protected): buka proteksinya dulu (Review > Unprotect "
-                f"Sheet), simpan, lalu coba lagi."
-            )
-        by_col: dict[int, list[int]] = {}
-        for write in writes:
-            by_col.setdefault(write.col, []).append(write.row)
-        for rows in by_col.values():
-            rows.sort()
-
-        def hits(r1: int, c1: int, r2: int, c2: int) -> Iterator[tuple[int, int]]:
-            for col, rows in by_col.items():
-                if c1 <= col <= c2:
-                    for row in rows[bisect_left(rows, r1) : bisect_right(rows, r2)]:
-                        yield row, col
-
-        def refuse(found: tuple[int, int] | None, problem: str) -> None:
-            if found is not None:
-                where = f"Sel {self.title}!{cell_address(*found)}"
-                raise UnsafeWorkbookError(f"{where} {problem}")
-
-        for merge in self.root.iterfind(f"{{{MAIN_NS}}}mergeCells/{{{MAIN_NS}}}mergeCell"):
-            r1, c1, r2, c2 = self._range(merge.get("ref") or "")
-            refuse(
-                next((hit for hit in hits(r1, c1, r2, c2) if hit != (r1, c1)), None),
-                f"ada di dalam sel gabungan (merge) {range_address(r1, c1, r2, c2)}; hanya sel "
-                f"kiri-atasnya yang boleh diisi: pisahkan (unmerge) sel itu dulu.",
-            )
-        for table in tables:
-            r1, c1, r2, c2 = table.ref
-            label = f"tabel '{table.name}' ({range_address(*table.ref)})"
-            header_end = r1 + table.header_rows - 1
-            refuse(next(hits(r1, c1, header_end, c2), None), f"adalah judul kolom {label}.")
-            totals_start = r2 - table.totals_rows + 1
-            refuse(next(hits(totals_start, c1, r2, c2), None), f"ada di baris total {label}.")
-            for col in table.calculated_cols:
-                refuse(
-                    next(hits(r1, col, r2, col), None),
-                    f"ada di kolom {label} yang berisi rumus kolom terhitung (calculated "
-                    f"column): hapus rumus kolom itu dulu.",
-                )
+        checks = WriteChecks(self.title, writes)
+        checks.structure(self.root, MAIN_NS, tables)
         for match in _F_SPECIAL.finditer(self.data, self.start, self.end):
             ref = next((attr_value(v) for k, v in attrs_of(match.group(0)) if k == b"ref"), None)
-            if not ref:
-                continue
-            r1, c1, r2, c2 = self._range(ref)
-            what = "rumus array" if match.group(1) == b"array" else "tabel data (What-If)"
-            refuse(
-                next(hits(r1, c1, r2, c2), None),
-                f"bagian dari {what} {range_address(r1, c1, r2, c2)}: hapus rumus itu dulu.",
-            )
+            if ref:
+                checks.special_formula(match.group(1).decode("ascii"), ref)
         written = {(write.row, write.col) for write in writes}
         self._shared_fixes = shared_formula_fixes(
             self.data, self.start, self.end, self.title, written
         )
-
-    def _range(self, ref: str) -> tuple[int, int, int, int]:
-        try:
-            return parse_range(ref.split()[0] if ref.split() else ref)
-        except ValueError:
-            raise UnsafeWorkbookError(
-                f"Sheet '{self.title}': rentang {ref!r} tidak valid."
-            ) from None
 
     # -- writes --
 
