@@ -27,6 +27,7 @@ from iku_excel.backends.sparse_sheet import (
     read_sparse_sheet,
 )
 from iku_excel.backends.xlsx.ooxml import MAIN_NS, PARSER, PKG_REL_NS, R_NS, resolve_target
+from iku_excel.backends.xlsx.sheettext import unescape
 from iku_excel.backends.xlsx.zippackage import XlsxPackage
 from iku_excel.errors import UnsafeWorkbookError, WorkbookCorrupt
 from iku_excel.limits import HEAD_BYTES, MAX_CELLS_DENSE
@@ -295,26 +296,6 @@ def sheet_parts(package: XlsxPackage) -> dict[str, str]:
     return parts
 
 
-def _unescape(text: str) -> str:
-    """XML character data to text: the five named entities and character references."""
-    if "&" not in text:
-        return text
-    return _ENTITY.sub(_entity, text)
-
-
-_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
-_ENTITY = re.compile(r"&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);")
-
-
-def _entity(match: re.Match[str]) -> str:
-    name = match.group(1)
-    if name.startswith("#x"):
-        return chr(int(name[2:], 16))
-    if name.startswith("#"):
-        return chr(int(name[1:]))
-    return _NAMED.get(name, match.group(0))
-
-
 def read_column_formulas(source: Path | XlsxPackage, sheet: str, col: int) -> dict[int, str]:
     """Row -> formula (``"=..."``) of the cells of column ``col`` that hold one.
 
@@ -339,7 +320,7 @@ def read_column_formulas(source: Path | XlsxPackage, sheet: str, col: int) -> di
         f = formula.search(inner) if inner else None
         if f is not None:
             text = f.group(1)
-            out[int(match.group(1))] = "=" + _unescape(text.decode()) if text else "=<shared>"
+            out[int(match.group(1))] = "=" + unescape(text.decode()) if text else "=<shared>"
     return out
 
 

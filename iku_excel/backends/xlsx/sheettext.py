@@ -37,6 +37,7 @@ def attr_value(raw: bytes) -> str:
 
 
 def unescape(text: str) -> str:
+    """XML character data to text: the five named entities and character references."""
     if "&" not in text:
         return text
     return _ENTITY.sub(_entity, text)
