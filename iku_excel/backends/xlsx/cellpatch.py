@@ -22,6 +22,11 @@ from iku_excel.backends.xlsx.cellxml import encode, inline_string
 from iku_excel.backends.xlsx.ooxml import RT_TABLE, XmlPart, elements, is_true, local, ns_of, q
 from iku_excel.backends.xlsx.package_edit import PackageEdit
 from iku_excel.backends.xlsx.plan import CellWrite
+from iku_excel.backends.xlsx.sheettext import (
+    int_attribute,
+    next_cell_column,
+    shared_group_left,
+)
 from iku_excel.backends.xlsx.styles import StyleBook
 from iku_excel.errors import UnsafeWorkbookError
 
@@ -175,12 +180,7 @@ class SheetPatcher:
         value = element.get(name)
         if value is None:
             return default
-        try:
-            return int(value)
-        except ValueError:
-            raise UnsafeWorkbookError(
-                f"Sheet '{self.title}': atribut {name}={value!r} tidak valid."
-            ) from None
+        return int_attribute(self.title, name, value)
 
     def _row(self, number: int) -> etree._Element | None:
         index = bisect_left(self.row_numbers, number)
@@ -222,7 +222,6 @@ class SheetPatcher:
     def _scan(
         self, row: etree._Element, number: int, col: int
     ) -> tuple[int, etree._Element | None]:
-        suffix = str(number)
         previous = 0
         result: tuple[int, etree._Element | None] | None = None
         for index, child in enumerate(row):
@@ -231,20 +230,9 @@ class SheetPatcher:
                     result = (index, None)
                 continue
             ref = child.get("r")
+            found = next_cell_column(self.title, number, ref, previous)
             if ref is None:
-                found = previous + 1
                 child.set("r", cell_address(number, found))
-            else:
-                letters = ref.rstrip("0123456789")
-                if not letters.isalpha() or ref[len(letters) :] != suffix:
-                    raise UnsafeWorkbookError(
-                        f"Sheet '{self.title}': sel {ref!r} di baris {number} tidak valid."
-                    )
-                found = column_index(letters)
-            if found <= previous:
-                raise UnsafeWorkbookError(
-                    f"Sheet '{self.title}': urutan sel rusak di baris {number}."
-                )
             previous = found
             if result is None and found >= col:
                 result = (index, child if found == col else None)
@@ -332,15 +320,10 @@ class SheetPatcher:
             row, col = parse_ref(ref)
             groups.setdefault(formula.get("si") or "", []).append((row, col, formula))
         for members in groups.values():
-            remaining = [m for m in members if (m[0], m[1]) not in written]
-            if len(remaining) == len(members) or not remaining:
+            left = shared_group_left(members, written)
+            if left is None:
                 continue
-            new_ref = range_address(
-                min(m[0] for m in remaining),
-                min(m[1] for m in remaining),
-                max(m[0] for m in remaining),
-                max(m[1] for m in remaining),
-            )
+            remaining, new_ref = left
             master = next((m for m in members if m[2].get("ref") is not None), None)
             if master is None:
                 continue  # a group without master: nothing to move

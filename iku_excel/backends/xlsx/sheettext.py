@@ -11,6 +11,7 @@ rewritten tag changes only what it must.
 from __future__ import annotations
 
 import re
+from typing import Any, TypeVar
 
 from lxml import etree
 
@@ -140,6 +141,50 @@ _F_SHARED = re.compile(rb"<f\b" + ATTRS)
 _F_SHARED_HINT = re.compile(rb"<f\b[^>]*?\st\s*=\s*[\"']shared[\"']")
 
 
+def int_attribute(title: str, name: str, value: str) -> int:
+    """An integer attribute of the sheet; UnsafeWorkbookError when it is not one."""
+    try:
+        return int(value)
+    except ValueError:
+        raise UnsafeWorkbookError(
+            f"Sheet '{title}': atribut {name}={value!r} tidak valid."
+        ) from None
+
+
+def next_cell_column(title: str, number: int, ref: str | None, previous: int) -> int:
+    """The column of the next cell of row ``number`` (after column ``previous``): its ``r``
+    attribute's, or the next column when it has none. UnsafeWorkbookError when ``r`` is not a
+    cell of that row or the cells are out of order (both sheet patchers read rows this way)."""
+    if ref is None:
+        col = previous + 1
+    else:
+        letters = ref.rstrip("0123456789")
+        if not letters.isalpha() or ref[len(letters) :] != str(number):
+            raise UnsafeWorkbookError(
+                f"Sheet '{title}': sel {ref!r} di baris {number} tidak valid."
+            )
+        col = column_index(letters)
+    if col <= previous:
+        raise UnsafeWorkbookError(f"Sheet '{title}': urutan sel rusak di baris {number}.")
+    return col
+
+
+Member = TypeVar("Member", bound=tuple[Any, ...])
+
+
+def shared_group_left(
+    members: list[Member], written: set[tuple[int, int]]
+) -> tuple[list[Member], str] | None:
+    """The members of a shared-formula group (tuples starting with row, column) that no write
+    covers, and the ``ref`` spanning them; None when the writes leave the group whole or empty
+    (nothing to move). Both sheet patchers plan their shared-formula fixes from it."""
+    remaining = [m for m in members if (m[0], m[1]) not in written]
+    if len(remaining) == len(members) or not remaining:
+        return None
+    rows, cols = [m[0] for m in remaining], [m[1] for m in remaining]
+    return remaining, range_address(min(rows), min(cols), max(rows), max(cols))
+
+
 def shared_formula_fixes(
     data: bytes, start: int, end: int, title: str, written: set[tuple[int, int]]
 ) -> list[tuple[int, int, bytes]]:
@@ -169,15 +214,10 @@ def shared_formula_fixes(
         si = next((attr_value(v) for k, v in attrs if k == b"si"), "")
         groups.setdefault(si, []).append((*cell, match.start(), end, attrs, text))
     for members in groups.values():
-        remaining = [m for m in members if (m[0], m[1]) not in written]
-        if len(remaining) == len(members) or not remaining:
+        left = shared_group_left(members, written)
+        if left is None:
             continue
-        new_ref = range_address(
-            min(m[0] for m in remaining),
-            min(m[1] for m in remaining),
-            max(m[0] for m in remaining),
-            max(m[1] for m in remaining),
-        ).encode()
+        remaining, new_ref = left[0], left[1].encode()
         master = next((m for m in members if any(k == b"ref" for k, _ in m[4])), None)
         if master is None:
             continue

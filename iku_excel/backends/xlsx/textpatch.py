@@ -33,6 +33,8 @@ from iku_excel.backends.xlsx.sheettext import (
     attr_value,
     attrs_of,
     element_tag,
+    int_attribute,
+    next_cell_column,
     quoted,
     set_attr,
     shared_formula_fixes,
@@ -315,23 +317,13 @@ class TextPatcher:
     def _row_cells_slowly(self, number: int, start: int, end: int) -> list[tuple[int, int]]:
         out: list[tuple[int, int]] = []
         previous = 0
-        suffix = str(number)
         position = start
         while True:
             match = _CELL.search(self.data, position, end)
             if match is None:
                 return out
             ref = next((attr_value(v) for k, v in attrs_of(match.group(1)) if k == b"r"), "")
-            letters = ref.rstrip("0123456789")
-            if not letters.isalpha() or ref[len(letters) :] != suffix:
-                raise UnsafeWorkbookError(
-                    f"Sheet '{self.title}': sel {ref!r} di baris {number} tidak valid."
-                )
-            col = column_index(letters)
-            if col <= previous:
-                raise UnsafeWorkbookError(
-                    f"Sheet '{self.title}': urutan sel rusak di baris {number}."
-                )
+            col = next_cell_column(self.title, number, ref, previous)
             previous = col
             out.append((col, match.start()))
             position = self._cell_extent(match)[0]
@@ -390,12 +382,7 @@ class TextPatcher:
         return 0
 
     def _int(self, value: str, name: str) -> int:
-        try:
-            return int(value)
-        except ValueError:
-            raise UnsafeWorkbookError(
-                f"Sheet '{self.title}': atribut {name}={value!r} tidak valid."
-            ) from None
+        return int_attribute(self.title, name, value)
 
     def _new_cell(self, write: CellWrite, row: _Row | None) -> bytes:
         attrs: list[tuple[bytes, bytes]] = [
