@@ -1,11 +1,12 @@
 """A rendered sheet's drawing and charts put into the package: part names, relationships, types.
 
-:func:`attach_drawing` is the splice's step for a rendered sheet (:class:`RenderedSheet`)
+:func:`link_drawing` is the splice's step for a rendered sheet (:class:`RenderedSheet`)
 with a ``drawing``: the drawing and chart parts get names (a replaced sheet's own drawing and
 chart parts are reused in order, so refreshing twice gives the same package; any left over
 become orphans the splice removes), the drawing's relationships to its charts, content-type
-overrides, a drawing relationship in the sheet's relationships and a ``<drawing r:id>`` element
-in the sheet, in the schema's place.
+overrides and a drawing relationship in the sheet's relationships. The ``<drawing r:id>``
+element is written by the sheet's stream, or put into a rendered sheet's XML by
+:func:`with_drawing`, in the schema's place.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ WORKSHEET_ORDER = (
 _DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 
-def _with_drawing(xml: bytes, rel_id: str) -> bytes:
+def with_drawing(xml: bytes, rel_id: str) -> bytes:
     """``xml`` with ``<drawing r:id=rel_id/>`` in its schema place. Inserted as text when it
     goes last (the sheet writer's sheets), so every other byte of the sheet stays as rendered;
     else through lxml."""
@@ -106,22 +107,6 @@ def _old_names(edit: PackageEdit, old_part: str | None) -> tuple[str | None, lis
     return None, []
 
 
-def attach_drawing(
-    edit: PackageEdit,
-    sheet_part: str,
-    old_part: str | None,
-    xml: bytes,
-    rels: bytes | None,
-    drawing: bytes,
-    charts: tuple[bytes, ...],
-) -> tuple[bytes, bytes]:
-    """Put ``drawing`` and ``charts`` into the package for the sheet at ``sheet_part`` (which
-    replaces ``old_part``, or is new: None); returns the sheet's XML with its ``<drawing>``
-    element and the sheet's relationships (``rels`` plus the drawing's)."""
-    rel_id, rels_xml = link_drawing(edit, sheet_part, old_part, rels, drawing, charts)
-    return _with_drawing(xml, rel_id), rels_xml
-
-
 def link_drawing(
     edit: PackageEdit,
     sheet_part: str,
@@ -130,8 +115,9 @@ def link_drawing(
     drawing: bytes,
     charts: tuple[bytes, ...],
 ) -> tuple[str, bytes]:
-    """:func:`attach_drawing` without the sheet's XML: the drawing's relationship id (for the
-    sheet's ``<drawing>``, which a streamed sheet writes itself) and the sheet's relationships."""
+    """Put ``drawing`` and ``charts`` into the package for the sheet at ``sheet_part`` (which
+    replaces ``old_part``, or is new: None); returns the drawing's relationship id (for the
+    sheet's ``<drawing>``) and the sheet's relationships (``rels`` plus the drawing's)."""
     base = posixpath.dirname(posixpath.dirname(sheet_part))
     drawing_name, old_charts = _old_names(edit, old_part)
     reserved: set[str] = set()

@@ -331,23 +331,6 @@ def defined_names(spec: SheetSpec, local_sheet_id: int) -> list[etree._Element]:
     return names
 
 
-def _render(
-    spec: SheetSpec, index: StyleIndex, maps: StyleMaps, code_name: str | None, selected: bool
-) -> bytes:
-    return sheet_xml(spec, index, maps, code_name, selected)
-
-
-def _stream(
-    spec: SheetSpec,
-    index: StyleIndex,
-    maps: StyleMaps,
-    code_name: str | None,
-    selected: bool,
-    drawing: str | None,
-) -> Iterator[bytes]:
-    return sheet_chunks(spec, index, maps, code_name, selected, drawing)
-
-
 def iku_cell_writes(outputs: Outputs) -> list[CellWrite]:
     """The IKU sheet's cells: the Capaian (%) header when added, and the column's cells."""
     writes: list[CellWrite] = []
@@ -387,8 +370,8 @@ def make_plan(outputs: Outputs, *, activate: str | None = None) -> PackagePlan:
             with_charts(
                 RenderedSheet(
                     spec.name,
-                    render=partial(_render, spec, index),
-                    stream=partial(_stream, spec, index),
+                    render=partial(sheet_xml, spec, index),
+                    stream=partial(sheet_chunks, spec, index),
                     defined_names=tuple(defined_names(spec, i)),
                 ),
                 spec,

@@ -62,7 +62,7 @@ from lxml import etree
 
 from iku_excel.a1 import cell_address
 from iku_excel.backends.xlsx.cellpatch import SheetPatcher, read_tables
-from iku_excel.backends.xlsx.drawings import attach_drawing, link_drawing
+from iku_excel.backends.xlsx.drawings import link_drawing, with_drawing
 from iku_excel.backends.xlsx.ooxml import (
     CT_NS,
     CT_WORKSHEET,
@@ -415,24 +415,18 @@ class _Splicer(PackageEdit):
                 next_sheet_id += 1
             drop_calc_chain = True  # rendered sheets hold formulas
             sheet_rels_xml = new_sheet.rels
-            old_part = existing.part if existing is not None else None
+            drawing_id = None
+            if new_sheet.drawing is not None:
+                old_part = existing.part if existing is not None else None
+                drawing_id, sheet_rels_xml = link_drawing(
+                    self, part_name, old_part, sheet_rels_xml, new_sheet.drawing, new_sheet.charts
+                )
             if new_sheet.stream is not None:  # deflated as it is written
-                drawing_id = None
-                if new_sheet.drawing is not None:
-                    drawing_id, sheet_rels_xml = link_drawing(
-                        self, part_name, old_part, sheet_rels_xml, new_sheet.drawing,
-                        new_sheet.charts,
-                    )  # fmt: skip
                 chunks = new_sheet.stream(maps, code_name, selected, drawing_id)
                 self.put(part_name, Deflated.of(chunks))
             else:
                 xml = new_sheet.render(maps, code_name, selected)
-                if new_sheet.drawing is not None:
-                    xml, sheet_rels_xml = attach_drawing(
-                        self, part_name, old_part, xml, sheet_rels_xml, new_sheet.drawing,
-                        new_sheet.charts,
-                    )  # fmt: skip
-                self.put(part_name, xml)
+                self.put(part_name, xml if drawing_id is None else with_drawing(xml, drawing_id))
             sheet_rels = rels_name(part_name)
             existing_rels = self.package.find(sheet_rels)
             if sheet_rels_xml is not None:
