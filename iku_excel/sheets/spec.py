@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from iku_excel.a1 import cell_address
-from iku_excel.sheets.formulas import MAX_FORMULA_CHARS, MAX_NESTING, formula_fits, text_literal
+from iku_excel.sheets.formulas import formula_fits, text_literal
 
 CellValue = str | float | int | bool | None
 
@@ -193,7 +193,7 @@ class SheetSpec:
             raise KeyError(f"unknown style {style!r}")
         if formula is not None and value is None:
             value = ""  # what the formula computes when its inputs are empty
-        if formula is not None and _may_not_fit(formula) and not formula_fits(formula):
+        if formula is not None and not formula_fits(formula):
             formula = None
             self.limit_notes.append(
                 f"Sel {cell_address(row, col)} berisi nilai tetap: rumusnya melampaui batas Excel "
@@ -212,12 +212,6 @@ class SheetSpec:
         if column is not None:
             column[row] = value
         return cell
-
-
-def _may_not_fit(formula: str) -> bool:
-    """Whether :func:`formula_fits` needs asking: a formula of at most ``MAX_NESTING`` opening
-    parentheses cannot nest deeper (a count in C instead of a loop over every character)."""
-    return len(formula) > MAX_FORMULA_CHARS or formula.count("(") > MAX_NESTING
 
 
 @dataclass(frozen=True)
