@@ -207,31 +207,40 @@ def _worker_main(conn: Connection, task: Task[T], failure: Failure[T]) -> None:
     """A worker: receive (index, path), send back (index, result), until told to stop (None).
 
     Ctrl+C (SIGINT, from the terminal or from :func:`_interrupt`) ends it after the file being
-    written has cleaned up its temporary file.
+    written has cleaned up its temporary file. The folders of the files it replaced are flushed
+    once, when it ends (:func:`~iku_excel.backends.safe_io.folder_syncs_deferred`): the command
+    writes its report only after every worker has ended.
     """
+    from iku_excel.backends.safe_io import folder_syncs_deferred
+
     _limit_memory()
     if not os.environ.get("PYTHONFAULTHANDLER"):  # a forked worker inherits the parent's
         import faulthandler
 
         faulthandler.disable()
     try:
-        while True:
-            try:
-                item = conn.recv()
-            except (EOFError, OSError):  # the parent is gone
-                return
-            if item is None:
-                return
-            index, path = item
-            try:
-                result = task(path)
-            except KeyboardInterrupt:
-                raise
-            except BaseException as exc:  # refresh_one never raises; a test's work may
-                result = failure(path, *describe_error(exc, path))
-            conn.send((index, result))
+        with folder_syncs_deferred():
+            _serve(conn, task, failure)
     except KeyboardInterrupt:
         return
+
+
+def _serve(conn: Connection, task: Task[T], failure: Failure[T]) -> None:
+    while True:
+        try:
+            item = conn.recv()
+        except (EOFError, OSError):  # the parent is gone
+            return
+        if item is None:
+            return
+        index, path = item
+        try:
+            result = task(path)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # refresh_one never raises; a test's work may
+            result = failure(path, *describe_error(exc, path))
+        conn.send((index, result))
 
 
 class _Worker:

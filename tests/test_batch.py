@@ -137,3 +137,35 @@ def test_the_command_line_and_the_file_engine_import_no_xlwings(tmp_path: Path) 
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "ok"
+
+
+def test_a_worker_flushes_each_folder_once_after_its_last_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch worker's replaces are flushed to disk per folder, once, when it ends: not one
+    folder flush per file (each file's bytes are still flushed before its rename)."""
+    from iku_excel.backends import safe_io
+
+    events: list[str] = []
+    monkeypatch.setattr(safe_io, "_fsync_directory", lambda folder: events.append("flush"))
+    monkeypatch.setattr(batch, "_limit_memory", lambda: None)
+    monkeypatch.setenv("PYTHONFAULTHANDLER", "1")  # keep pytest's own fault handler
+    files = [tmp_path / f"IKU_{i}.xlsx" for i in range(3)]
+
+    class Conn:
+        def __init__(self) -> None:
+            self.items: list[object] = [*enumerate(files), None]
+
+        def recv(self) -> object:
+            return self.items.pop(0)
+
+        def send(self, answer: object) -> None:
+            events.append("answer")
+
+    def task(path: Path) -> str:
+        safe_io.atomic_write(path, lambda tmp: tmp.write_bytes(b"PK"), verify=lambda tmp: None)
+        return "ok"
+
+    batch._worker_main(Conn(), task, batch.failed_outcome)  # type: ignore[arg-type]
+    assert events == ["answer", "answer", "answer", "flush"]
+    assert all(path.read_bytes() == b"PK" for path in files)

@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 
 from iku_excel.api import check_file, refresh_file
-from iku_excel.backends import write_guard
+from iku_excel.backends import safe_io, write_guard
 from iku_excel.backends.safe_io import (
     SourceChanged,
     atomic_write,
@@ -325,3 +325,50 @@ def test_refresh_without_interference_still_writes(tmp_path: Path) -> None:
     assert refresh_file(path).written
     assert path.read_bytes() != before
     assert litter(tmp_path) == []
+
+
+# --- Folder flushes -------------------------------------------------------------------------------
+
+
+def test_each_write_flushes_its_folder_at_once(
+    tmp_path: Path, new_bytes: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flushed: list[Path] = []
+    monkeypatch.setattr(safe_io, "_fsync_directory", flushed.append)
+    for name in ("a.xlsx", "b.xlsx"):
+        atomic_write(tmp_path / name, lambda tmp: tmp.write_bytes(new_bytes))
+    assert flushed == [tmp_path, tmp_path]
+
+
+def test_deferred_folder_flushes_happen_once_per_folder_at_the_end(
+    tmp_path: Path, new_bytes: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flushed: list[Path] = []
+    monkeypatch.setattr(safe_io, "_fsync_directory", flushed.append)
+    other = tmp_path / "lain"
+    other.mkdir()
+    with safe_io.folder_syncs_deferred():
+        for path in (tmp_path / "a.xlsx", other / "b.xlsx", tmp_path / "c.xlsx"):
+            atomic_write(path, lambda tmp: tmp.write_bytes(new_bytes))
+            assert path.read_bytes() == new_bytes  # replaced already; only the flush waits
+        with safe_io.folder_syncs_deferred():  # nested: the outer one flushes
+            atomic_write(tmp_path / "d.xlsx", lambda tmp: tmp.write_bytes(new_bytes))
+        assert flushed == []
+    assert sorted(flushed) == sorted([tmp_path, other])
+    atomic_write(tmp_path / "e.xlsx", lambda tmp: tmp.write_bytes(new_bytes))
+    assert flushed[-1] == tmp_path and len(flushed) == 3  # outside again: at once
+
+
+def test_deferred_flushes_still_happen_when_a_write_fails(
+    tmp_path: Path, new_bytes: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flushed: list[Path] = []
+    monkeypatch.setattr(safe_io, "_fsync_directory", flushed.append)
+
+    def broken(tmp: Path) -> None:
+        raise OSError("rusak")
+
+    with pytest.raises(OSError), safe_io.folder_syncs_deferred():
+        atomic_write(tmp_path / "a.xlsx", lambda tmp: tmp.write_bytes(new_bytes))
+        atomic_write(tmp_path / "b.xlsx", broken)
+    assert flushed == [tmp_path]

@@ -26,6 +26,7 @@ them apart without extra dependencies.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -33,7 +34,7 @@ import stat
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -375,6 +376,41 @@ def _first_bad_member(archive: zipfile.ZipFile, members: Collection[str] | None)
     return None
 
 
+#: Folders whose renames await their flush (:func:`folder_syncs_deferred`); None: flush at once.
+_unsynced_folders: set[Path] | None = None
+
+
+@contextlib.contextmanager
+def folder_syncs_deferred() -> Iterator[None]:
+    """Within it, each folder :func:`atomic_write` renamed a file in is flushed once, on the way
+    out, instead of after every rename (a batch worker: one flush of the folder for all its
+    files, not one per file, which two workers' flushes would queue for in the journal).
+
+    Each file's own bytes are still flushed before its rename, so a power cut before the end
+    leaves every file whole, the old version or the new, never a damaged one; only the newest
+    renames may be undone. Nested uses flush at the outermost exit.
+    """
+    global _unsynced_folders
+    if _unsynced_folders is not None:
+        yield
+        return
+    _unsynced_folders = set()
+    try:
+        yield
+    finally:
+        folders, _unsynced_folders = _unsynced_folders, None
+        for folder in sorted(folders):
+            _fsync_directory(folder)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Flush ``folder`` now, or at the end of :func:`folder_syncs_deferred` when inside it."""
+    if _unsynced_folders is None:
+        _fsync_directory(folder)
+    else:
+        _unsynced_folders.add(folder)
+
+
 def _fsync_directory(folder: Path) -> None:
     """Make a rename durable; a no-op where directories cannot be opened (Windows)."""
     try:
@@ -429,7 +465,8 @@ def atomic_write(
     captured by the caller with :func:`file_identity` when it read the file; by default the
     identity at the start of this call), else :class:`SourceChanged` and the colleague's bytes
     stay; optionally keep a backup (``<stem>.backup-YYYYmmdd-HHMMSS<suffix>``); ``os.replace``;
-    fsync the folder. On any error the temp file is removed, the original is untouched and the
+    fsync the folder (at once, or once at the end of :func:`folder_syncs_deferred`). On any
+    error the temp file is removed, the original is untouched and the
     error propagates (a full disk as :class:`DiskFull`). Returns the backup's path, else None.
 
     A symlink is followed: its target is replaced (the backup goes beside the target) and the
@@ -466,7 +503,7 @@ def atomic_write(
                     f"Kosongkan ruang disk, lalu jalankan lagi."
                 ) from exc
             raise
-        _fsync_directory(path.parent)
+        _sync_folder(path.parent)
     return backup_path
 
 
