@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 def is_adopted(sheet_names: Sequence[str]) -> bool:
     """True for a workbook read through its ``Pemetaan`` sheet (no IKU sheet, see ``adopt``)."""
-    from iku_excel.adopt.mapping import SHEET_PEMETAAN
+    from iku_excel.contract import SHEET_PEMETAAN
 
     return find_sheet(sheet_names, contract.SHEET_IKU) is None and (
         find_sheet(sheet_names, SHEET_PEMETAAN) is not None

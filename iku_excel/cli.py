@@ -13,11 +13,13 @@ No traceback ever reaches the user: :func:`main` catches everything.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -438,6 +440,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         _as_command = previous
 
 
+def run() -> NoReturn:
+    """The ``iku-excel`` console script: :func:`main`, then out without the interpreter's
+    teardown.
+
+    By the time :func:`main` returns, everything the command wrote is flushed and closed (the
+    atomic writes, the report) and its workers have ended; what the interpreter would still do
+    is free every object and module, about 15 ms of the 150 ms a refresh of a small workbook
+    takes as a whole process. The standard streams are flushed here (a reader that closed the
+    pipe early is no error).
+    """
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
+
+
 def _main(argv: Sequence[str] | None) -> int:
     try:
         rv = cli.main(
@@ -464,4 +483,4 @@ def _main(argv: Sequence[str] | None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

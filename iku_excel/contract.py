@@ -22,6 +22,8 @@ SHEET_IKU = "IKU"
 #: Output sheets that ``refresh`` (re)builds.
 SHEET_CAPAIAN = "Capaian"
 SHEET_VALIDASI = "Validasi"
+#: The visible sheet holding the mapping of an adopted workbook (``iku_excel.adopt``).
+SHEET_PEMETAAN = "Pemetaan"
 
 #: The input sheets of the template, in order.
 INPUT_SHEETS = (SHEET_PETUNJUK, SHEET_PENGATURAN, SHEET_RPJMD, SHEET_IKU)

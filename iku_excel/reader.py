@@ -20,7 +20,6 @@ from typing import Literal
 
 from iku_excel import contract
 from iku_excel.a1 import cell_address
-from iku_excel.adopt.mapping import SHEET_PEMETAAN
 from iku_excel.aggregates import typed_aggregate
 from iku_excel.capaian import default_quarterly_aggregation
 from iku_excel.errors import ContractError
@@ -507,7 +506,7 @@ def sheets_to_read(sheet_names: Sequence[str]) -> list[str]:
     known only once the mapping is read: every sheet is read then.
     """
     if find_sheet(sheet_names, contract.SHEET_IKU) is None and find_sheet(
-        sheet_names, SHEET_PEMETAAN
+        sheet_names, contract.SHEET_PEMETAAN
     ):
         return list(sheet_names)
     wanted = (contract.SHEET_PENGATURAN, contract.SHEET_RPJMD, contract.SHEET_IKU)

@@ -30,9 +30,14 @@ from iku_excel.sheets.spec import ConditionalFill, SheetSpec, Style
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "workbook" / "contoh" / "IKU_Dinsos_Kota_Jambi_2023.xlsx"
 HEAVY = ("openpyxl", "numpy", "pandas", "tqdm", "xml.sax", "urllib.request", "ssl", "xlwings")
-#: Package modules a check or refresh of an IKU workbook does not need: table detection is
-#: ``adopt``'s alone (an adopted workbook is read through ``adopt.mapping``).
-NOT_ON_THE_REFRESH_PATH = ("iku_excel.adopt.detect", "iku_excel.adopt.header_rows")
+#: Package modules a check or refresh of an IKU workbook does not need: all of ``adopt`` (an
+#: adopted workbook, one with a ``Pemetaan`` sheet, is read through ``adopt.mapping``).
+NOT_ON_THE_REFRESH_PATH = (
+    "iku_excel.adopt",
+    "iku_excel.adopt.detect",
+    "iku_excel.adopt.header_rows",
+    "iku_excel.adopt.mapping",
+)
 
 _PROBE = """
 import json, sys
@@ -95,6 +100,31 @@ def test_help_loads_nothing_heavy() -> None:
     code, modules = _modules_after(["--help"])
     assert code == 0
     assert _heavy(modules) == []
+
+
+def test_the_console_script_ends_with_mains_code_and_whole_output(tmp_path: Path) -> None:
+    """``iku-excel`` (:func:`iku_excel.cli.run`) skips the interpreter's teardown: the exit code
+    is :func:`main`'s, everything written to a pipe arrives, and the refreshed file is whole."""
+    wb = Path(shutil.copyfile(EXAMPLE, tmp_path / "wb.xlsx"))
+    run = [sys.executable, "-c", "from iku_excel.cli import run; run()"]
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    args = ["check", "--json", *[str(wb)] * 8]
+    checked = subprocess.run([*run, *args], capture_output=True, env=environment, check=False)
+    assert checked.returncode == 1  # the example has error findings
+    assert len(checked.stdout) > 20_000  # more than a pipe's buffer, all of it flushed
+    assert len(json.loads(checked.stdout)["files"]) == 8
+    _, expected = subprocess.run(
+        [sys.executable, "-c", "from iku_excel.cli import main; main()", *args],
+        capture_output=True,
+        env=environment,
+    ).stdout.split(b'"files"', 1)
+    assert checked.stdout.split(b'"files"', 1)[1] == expected
+    refreshed = subprocess.run(
+        [*run, "refresh", "--no-progress", str(wb)], capture_output=True, env=environment
+    )
+    assert refreshed.returncode == 1 and b"Traceback" not in refreshed.stderr
+    assert check_file(wb).workbook.indicators  # whole and readable after the early exit
+    assert subprocess.run([*run, "--version"], env=environment, capture_output=True).stdout
 
 
 def test_a_progress_bar_loads_tqdm(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from iku_excel.a1 import column_index, column_letter
+from iku_excel.contract import SHEET_PEMETAAN as SHEET_PEMETAAN  # re-exported
 
 #: A merged range, 1-based and inclusive: (min_row, min_col, max_row, max_col).
 CellRange = tuple[int, int, int, int]
@@ -215,8 +216,6 @@ def _jsonable(value: object) -> object:
 # --- The Pemetaan sheet ---------------------------------------------------------------------------
 
 
-#: The visible sheet holding the mapping of an adopted workbook.
-SHEET_PEMETAAN = "Pemetaan"
 #: The ``Pemetaan`` key of the column where ``refresh`` writes its live Capaian (%) formulas.
 RESULT_KEY = "Kolom Hasil Capaian (%)"
 _COLUMN_KEY = re.compile(r"^Kolom ([A-Z]{1,3})$")
