@@ -13,9 +13,14 @@ value:
    that has none. An exception rectangle may cover any cell that must end with the same value,
    so a group's rata-rata row is one rectangle and the predikat column's unfilled cells one more.
 
-The plan with the fewest rectangles wins, the exact cover of each value's cells included. On
-desktop Excel a layer's rectangles of one value go in ONE call as a multi-area address
-(:func:`area_addresses`), so the number of calls does not grow with the sasaran groups either.
+The plan with the fewest calls wins, the exact cover of each value's cells included. On
+desktop Excel a layer's rectangles of one value go in ONE call on a multi-area range, so the
+number of calls does not grow with the sasaran groups either. A multi-area *address*
+(``"A5:A9,A12:A20"``, :func:`area_addresses`) is only taken up to 255 characters by
+``Range("...")``; a longer layer is reached through a workbook-level defined name whose formula
+is the same union of areas (:func:`name_formulas`, up to Excel's 8,192 characters of a formula):
+one more call (pointing the name) for the layer, whatever its number of areas
+(:func:`layer_calls`).
 
 An engine that cannot take multi-area ranges (xlwings' remote engine, xlwings Lite) gets a
 third step instead, :func:`copy_plan`: rows that break the table's look the same way again and
@@ -31,7 +36,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from itertools import pairwise
 
-from iku_excel.a1 import cell_address
+from iku_excel.a1 import column_letter, quote_sheet, range_address
 from iku_excel.sheets.spec import SheetSpec, Style
 
 #: A rectangle of cells: first row, first column, last row, last column (1-based, inclusive).
@@ -54,8 +59,11 @@ RESETS: dict[str, object] = {
     "wrap": False,
     "number_format": "General",
 }
-#: Longest multi-area address Excel takes in one ``Range("...")``.
+#: Longest multi-area address Excel takes in one ``Range("...")`` (xlwings issue 2353: a
+#: longer one fails on Windows with a COM error; Range.Address itself stops at 255).
 MAX_AREA_ADDRESS = 255
+#: Longest formula Excel keeps, a defined name's included (MS-OI29500 2.1.1085, ST_Formula).
+MAX_NAME_FORMULA = 8192
 
 
 def row_runs(rows: Iterable[int]) -> list[tuple[int, int]]:
@@ -161,9 +169,10 @@ def format_layers(
 ) -> list[Layer]:
     """The layers of paint that give every cell of ``spec`` its format, in painting order.
 
-    ``multi_area``: each layer costs one call (about one per 25 rectangles), not one per
-    rectangle; the cheapest plan is chosen by that count. ``free``: cells whose format does
-    not matter (a copy overwrites them afterwards, :func:`copy_plan`)."""
+    ``multi_area``: a layer costs :func:`layer_calls` (one call, two when its address is
+    longer than 255 characters), not one per rectangle; the cheapest plan is chosen by that
+    count. ``free``: cells whose format does not matter (a copy overwrites them afterwards,
+    :func:`copy_plan`)."""
     attributes = {name: style_attributes(style) for name, style in spec.styles.items()}
     wanted: dict[str, dict[Cell, object]] = {}
     for cell in spec.cells:
@@ -251,15 +260,67 @@ def _attribute_layers(
     best = [(name, value, cover(cells, cells | free)) for value, cells in by_value.items()]
     for passes in ((False,), (True,), (False, True), (True, False)):
         plan = _painted(name, values, by_value, n_rows, n_cols, passes, free)
-        if plan is not None and _cost(plan, multi_area) < _cost(best, multi_area):
+        if plan is None:
+            continue
+        if multi_area:
+            plan = _joined_layers(plan, values, free)
+        if _cost(plan, multi_area) < _cost(best, multi_area):
             best = plan
     return best
 
 
+def _joined_layers(
+    layers: list[Layer], values: dict[Cell, object], free: frozenset[Cell]
+) -> list[Layer]:
+    """``layers`` (one attribute's) with layers of one value joined where the result still
+    paints every cell right: on desktop Excel a layer is a call whatever its areas, so a value
+    painted in two layers (a pass, then a fix) is worth one layer when nothing painted
+    between them undoes it."""
+    joined = list(layers)
+    improved = True
+    while improved:
+        improved = False
+        for j in range(len(joined) - 1, 0, -1):
+            for i in range(j):
+                if joined[i][1] != joined[j][1]:
+                    continue
+                areas = joined[i][2] + joined[j][2]
+                for at, drop in ((i, j), (j, i)):  # into the earlier, or into the later
+                    trial = [(n, v, areas if k == at else r) for k, (n, v, r) in enumerate(joined)]
+                    del trial[drop]
+                    if _exact(trial, values, free):
+                        joined, improved = trial, True
+                        break
+                if improved:
+                    break
+            if improved:
+                break
+    return joined
+
+
+def _exact(layers: list[Layer], values: dict[Cell, object], free: frozenset[Cell]) -> bool:
+    """Whether painting ``layers`` (one attribute's) leaves every cell of ``values`` with its
+    value and every other cell it paints (not free) with the fresh cell's value."""
+    now: dict[Cell, object] = {}
+    for _, value, rects in layers:
+        for r1, c1, r2, c2 in rects:
+            for r in range(r1, r2 + 1):
+                for c in range(c1, c2 + 1):
+                    now[(r, c)] = value
+    if not layers:
+        return not values
+    reset = RESETS.get(layers[0][0], _NO_RESET)
+    if any(now.get(where, reset) != value for where, value in values.items()):
+        return False
+    return all(v == reset or w in values or w in free for w, v in now.items())
+
+
 def _cost(layers: Sequence[Layer], multi_area: bool) -> float:
+    """Calls, and among plans of as many calls the one of fewer rectangles."""
+    areas = sum(len(rects) for _, _, rects in layers)
     if multi_area:
-        return sum(1 + len(rects) / 25 for _, _, rects in layers if rects)
-    return sum(len(rects) for _, _, rects in layers)
+        return sum(layer_calls(rects) for _, _, rects in layers) + areas / 10_000
+    return areas
 
 
 def _painted(
@@ -338,12 +399,43 @@ _NO_RESET = _NoReset()
 
 def area_addresses(rects: Sequence[Rect], limit: int = MAX_AREA_ADDRESS) -> list[str]:
     """``rects`` as multi-area addresses (``"A5:A9,A12:A20"``), each at most ``limit`` long."""
+    return _joined([range_address(*rect) for rect in rects], limit)
+
+
+def name_formulas(sheet: str, rects: Sequence[Rect], limit: int = MAX_NAME_FORMULA) -> list[str]:
+    """``rects`` of ``sheet`` as the formulas of a defined name (``"=Capaian!$A$5:$A$9,..."``),
+    each at most ``limit`` long: one formula up to about 370 areas of a short sheet name.
+
+    A name's formula is not a ``Range("...")`` argument: Excel takes a union of several hundred
+    areas there (the 255 characters are the Name Manager's box), and ``Range("name")`` gives
+    the multi-area range in one lookup. Every area names its sheet and is absolute: a name's
+    unqualified or relative reference would follow the active sheet and cell."""
+    prefix = quote_sheet(sheet) + "!"
+    parts = [prefix + _absolute(rect) for rect in rects]
+    return ["=" + joined for joined in _joined(parts, limit - 1)]
+
+
+def layer_calls(rects: Sequence[Rect], sheet: str = "Capaian") -> int:
+    """Calls a layer of ``rects`` costs on desktop Excel: one per multi-area address of up to
+    255 characters; beyond two such addresses, two per name formula (pointing the name, then
+    the call on the named range: :meth:`~iku_excel.backends.xlwings_engine.XlwingsEngine._ranges`)."""
+    if len(rects) < 2:
+        return len(rects)
+    addresses = len(area_addresses(rects))
+    return addresses if addresses <= 2 else 2 * len(name_formulas(sheet, rects))
+
+
+def _absolute(rect: Rect) -> str:
+    r1, c1, r2, c2 = rect
+    first = f"${column_letter(c1)}${r1}"
+    return first if (r1, c1) == (r2, c2) else f"{first}:${column_letter(c2)}${r2}"
+
+
+def _joined(parts: Sequence[str], limit: int) -> list[str]:
+    """``parts`` joined by commas into strings of at most ``limit`` characters each."""
     out: list[str] = []
     current = ""
-    for r1, c1, r2, c2 in rects:
-        one = cell_address(r1, c1)
-        if (r1, c1) != (r2, c2):
-            one += ":" + cell_address(r2, c2)
+    for one in parts:
         if current and len(current) + 1 + len(one) > limit:
             out.append(current)
             current = ""

@@ -15,8 +15,9 @@ number of calls small and independent of the number of indicators where it can:
   block (the Validasi links included: they are ``HYPERLINK`` formulas); formats are applied to
   rectangles of cells sharing one attribute (bold, fill, border, number format...), so a table
   costs a few calls per sasaran group, not per indicator: on desktop Excel one call per
-  attribute for all groups (multi-area ranges), elsewhere one copy of formats per group's
-  rata-rata row (:func:`~iku_excel.backends.paint.copy_plan`). Nothing that varies row by row is a
+  attribute for all groups (multi-area ranges; one longer than Excel's 255-character address
+  is reached through a temporary defined name, :meth:`XlwingsEngine._ranges`), elsewhere one
+  copy of formats per group's rata-rata row (:func:`~iku_excel.backends.paint.copy_plan`). Nothing that varies row by row is a
   cell format: predikat colours are conditional formats (one call per predikat band, and they
   follow the predikat when a planner edits a realisasi), and the rows of wrapped text get their
   heights from ONE AutoFit call (Excel measures the text; the file engine, which cannot,
@@ -59,6 +60,8 @@ from iku_excel.backends.paint import (
     copy_plan,
     format_layers,
     format_plan,
+    layer_calls,
+    name_formulas,
     rectangles,
     row_runs,
     style_attributes,
@@ -86,6 +89,11 @@ _BORDER_COLOR = "#808080"  # the file engine's thin grey border
 #: (https://learn.microsoft.com/en-us/javascript/api/excel/excel.rangecopytype), which the
 #: remote engine hands to ``Range.copyFrom`` unchanged.
 COPY_FORMATS = "Formats"
+#: The workbook-level defined name through which a layer's areas are formatted when their
+#: address is too long for ``Range("...")`` (:meth:`XlwingsEngine._ranges`). It is pointed at
+#: each such layer in turn and deleted before the refresh ends: the planner's book gains no
+#: name. The leading underscore keeps it apart from names a planner types.
+AREA_NAME = "_IkuExcelAreas"
 
 
 # --- Values ---------------------------------------------------------------------------------------
@@ -201,6 +209,9 @@ class XlwingsEngine:
     def __init__(self, book: xw.Book) -> None:
         self.book = book
         self._formats_readable: bool | None = None  # unknown until the first try
+        self._area_name: Any = None  # AREA_NAME once added (xw.Name), and its formula
+        self._area_formula: str | None = None
+        self._area_depth = 0  # nesting of _named_areas (apply -> write_sheet)
 
     @property
     def label(self) -> str:
@@ -305,7 +316,7 @@ class XlwingsEngine:
 
     def apply(self, outputs: Outputs) -> None:
         """Write the IKU Capaian (%) cells, then (re)build the Capaian and Validasi sheets."""
-        with self.building():
+        with self.building(), self._named_areas():
             iku = self.book.sheets[outputs.iku_sheet]
             if outputs.iku_header is not None:
                 h = outputs.iku_header
@@ -341,25 +352,27 @@ class XlwingsEngine:
 
     def write_sheet(self, spec: SheetSpec) -> xw.Sheet:
         """Clear (or add, last) the sheet named like ``spec`` and render ``spec`` into it."""
-        sheet = self._fresh_sheet(spec.name)
-        block = value_block(spec)
-        if block:
-            sheet.range((1, 1), (len(block), len(block[0]))).formula = block
-        self._paint(sheet, spec)
-        for fill in spec.conditional_fills:
-            add_conditional_fill(sheet, fill)
-        for across, rects in merge_groups(spec.merges):
-            for target in self._ranges(sheet, rects):
-                target.merge(across) if across else target.merge()
-        widths: dict[float, list[int]] = {}
-        for col, width in spec.column_widths.items():
-            widths.setdefault(width, []).append(col)
-        for width, cols in sorted(widths.items()):
-            for target in self._ranges(sheet, [(1, c1, 1, c2) for c1, c2 in row_runs(cols)]):
-                target.column_width = width
-        hidden = [(1, c1, 1, c2) for c1, c2 in row_runs(spec.hidden_columns)]
-        for target in self._ranges(sheet, hidden):
-            target.columns.hidden = True
+        with self._named_areas():
+            sheet, title = self._fresh_sheet(spec.name)
+            block = value_block(spec)
+            if block:
+                sheet.range((1, 1), (len(block), len(block[0]))).formula = block
+            self._paint(sheet, title, spec)
+            for fill in spec.conditional_fills:
+                add_conditional_fill(sheet, fill)
+            for across, rects in merge_groups(spec.merges, multi_area=self.multi_area):
+                for target in self._ranges(sheet, title, rects):
+                    target.merge(across) if across else target.merge()
+            widths: dict[float, list[int]] = {}
+            for col, width in spec.column_widths.items():
+                widths.setdefault(width, []).append(col)
+            for width, cols in sorted(widths.items()):
+                columns = [(1, c1, 1, c2) for c1, c2 in row_runs(cols)]
+                for target in self._ranges(sheet, title, columns):
+                    target.column_width = width
+            hidden = [(1, c1, 1, c2) for c1, c2 in row_runs(spec.hidden_columns)]
+            for target in self._ranges(sheet, title, hidden):
+                target.columns.hidden = True
         fitted = fit_rows(spec)
         if fitted is not None:  # after widths and wrapping: AutoFit measures with them
             r1, c1, r2, c2 = fitted
@@ -370,16 +383,17 @@ class XlwingsEngine:
         self._finish(sheet, spec)
         return sheet
 
-    def _fresh_sheet(self, name: str) -> xw.Sheet:
+    def _fresh_sheet(self, name: str) -> tuple[xw.Sheet, str]:
+        """The sheet to render ``name`` into, and its name as the book spells it."""
         existing = find_sheet(self.sheet_names(), name)
         if existing is None:
             sheets = self.book.sheets
-            return sheets.add(name, after=sheets[len(sheets) - 1])
+            return sheets.add(name, after=sheets[len(sheets) - 1]), name
         sheet = self.book.sheets[existing]
         sheet.clear()  # values, formats, merges, hyperlinks
         sheet.autofit("rows")  # the old rows' custom heights
         sheet.cells.columns.hidden = False
-        return sheet
+        return sheet, existing
 
     @property
     def multi_area(self) -> bool:
@@ -390,7 +404,7 @@ class XlwingsEngine:
         except (AttributeError, NotImplementedError):
             return False
 
-    def _paint(self, sheet: xw.Sheet, spec: SheetSpec) -> None:
+    def _paint(self, sheet: xw.Sheet, title: str, spec: SheetSpec) -> None:
         """Every cell's format (:mod:`~iku_excel.backends.paint`): on desktop Excel layers of
         multi-area ranges; elsewhere layers of rectangles, then the copies of repeated rows
         (``copy_from`` with the formats only, ONE action each, remote engine and xlwings Lite;
@@ -401,19 +415,73 @@ class XlwingsEngine:
         else:
             layers, copies = copy_plan(spec)
         for name, value, rects in layers:
-            for target in self._ranges(sheet, rects):
+            if name == "underline" and not self.native:  # no xlwings property: no lookup
+                continue
+            for target in self._ranges(sheet, title, rects):
                 self._format(target, name, value)
         for (s1, t1, s2, t2), (r1, c1, r2, c2) in copies:
             source = sheet.range((s1, t1), (s2, t2))
             # Office.js RangeCopyType "Formats": font, fill, borders, alignment, number format
             sheet.range((r1, c1), (r2, c2)).copy_from(source, copy_type=COPY_FORMATS)
 
-    def _ranges(self, sheet: xw.Sheet, rects: Sequence[Rect]) -> list[Any]:
-        """The ranges to make one call each on: one per rectangle, or on desktop Excel one per
-        multi-area address of up to 255 characters."""
-        if self.multi_area and len(rects) > 1:
-            return [sheet.range(address) for address in area_addresses(rects)]
-        return [sheet.range((r1, c1), (r2, c2)) for r1, c1, r2, c2 in rects]
+    @property
+    def _mac(self) -> bool:
+        return sys.platform == "darwin"
+
+    def _ranges(self, sheet: xw.Sheet, title: str, rects: Sequence[Rect]) -> Iterator[Any]:
+        """The ranges to make one call each on (sheet ``title``): one per rectangle, or on
+        desktop Excel ONE multi-area range, whatever the number of areas.
+
+        ``Range("...")`` takes an address of up to 255 characters; a union longer than two
+        such addresses is given to :data:`AREA_NAME` as its formula (:func:`~iku_excel.backends.paint.name_formulas`, one
+        formula up to Excel's 8,192 characters) and the range is looked up by the name. On a
+        Mac every multi-area range goes through the name: xlwings 0.37.8's ``Sheet.range``
+        there cuts a string at its colons and keeps only the first cell of
+        ``"A7:O7,A15:O15"``; a name has no colon and reaches Excel as it is. A generator: the
+        name is pointed at the next areas only after the caller is done with a range (a Mac
+        range is a reference Excel resolves at each command)."""
+        if not self.multi_area or len(rects) == 1:
+            for r1, c1, r2, c2 in rects:
+                yield sheet.range((r1, c1), (r2, c2))
+            return
+        addresses = area_addresses(rects)
+        if len(addresses) <= 2 and not self._mac:  # as cheap as the name: no name
+            for address in addresses:
+                yield sheet.range(address)
+            return
+        for formula in name_formulas(title, rects):
+            self._point_area_name(formula)
+            yield sheet.range(AREA_NAME)
+
+    def _point_area_name(self, formula: str) -> None:
+        """:data:`AREA_NAME` refers to ``formula`` (added at its first use)."""
+        if self._area_name is None:
+            self._area_name = self.book.names.add(AREA_NAME, formula)
+        elif formula != self._area_formula:
+            self._area_name.refers_to = formula
+        self._area_formula = formula
+
+    @contextmanager
+    def _named_areas(self) -> Iterator[None]:
+        """:data:`AREA_NAME` deleted when the outermost block ends, even on error (a failure
+        to delete it is raised unless another error is already on its way)."""
+        self._area_depth += 1
+        try:
+            yield
+        except BaseException:
+            self._area_depth -= 1
+            if not self._area_depth:
+                with suppress(Exception):
+                    self._drop_area_name()
+            raise
+        self._area_depth -= 1
+        if not self._area_depth:
+            self._drop_area_name()
+
+    def _drop_area_name(self) -> None:
+        name, self._area_name, self._area_formula = self._area_name, None, None
+        if name is not None:
+            name.delete()
 
     def _format(self, target: Any, name: str, value: object) -> None:
         """Set one format attribute of ``target`` (xlwings' setters take literal types); the
@@ -497,9 +565,16 @@ def add_conditional_fill(sheet: xw.Sheet, fill: ConditionalFill) -> None:
     )
 
 
-def merge_groups(merges: Sequence[Rect]) -> list[tuple[bool, list[Rect]]]:
+def merge_groups(
+    merges: Sequence[Rect], *, multi_area: bool = False
+) -> list[tuple[bool, list[Rect]]]:
     """Merges as calls: one-row merges of the same columns in consecutive rows become one
-    rectangle merged ``across`` (each row its own merged cell); the rest stay as they are."""
+    rectangle merged ``across`` (each row its own merged cell); the rest stay as they are.
+
+    ``multi_area`` (desktop Excel, a group is one call however many areas it has): every
+    one-row merge goes with the ``across`` group instead when that costs fewer calls
+    (:func:`~iku_excel.backends.paint.layer_calls`; a one-row rectangle merged across is one
+    merged cell all the same), which splits two long groups evenly."""
     single: dict[tuple[int, int], list[int]] = {}
     others: list[Rect] = []
     for r1, c1, r2, c2 in merges:
@@ -508,10 +583,15 @@ def merge_groups(merges: Sequence[Rect]) -> list[tuple[bool, list[Rect]]]:
         else:
             others.append((r1, c1, r2, c2))
     across: list[Rect] = []
+    lone: list[Rect] = []  # one-row merges with no neighbour of the same columns
     for (c1, c2), rows in single.items():
         for first, last in row_runs(rows):
-            (across if last > first else others).append((first, c1, last, c2))
-    groups = [(True, sorted(across)), (False, sorted(others))]
+            (across if last > first else lone).append((first, c1, last, c2))
+    plans = [(across, others + lone)]
+    if multi_area and lone:
+        plans.append((across + lone, others))
+    best = min(plans, key=lambda plan: sum(layer_calls(rects) for rects in plan))
+    groups = [(True, sorted(best[0])), (False, sorted(best[1]))]
     return [(flag, rects) for flag, rects in groups if rects]
 
 
