@@ -418,7 +418,7 @@ def name_formulas(sheet: str, rects: Sequence[Rect], limit: int = MAX_NAME_FORMU
 def layer_calls(rects: Sequence[Rect], sheet: str = "Capaian") -> int:
     """Calls a layer of ``rects`` costs on desktop Excel: one per multi-area address of up to
     255 characters; beyond two such addresses, two per name formula (pointing the name, then
-    the call on the named range: :meth:`~iku_excel.backends.xlwings_engine.XlwingsEngine._ranges`)."""
+    the call on the named range: ``XlwingsEngine._ranges``)."""
     if len(rects) < 2:
         return len(rects)
     addresses = len(area_addresses(rects))

@@ -17,12 +17,13 @@ number of calls small and independent of the number of indicators where it can:
   costs a few calls per sasaran group, not per indicator: on desktop Excel one call per
   attribute for all groups (multi-area ranges; one longer than Excel's 255-character address
   is reached through a temporary defined name, :meth:`XlwingsEngine._ranges`), elsewhere one
-  copy of formats per group's rata-rata row (:func:`~iku_excel.backends.paint.copy_plan`). Nothing that varies row by row is a
-  cell format: predikat colours are conditional formats (one call per predikat band, and they
-  follow the predikat when a planner edits a realisasi), and the rows of wrapped text get their
-  heights from ONE AutoFit call (Excel measures the text; the file engine, which cannot,
-  writes the layout's estimates). Only the heights of merged text, which AutoFit ignores, are
-  set row by row, and there are a fixed number of those (the footnote).
+  copy of formats per group's rata-rata row (:func:`~iku_excel.backends.paint.copy_plan`).
+  Nothing that varies row by row is a cell format: predikat colours are conditional formats
+  (one call per predikat band, and they follow the predikat when a planner edits a
+  realisasi), and the rows of wrapped text get their heights from ONE AutoFit call (Excel
+  measures the text; the file engine, which cannot, writes the layout's estimates). Only the
+  heights of merged text, which AutoFit ignores, are set row by row, and there are a fixed
+  number of those (the footnote).
 - screen updating and automatic calculation are suspended during the build and the user's
   settings restored afterwards, even on error (where the engine can read them).
 
@@ -432,14 +433,15 @@ class XlwingsEngine:
         """The ranges to make one call each on (sheet ``title``): one per rectangle, or on
         desktop Excel ONE multi-area range, whatever the number of areas.
 
-        ``Range("...")`` takes an address of up to 255 characters; a union longer than two
-        such addresses is given to :data:`AREA_NAME` as its formula (:func:`~iku_excel.backends.paint.name_formulas`, one
-        formula up to Excel's 8,192 characters) and the range is looked up by the name. On a
-        Mac every multi-area range goes through the name: xlwings 0.37.8's ``Sheet.range``
-        there cuts a string at its colons and keeps only the first cell of
-        ``"A7:O7,A15:O15"``; a name has no colon and reaches Excel as it is. A generator: the
-        name is pointed at the next areas only after the caller is done with a range (a Mac
-        range is a reference Excel resolves at each command)."""
+        ``Range("...")`` takes an address of up to 255 characters; a union longer than two such
+        addresses is given to :data:`AREA_NAME` as its formula (one formula up to Excel's
+        8,192 characters, :func:`~iku_excel.backends.paint.name_formulas`) and the range is
+        looked up by the name. On a Mac every multi-area range goes through the name: xlwings
+        0.37.8's ``Sheet.range`` there cuts a string at its colons and keeps only the first
+        cell of ``"A7:O7,A15:O15"``; a name has no colon and reaches Excel as it is.
+
+        A generator: the name is pointed at the next areas only after the caller is done with
+        the range before (on a Mac a range is a reference Excel resolves at each command)."""
         if not self.multi_area or len(rects) == 1:
             for r1, c1, r2, c2 in rects:
                 yield sheet.range((r1, c1), (r2, c2))
