@@ -30,9 +30,10 @@ from iku_excel.backends.paint import (
     area_addresses,
     copy_plan,
     format_layers,
+    merge_groups,
     style_attributes,
 )
-from iku_excel.backends.xlwings_engine import XlwingsEngine, merge_groups
+from iku_excel.backends.xlwings_engine import XlwingsEngine
 from iku_excel.sheets import build_outputs
 from iku_excel.sheets.spec import BASE_STYLES, SheetSpec
 from tests.test_xlwings_engine import refresh_actions, remote_engine, varied_workbook

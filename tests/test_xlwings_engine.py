@@ -32,14 +32,13 @@ from openpyxl.workbook.workbook import Workbook
 from iku_excel import contract as c
 from iku_excel import sheets
 from iku_excel.api import check_file, refresh_file, refresh_with
+from iku_excel.backends.paint import fit_rows, rectangles
 from iku_excel.backends.xlwings_engine import (
     FORMAT_READS_PER_COLUMN,
     XlwingsEngine,
     excel_input,
-    fit_rows,
     frozen_range,
     read_format_runs,
-    rectangles,
     suspended,
 )
 from iku_excel.capaian import DEFAULT_SCALE

@@ -443,3 +443,59 @@ def _joined(parts: Sequence[str], limit: int) -> list[str]:
     if current:
         out.append(current)
     return out
+
+
+# --- Merges and rows of the engine ----------------------------------------------------------
+
+
+def merge_groups(
+    merges: Sequence[Rect], *, multi_area: bool = False
+) -> list[tuple[bool, list[Rect]]]:
+    """Merges as calls: one-row merges of the same columns in consecutive rows become one
+    rectangle merged ``across`` (each row its own merged cell); the rest stay as they are.
+
+    ``multi_area`` (desktop Excel, a group is one call however many areas it has): every
+    one-row merge goes with the ``across`` group instead when that costs fewer calls
+    (:func:`layer_calls`; a one-row rectangle merged across is one
+    merged cell all the same), which splits two long groups evenly."""
+    single: dict[tuple[int, int], list[int]] = {}
+    others: list[Rect] = []
+    for r1, c1, r2, c2 in merges:
+        if r1 == r2:
+            single.setdefault((c1, c2), []).append(r1)
+        else:
+            others.append((r1, c1, r2, c2))
+    across: list[Rect] = []
+    lone: list[Rect] = []  # one-row merges with no neighbour of the same columns
+    for (c1, c2), rows in single.items():
+        for first, last in row_runs(rows):
+            (across if last > first else lone).append((first, c1, last, c2))
+    plans = [(across, others + lone)]
+    if multi_area and lone:
+        plans.append((across + lone, others))
+    best = min(plans, key=lambda plan: sum(layer_calls(rects) for rects in plan))
+    groups = [(True, sorted(best[0])), (False, sorted(best[1]))]
+    return [(flag, rects) for flag, rects in groups if rects]
+
+
+def fit_rows(spec: SheetSpec) -> Rect | None:
+    """The rectangle whose rows Excel AutoFits: every row of ``spec.estimated_heights``, across
+    every written column (so that it does not matter whether AutoFit of a part of a row looks
+    at the whole row); None when there is none. Rows between them (a group's rata-rata row)
+    are fitted too: they hold one line."""
+    if not spec.estimated_heights or not spec.cells:
+        return None
+    last_col = max(cell.col for cell in spec.cells)
+    return (min(spec.estimated_heights), 1, max(spec.estimated_heights), last_col)
+
+
+def height_runs(heights: dict[int, float]) -> list[tuple[int, int, float]]:
+    """Consecutive rows of equal height as (first row, last row, height)."""
+    runs: list[tuple[int, int, float]] = []
+    for row in sorted(heights):
+        h = heights[row]
+        if runs and runs[-1][1] == row - 1 and runs[-1][2] == h:
+            runs[-1] = (runs[-1][0], row, h)
+        else:
+            runs.append((row, row, h))
+    return runs

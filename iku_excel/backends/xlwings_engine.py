@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -59,13 +59,12 @@ from iku_excel.backends.paint import (
     Rect,
     area_addresses,
     copy_plan,
+    fit_rows,
     format_layers,
-    format_plan,
-    layer_calls,
+    height_runs,
+    merge_groups,
     name_formulas,
-    rectangles,
     row_runs,
-    style_attributes,
 )
 from iku_excel.backends.xlwings_charts import draw_charts
 from iku_excel.model import SheetGrid
@@ -95,6 +94,7 @@ COPY_FORMATS = "Formats"
 #: each such layer in turn and deleted before the refresh ends: the planner's book gains no
 #: name. The leading underscore keeps it apart from names a planner types.
 AREA_NAME = "_IkuExcelAreas"
+_MAC = sys.platform == "darwin"  # where xlwings' Sheet.range mangles multi-area addresses
 
 
 # --- Values ---------------------------------------------------------------------------------------
@@ -378,7 +378,7 @@ class XlwingsEngine:
         if fitted is not None:  # after widths and wrapping: AutoFit measures with them
             r1, c1, r2, c2 = fitted
             sheet.range((r1, c1), (r2, c2)).rows.autofit()
-        for r1, r2, height in _height_runs(spec.row_heights):
+        for r1, r2, height in height_runs(spec.row_heights):
             sheet.range((r1, 1), (r2, 1)).row_height = height
         draw_charts(sheet, spec)  # backends/xlwings_charts.py
         self._finish(sheet, spec)
@@ -425,10 +425,6 @@ class XlwingsEngine:
             # Office.js RangeCopyType "Formats": font, fill, borders, alignment, number format
             sheet.range((r1, c1), (r2, c2)).copy_from(source, copy_type=COPY_FORMATS)
 
-    @property
-    def _mac(self) -> bool:
-        return sys.platform == "darwin"
-
     def _ranges(self, sheet: xw.Sheet, title: str, rects: Sequence[Rect]) -> Iterator[Any]:
         """The ranges to make one call each on (sheet ``title``): one per rectangle, or on
         desktop Excel ONE multi-area range, whatever the number of areas.
@@ -447,7 +443,7 @@ class XlwingsEngine:
                 yield sheet.range((r1, c1), (r2, c2))
             return
         addresses = area_addresses(rects)
-        if len(addresses) <= 2 and not self._mac:  # as cheap as the name: no name
+        if len(addresses) <= 2 and not _MAC:  # as cheap as the name: no name
             for address in addresses:
                 yield sheet.range(address)
             return
@@ -468,22 +464,16 @@ class XlwingsEngine:
         """:data:`AREA_NAME` deleted when the outermost block ends, even on error (a failure
         to delete it is raised unless another error is already on its way)."""
         self._area_depth += 1
+        failed = True
         try:
             yield
-        except BaseException:
+            failed = False
+        finally:
             self._area_depth -= 1
-            if not self._area_depth:
-                with suppress(Exception):
-                    self._drop_area_name()
-            raise
-        self._area_depth -= 1
-        if not self._area_depth:
-            self._drop_area_name()
-
-    def _drop_area_name(self) -> None:
-        name, self._area_name, self._area_formula = self._area_name, None, None
-        if name is not None:
-            name.delete()
+            if not self._area_depth and self._area_name is not None:
+                name, self._area_name, self._area_formula = self._area_name, None, None
+                with suppress(Exception) if failed else nullcontext():
+                    name.delete()
 
     def _format(self, target: Any, name: str, value: object) -> None:
         """Set one format attribute of ``target`` (xlwings' setters take literal types); the
@@ -567,59 +557,6 @@ def add_conditional_fill(sheet: xw.Sheet, fill: ConditionalFill) -> None:
     )
 
 
-def merge_groups(
-    merges: Sequence[Rect], *, multi_area: bool = False
-) -> list[tuple[bool, list[Rect]]]:
-    """Merges as calls: one-row merges of the same columns in consecutive rows become one
-    rectangle merged ``across`` (each row its own merged cell); the rest stay as they are.
-
-    ``multi_area`` (desktop Excel, a group is one call however many areas it has): every
-    one-row merge goes with the ``across`` group instead when that costs fewer calls
-    (:func:`~iku_excel.backends.paint.layer_calls`; a one-row rectangle merged across is one
-    merged cell all the same), which splits two long groups evenly."""
-    single: dict[tuple[int, int], list[int]] = {}
-    others: list[Rect] = []
-    for r1, c1, r2, c2 in merges:
-        if r1 == r2:
-            single.setdefault((c1, c2), []).append(r1)
-        else:
-            others.append((r1, c1, r2, c2))
-    across: list[Rect] = []
-    lone: list[Rect] = []  # one-row merges with no neighbour of the same columns
-    for (c1, c2), rows in single.items():
-        for first, last in row_runs(rows):
-            (across if last > first else lone).append((first, c1, last, c2))
-    plans = [(across, others + lone)]
-    if multi_area and lone:
-        plans.append((across + lone, others))
-    best = min(plans, key=lambda plan: sum(layer_calls(rects) for rects in plan))
-    groups = [(True, sorted(best[0])), (False, sorted(best[1]))]
-    return [(flag, rects) for flag, rects in groups if rects]
-
-
-def fit_rows(spec: SheetSpec) -> Rect | None:
-    """The rectangle whose rows Excel AutoFits: every row of ``spec.estimated_heights``, across
-    every written column (so that it does not matter whether AutoFit of a part of a row looks
-    at the whole row); None when there is none. Rows between them (a group's rata-rata row)
-    are fitted too: they hold one line."""
-    if not spec.estimated_heights or not spec.cells:
-        return None
-    last_col = max(cell.col for cell in spec.cells)
-    return (min(spec.estimated_heights), 1, max(spec.estimated_heights), last_col)
-
-
-def _height_runs(heights: dict[int, float]) -> list[tuple[int, int, float]]:
-    """Consecutive rows of equal height as (first row, last row, height)."""
-    runs: list[tuple[int, int, float]] = []
-    for row in sorted(heights):
-        h = heights[row]
-        if runs and runs[-1][1] == row - 1 and runs[-1][2] == h:
-            runs[-1] = (runs[-1][0], row, h)
-        else:
-            runs.append((row, row, h))
-    return runs
-
-
 def _bgr(hex_colour: str) -> int:
     """``"1F4E78"`` as the integer Excel's COM colours use (red in the low byte)."""
     value = hex_colour.lstrip("#")[-6:]
@@ -655,15 +592,8 @@ __all__: Sequence[str] = (
     "XlwingsEngine",
     "add_conditional_fill",
     "excel_input",
-    "fit_rows",
-    "format_layers",
-    "format_plan",
     "frozen_range",
-    "merge_groups",
     "read_format_runs",
-    "rectangles",
-    "row_runs",
-    "style_attributes",
     "suspended",
     "value_block",
 )
