@@ -741,6 +741,40 @@ def test_real_excel_matches_the_file_engine(
         ]
 
 
+@pytest.mark.excel
+@pytest.mark.skipif(not _excel_available(), reason="needs Microsoft Excel (Windows or macOS)")
+def test_real_excel_paints_many_groups_through_the_name(
+    tmp_path: Path, excel_book: Callable[[Path], Any]
+) -> None:
+    """80 sasaran groups: the rata-rata rows' layers pass 255 characters and go through the
+    temporary defined name (every multi-area layer does on a Mac); the saved book matches the
+    file engine's formats and merges and has no defined name of ours."""
+    src = varied_workbook(tmp_path / "many.xlsx", 80, 3)
+    by_file, by_excel = tmp_path / "by-file.xlsx", tmp_path / "by-excel.xlsx"
+    shutil.copyfile(src, by_file)
+    shutil.copyfile(src, by_excel)
+    refresh_file(by_file)
+    book = excel_book(by_excel)
+    specs: list[SheetSpec] = []
+
+    class Recording(XlwingsEngine):
+        def write_sheet(self, spec: SheetSpec) -> Any:
+            specs.append(spec)
+            return super().write_sheet(spec)
+
+    refresh_with(Recording(book))
+    book.save()
+    fitted = {}
+    for spec in specs:
+        rect = fit_rows(spec)
+        fitted[spec.name] = (
+            set(range(rect[0], rect[2] + 1)) - set(spec.row_heights) if rect else set()
+        )
+    expected, actual = _load(by_file), _load(by_excel)
+    assert workbook_differences(expected, actual, fitted=fitted) == []
+    assert "_IkuExcelAreas" not in actual.defined_names
+
+
 # --- The comparison has teeth ---------------------------------------------------------------------
 
 
