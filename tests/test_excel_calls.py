@@ -49,11 +49,12 @@ __all__ = ["remote_engine"]  # the fixture, used by name below
 
 #: Desktop Excel (multi-area ranges): calls at 1, 5, 20 and 80 sasaran groups (measured 71, 73,
 #: 79, 83; with addresses cut at 255 characters they were 71, 73, 81, 110). What grows from one
-#: group to many is fixed in number: the ~8 layers that list every group (the rata-rata rows'
+#: group to many is fixed in number: the 8 layers that list every group (the rata-rata rows'
 #: bold, fill, italic, alignments, number format, the sasaran and label merges) each cost one
-#: call more, pointing the temporary name, and the name is deleted once. Not 80: that floor
-#: is the one-group count plus those 9, and the Validasi sheet of the many-group workbooks
-#: has one severity more (info: a fill and a font colour).
+#: call more, pointing the temporary name, and the name is deleted once. Not 80: 83 is the
+#: one-group 71, those 8 + 1, one more alignment layer (the rata-rata rows painted back to
+#: General), and the Validasi sheet of the many-group workbooks has one severity more (info:
+#: a fill and a font colour).
 DESKTOP_CALLS = 84
 #: At 300 groups (measured 92; 193 with cut addresses). A name's formula holds at most Excel's
 #: 8,192 characters, about 400 areas of this sheet, so a layer of two areas per group passes
