@@ -326,7 +326,7 @@ class GridSheet(Absorb):
             last = second if isinstance(second, tuple) else first
             return GridRange(self, (*first, *last))
         if self.book.mac:  # xlwings' Mac Sheet.range keeps the first cell of "A1:B1,A3:B3"
-            assert isinstance(first, str) and "," not in first, first
+            assert isinstance(first, str) and first.count(":") < 2, first
         return GridRange(self, first)
 
 

@@ -169,10 +169,10 @@ def format_layers(
 ) -> list[Layer]:
     """The layers of paint that give every cell of ``spec`` its format, in painting order.
 
-    ``multi_area``: a layer costs :func:`layer_calls` (one call, two when its address is
-    longer than 255 characters), not one per rectangle; the cheapest plan is chosen by that
-    count. ``free``: cells whose format does not matter (a copy overwrites them afterwards,
-    :func:`copy_plan`)."""
+    ``multi_area``: a layer costs :func:`layer_calls` (one call per address of up to 255
+    characters; a longer layer one more, pointing a defined name), not one per rectangle; the
+    cheapest plan is chosen by that count. ``free``: cells whose format does not matter (a
+    copy overwrites them afterwards, :func:`copy_plan`)."""
     attributes = {name: style_attributes(style) for name, style in spec.styles.items()}
     wanted: dict[str, dict[Cell, object]] = {}
     for cell in spec.cells:
@@ -434,7 +434,7 @@ def area_addresses(rects: Sequence[Rect], limit: int = MAX_AREA_ADDRESS) -> list
 
 def name_formulas(sheet: str, rects: Sequence[Rect], limit: int = MAX_NAME_FORMULA) -> list[str]:
     """``rects`` of ``sheet`` as the formulas of a defined name (``"=Capaian!$A$5:$A$9,..."``),
-    each at most ``limit`` long: one formula up to about 370 areas of a short sheet name.
+    each at most ``limit`` long: one formula holds about 400 areas of a short sheet name.
 
     A name's formula is not a ``Range("...")`` argument: Excel takes a union of several hundred
     areas there (the 255 characters are the Name Manager's box), and ``Range("name")`` gives
@@ -446,9 +446,10 @@ def name_formulas(sheet: str, rects: Sequence[Rect], limit: int = MAX_NAME_FORMU
 
 
 def layer_calls(rects: Sequence[Rect], sheet: str = "Capaian") -> int:
-    """Calls a layer of ``rects`` costs on desktop Excel: one per multi-area address of up to
-    255 characters; beyond two such addresses, two per name formula (pointing the name, then
-    the call on the named range: ``XlwingsEngine._ranges``)."""
+    """Calls a layer of ``rects`` of ``sheet`` costs on desktop Excel: one per multi-area
+    address of up to 255 characters; beyond two such addresses, two per name formula (pointing
+    the name, then the call on the named range: ``XlwingsEngine._ranges``). The plan counts
+    with the default sheet name: the length of a name decides little."""
     if len(rects) < 2:
         return len(rects)
     addresses = len(area_addresses(rects))
@@ -486,8 +487,8 @@ def merge_groups(
 
     ``multi_area`` (desktop Excel, a group is one call however many areas it has): every
     one-row merge goes with the ``across`` group instead when that costs fewer calls
-    (:func:`layer_calls`; a one-row rectangle merged across is one
-    merged cell all the same), which splits two long groups evenly."""
+    (:func:`layer_calls`; a one-row rectangle merged across is one merged cell all the same):
+    at 300 groups two groups of one name formula each, not one of two."""
     single: dict[tuple[int, int], list[int]] = {}
     others: list[Rect] = []
     for r1, c1, r2, c2 in merges:

@@ -94,7 +94,7 @@ COPY_FORMATS = "Formats"
 #: each such layer in turn and deleted before the refresh ends: the planner's book gains no
 #: name. The leading underscore keeps it apart from names a planner types.
 AREA_NAME = "_IkuExcelAreas"
-_MAC = sys.platform == "darwin"  # where xlwings' Sheet.range mangles multi-area addresses
+_MAC = sys.platform == "darwin"  # where xlwings' Sheet.range mangles "A1:B1,A3:B3"
 
 
 # --- Values ---------------------------------------------------------------------------------------
@@ -432,9 +432,9 @@ class XlwingsEngine:
         ``Range("...")`` takes an address of up to 255 characters; a union longer than two such
         addresses is given to :data:`AREA_NAME` as its formula (one formula up to Excel's
         8,192 characters, :func:`~iku_excel.backends.paint.name_formulas`) and the range is
-        looked up by the name. On a Mac every multi-area range goes through the name: xlwings
-        0.37.8's ``Sheet.range`` there cuts a string at its colons and keeps only the first
-        cell of ``"A7:O7,A15:O15"``; a name has no colon and reaches Excel as it is.
+        looked up by the name. On a Mac an address of two colons or more goes through the name
+        too: xlwings 0.37.8's ``Sheet.range`` there cuts a string at its colons and keeps only
+        the first cell of ``"A7:O7,A15:O15"``; a name has no colon and reaches Excel as it is.
 
         A generator: the name is pointed at the next areas only after the caller is done with
         the range before (on a Mac a range is a reference Excel resolves at each command)."""
@@ -443,7 +443,7 @@ class XlwingsEngine:
                 yield sheet.range((r1, c1), (r2, c2))
             return
         addresses = area_addresses(rects)
-        if len(addresses) <= 2 and not _MAC:  # as cheap as the name: no name
+        if len(addresses) <= 2 and (not _MAC or all(a.count(":") < 2 for a in addresses)):
             for address in addresses:
                 yield sheet.range(address)
             return
