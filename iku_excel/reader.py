@@ -25,7 +25,6 @@ from iku_excel.capaian import default_quarterly_aggregation
 from iku_excel.errors import ContractError
 from iku_excel.extras import history_columns, read_extras
 from iku_excel.model import (
-    CellRef,
     Finding,
     IkuIndicator,
     IkuWorkbook,
@@ -36,8 +35,8 @@ from iku_excel.model import (
     TypedAggregate,
     Value,
 )
-from iku_excel.numbers import Style, normalise_unit, parse_number
-from iku_excel.reader_base import HEADER_SCAN_ROWS, Collector, text
+from iku_excel.numbers import Style, normalise_unit
+from iku_excel.reader_base import HEADER_SCAN_ROWS, Collector, RowCells, text
 from iku_excel.settings_reader import read_settings
 
 
@@ -181,21 +180,6 @@ def _is_column_number_row(grid: SheetGrid, row: int) -> bool:
     return ints == list(range(ints[0], ints[0] + len(ints)))
 
 
-def _value(grid: SheetGrid, layout: TableLayout, row: int, key: str, style: Style = "id") -> Value:
-    col = layout.columns.get(key)
-    if col is None:
-        return Value(parse_number(None), None)
-    return Value(
-        parse_number(grid.value(row, col), grid.number_format(row, col), style=style),
-        CellRef(grid.name, row, col),
-    )
-
-
-def _text(grid: SheetGrid, layout: TableLayout, row: int, key: str) -> str:
-    col = layout.columns.get(key)
-    return text(grid.value(row, col)) if col is not None else ""
-
-
 def _polarity(raw: str) -> Literal["Positif", "Negatif"] | None:
     norm = contract.normalise_header(raw)
     if norm in ("positif", "positive", "+", "maksimal", "maximize", "naik"):
@@ -206,16 +190,16 @@ def _polarity(raw: str) -> Literal["Positif", "Negatif"] | None:
 
 
 def _read_polarity(
-    grid: SheetGrid, layout: TableLayout, row: int, code: str, out: Collector
+    cells: RowCells, layout: TableLayout, code: str, out: Collector
 ) -> tuple[Literal["Positif", "Negatif"], bool]:
     """The row's polaritas (Positif when empty or unknown) and whether it was given."""
-    raw = _text(grid, layout, row, "polarity")
+    raw = cells.text(layout.columns.get("polarity"))
     if not raw:
         return "Positif", False
     polarity = _polarity(raw)
     if polarity is None:
-        cell = cell_address(row, layout.columns["polarity"])
-        out.add("invalid-polarity", sheet=grid.name, cell=cell, code=code, value=raw)
+        cell = cell_address(cells.row, layout.columns["polarity"])
+        out.add("invalid-polarity", sheet=cells.sheet, cell=cell, code=code, value=raw)
         return "Positif", False
     return polarity, True
 
@@ -227,13 +211,9 @@ def _data_rows(grid: SheetGrid, layout: TableLayout) -> range:
     return range(start, grid.n_rows + 1)
 
 
-def _row_is_empty(grid: SheetGrid, layout: TableLayout, row: int) -> bool:
-    for cols in (layout.columns.values(), layout.year_columns.values()):
-        for c in cols:
-            value = grid.value(row, c)
-            if value is not None and text(value) != "":
-                return False
-    return True
+def _table_columns(layout: TableLayout) -> tuple[int, ...]:
+    """Every column the table's header names: a row empty in all of them is skipped."""
+    return (*layout.columns.values(), *layout.year_columns.values())
 
 
 # --- IKU ------------------------------------------------------------------------------------------
@@ -277,13 +257,17 @@ def read_iku(
                 sasaran=current_sasaran,
             )
 
+    cols = layout.columns
+    table_columns = _table_columns(layout)
+    numeric = [(key, cols.get(key)) for key in _NUMERIC_IKU_KEYS]
     for row in _data_rows(grid, layout):
-        if _row_is_empty(grid, layout, row):
+        cells = RowCells(grid, row)
+        if cells.is_empty(table_columns):
             continue
-        sasaran = _text(grid, layout, row, "sasaran")
-        name = _text(grid, layout, row, "indicator")
-        code = _text(grid, layout, row, "code")
-        values = {key: _value(grid, layout, row, key, style) for key in _NUMERIC_IKU_KEYS}
+        sasaran = cells.text(cols.get("sasaran"))
+        name = cells.text(cols.get("indicator"))
+        code = cells.text(cols.get("code"))
+        values = {key: cells.number(col, style) for key, col in numeric}
         has_numbers = any(not v.is_blank for v in values.values())
         typed = typed_aggregate(row, name, sasaran, current_sasaran, values)
         if typed is not None:
@@ -312,17 +296,18 @@ def read_iku(
                 indicator=name,
             )
         sasaran_has_indicator = True
-        indicators.append(
-            _indicator(grid, layout, row, out, style, history, values, current_sasaran, name, code)
+        row_indicator = _indicator(
+            cells, grid, layout, out, style, history, values, current_sasaran, name, code
         )
+        indicators.append(row_indicator)
     close_group()
     return indicators, layout
 
 
 def _indicator(
+    cells: RowCells,
     grid: SheetGrid,
     layout: TableLayout,
-    row: int,
     out: Collector,
     style: Style,
     history: dict[int, dict],
@@ -332,40 +317,42 @@ def _indicator(
     code: str,
 ) -> IkuIndicator:
     """One indicator row of the IKU sheet, its numbers already parsed into ``values``."""
-    unit = _text(grid, layout, row, "unit")
-    polarity, polarity_given = _read_polarity(grid, layout, row, code, out)
+    cols = layout.columns
+    row = cells.row
+    unit = cells.text(cols.get("unit"))
+    polarity, polarity_given = _read_polarity(cells, layout, code, out)
     unit_key = normalise_unit(unit or values["target"].parsed.unit or "")
     return IkuIndicator(
         row=row,
         code=code,
         sasaran=sasaran,
         indicator=name,
-        definition=_text(grid, layout, row, "definition"),
+        definition=cells.text(cols.get("definition")),
         unit=unit,
         polarity=polarity,
         polarity_given=polarity_given,
-        quarterly_aggregation=_quarterly_aggregation(grid, layout, row, code, unit_key, out),
+        quarterly_aggregation=_quarterly_aggregation(cells, layout, code, unit_key, out),
         weight=values["weight"],
         target=values["target"],
         quarters=(values["tw1"], values["tw2"], values["tw3"], values["tw4"]),
         realisasi=values["realisasi"],
         capaian_last_year=values["capaian_last_year"],
         reported_capaian=values["reported_capaian"],
-        data_source=_text(grid, layout, row, "data_source"),
-        responsible=_text(grid, layout, row, "responsible"),
-        note=_text(grid, layout, row, "note"),
-        numerator=_value(grid, layout, row, "numerator", style),
-        denominator=_value(grid, layout, row, "denominator", style),
+        data_source=cells.text(cols.get("data_source")),
+        responsible=cells.text(cols.get("responsible")),
+        note=cells.text(cols.get("note")),
+        numerator=cells.number(cols.get("numerator"), style),
+        denominator=cells.number(cols.get("denominator"), style),
         extras=read_extras(grid, layout, row, history),
     )
 
 
 def _quarterly_aggregation(
-    grid: SheetGrid, layout: TableLayout, row: int, code: str, unit_key: str, out: Collector
+    cells: RowCells, layout: TableLayout, code: str, unit_key: str, out: Collector
 ) -> str:
     """The row's Agregasi Triwulan: as typed when it is a known choice, else the unit's default."""
     default_agg = default_quarterly_aggregation(unit_key)
-    agg_raw = _text(grid, layout, row, "quarterly_aggregation")
+    agg_raw = cells.text(layout.columns.get("quarterly_aggregation"))
     if not agg_raw:
         return default_agg
     for choice in contract.QUARTERLY_AGGREGATIONS:
@@ -373,8 +360,8 @@ def _quarterly_aggregation(
             return choice
     out.add(
         "invalid-quarterly-aggregation",
-        sheet=grid.name,
-        cell=cell_address(row, layout.columns["quarterly_aggregation"]),
+        sheet=cells.sheet,
+        cell=cell_address(cells.row, layout.columns["quarterly_aggregation"]),
         code=code,
         value=agg_raw,
         default=default_agg,
@@ -390,38 +377,35 @@ def read_rpjmd(
 ) -> tuple[list[RpjmdIndicator], TableLayout]:
     layout = locate_header(grid, contract.RPJMD_COLUMNS, years=True)
     rows: list[RpjmdIndicator] = []
-    sheet = grid.name
     last_sasaran = ""
+    cols = layout.columns
+    table_columns = _table_columns(layout)
+    years = sorted(layout.year_columns.items())
     for row in _data_rows(grid, layout):
-        if _row_is_empty(grid, layout, row):
+        cells = RowCells(grid, row)
+        if cells.is_empty(table_columns):
             continue
-        name = _text(grid, layout, row, "indicator")
-        sasaran = _text(grid, layout, row, "sasaran") or last_sasaran
+        name = cells.text(cols.get("indicator"))
+        sasaran = cells.text(cols.get("sasaran")) or last_sasaran
         last_sasaran = sasaran
         if not name:
             continue
-        code = _text(grid, layout, row, "code")
-        polarity, given = _read_polarity(grid, layout, row, code, out)
-        targets = {
-            year: Value(
-                parse_number(grid.value(row, col), grid.number_format(row, col), style=style),
-                CellRef(sheet, row, col),
-            )
-            for year, col in sorted(layout.year_columns.items())
-        }
+        code = cells.text(cols.get("code"))
+        polarity, given = _read_polarity(cells, layout, code, out)
+        targets = {year: cells.number(col, style) for year, col in years}
         rows.append(
             RpjmdIndicator(
                 row=row,
                 code=code,
-                misi=_text(grid, layout, row, "misi"),
-                tujuan=_text(grid, layout, row, "tujuan"),
+                misi=cells.text(cols.get("misi")),
+                tujuan=cells.text(cols.get("tujuan")),
                 sasaran=sasaran,
                 indicator=name,
-                unit=_text(grid, layout, row, "unit"),
+                unit=cells.text(cols.get("unit")),
                 polarity=polarity,
-                baseline=_value(grid, layout, row, "baseline", style),
+                baseline=cells.number(cols.get("baseline"), style),
                 targets=targets,
-                final_target=_value(grid, layout, row, "final_target", style),
+                final_target=cells.number(cols.get("final_target"), style),
                 polarity_given=given,
             )
         )

@@ -452,3 +452,43 @@ def test_no_settings_sheet() -> None:
         ("missing-sheet", c.SHEET_PENGATURAN),
         ("missing-sheet", c.SHEET_RPJMD),
     }
+
+
+# --- the row fast path ----------------------------------------------------------------------------
+
+
+def test_row_cells_read_like_the_grid() -> None:
+    """``RowCells`` (one row fetched once) gives what ``SheetGrid.value`` / ``number_format`` and
+    ``parse_number`` give cell by cell, for short rows, missing formats and every kind of value;
+    ``cell_value`` builds a Value equal to the one its two frozen constructors build."""
+    from iku_excel.model import CellRef, Value, cell_value
+    from iku_excel.numbers import parse_number
+    from iku_excel.reader_base import RowCells
+
+    values: list[list[object]] = [
+        [1.5, "  80 % ", None, 0.8, 7, True, "1.234,5", float("nan"), "   "],
+        ["x"],
+        [],
+    ]
+    formats: list[list[str | None]] = [
+        [None, None, None, "0.00%", None, None, None, None],  # shorter than its row
+        ["0%"],
+    ]
+    for grid in (SheetGrid("IKU", values, formats), SheetGrid("IKU", values)):
+        for row in range(0, 5):
+            cells = RowCells(grid, row)
+            for col in range(0, 11):
+                raw, fmt = grid.value(row, col), grid.number_format(row, col)
+                assert cells.value(col) is raw
+                assert cells.text(col) == text(raw)
+                if col >= 1:
+                    want = Value(parse_number(raw, fmt, style="en"), CellRef("IKU", row, col))
+                    got = cells.number(col, "en")
+                    assert (got.ref, repr(got.parsed)) == (want.ref, repr(want.parsed))
+            assert cells.number(None).ref is None
+            assert cells.text(None) == ""
+            nonblank = [c for c in range(1, 10) if text(grid.value(row, c))]
+            assert cells.is_empty(range(1, 10)) == (not nonblank)
+    made = cell_value(parse_number(2.0), "IKU", 3, 4)
+    assert made == Value(parse_number(2.0), CellRef("IKU", 3, 4))
+    assert hash(made) == hash(Value(parse_number(2.0), CellRef("IKU", 3, 4)))

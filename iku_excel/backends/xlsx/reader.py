@@ -74,7 +74,7 @@ def read_grids(
             names = _sheet_names(package)
         grids: dict[str, SheetGrid] = {}
         wanted = names if select is None else list(select(names))
-        formats = _number_formats(package, wanted)
+        formats = _NumberFormats(package)
         for name in wanted:
             part = parts.get(name.casefold())
             data = _worksheet_xml(package, part, name)
@@ -93,11 +93,11 @@ def read_grids(
                     ]
                     while values and all(v is None for v in values[-1]):
                         values.pop()
-                    fmt = _format_grid(formats.get(name, {}), values)
-                    grids[name] = SheetGrid(name, values, fmt)
+                    grids[name] = SheetGrid(name, values, formats.grid(part, values))
                     continue
             if data is not None:
-                grids[name] = _sparse_grid(name, data, part or "", strings, formats.get(name, {}))
+                found = formats.of_part(part)
+                grids[name] = _sparse_grid(name, data, part or "", strings, found)
         return names, grids
     except (CalamineError, zipfile.BadZipFile, KeyError, UnsafeWorkbookError) as exc:
         cause = _cause(exc)
@@ -211,23 +211,49 @@ def _sparse_grid(
     return SheetGrid(name, _SparseRows(cells, sheet.max_row), _SparseRows(known, sheet.max_row))  # type: ignore[arg-type]
 
 
-def _format_grid(
-    formats: dict[tuple[int, int], str], values: Sequence[Sequence[object]]
-) -> list[list[str | None]]:
-    grid: list[list[str | None]] = [[None] * len(row) for row in values]
-    for (row, col), code in formats.items():
-        if row <= len(grid) and col <= len(grid[row - 1]):
-            grid[row - 1][col - 1] = code
-    return grid
+class _NumberFormats:
+    """The number formats of the cells of a package's sheets, each sheet's found only when its
+    grid's formats are first asked for: a refresh reads an existing Capaian sheet for its typed
+    notes alone, and matching its thousands of percent cells was most of a second refresh's extra
+    reading time."""
+
+    def __init__(self, package: XlsxPackage) -> None:
+        self.package = package
+        # The styles are read now, inside read_grids' refusals; only the sheets' matching waits.
+        self.codes = _format_codes(package)
+        # Only cells whose style has a format other than General matter: match just those
+        # opening tags, in C (a sheet has tens of thousands of cells, a handful of formats).
+        interesting = [str(i) for i, code in enumerate(self.codes) if code != "General"]
+        styles = "|".join(interesting).encode()
+        pattern = rb'<(?:\w+:)?c\b[^>]*?\ss="(?:' + styles + rb')"[^>]*>'
+        self._tag = re.compile(pattern) if interesting else None
+
+    def of_part(self, part: str | None) -> dict[tuple[int, int], str]:
+        """(row, col) -> number format of every cell of ``part`` with a format other than
+        General."""
+        codes = self.codes
+        found: dict[tuple[int, int], str] = {}
+        if part is None or self._tag is None:
+            return found
+        for match in self._tag.finditer(self.package.read(part)):
+            element = match.group(0)
+            ref = _REF.search(element)
+            style = _STYLE.search(element)
+            if ref is None or style is None:
+                continue  # a cell without r=: not written by Excel; format unknown
+            row, col = int(ref.group(2)), column_index(ref.group(1).decode())
+            found[(row, col)] = codes[int(style.group(1))]
+        return found
+
+    def grid(self, part: str | None, values: Sequence[Sequence[object]]) -> _LazyFormatGrid:
+        """The formats of ``part`` shaped like ``values``, found on first use."""
+        return _LazyFormatGrid(lambda: _format_grid(self.of_part(part), values))
 
 
-def _number_formats(
-    package: XlsxPackage, sheets: Sequence[str]
-) -> dict[str, dict[tuple[int, int], str]]:
-    """(row, col) -> number format of every cell with a format other than General."""
+def _format_codes(package: XlsxPackage) -> list[str]:
+    """The number format code of each cell style (``cellXfs``) of styles.xml, in order."""
     from iku_excel.backends.xlsx.stylesheet import BUILTIN_FORMATS
 
-    out: dict[str, dict[tuple[int, int], str]] = {}
     codes: list[str] = []
     styles_name = package.find("xl/styles.xml")
     if styles_name == "xl/styles.xml":
@@ -240,30 +266,42 @@ def _number_formats(
         for xf in [] if xfs is None else xfs.iterfind(f"{_MAIN}xf"):
             fmt_id = int(xf.get("numFmtId", "0"))
             codes.append(custom.get(fmt_id) or BUILTIN_FORMATS.get(fmt_id, "General"))
-    # Only cells whose style has a format other than General matter: match just those
-    # opening tags, in C (a sheet has tens of thousands of cells, a handful of formats).
-    interesting = [str(i) for i, code in enumerate(codes) if code != "General"]
-    if not interesting:
-        return out
-    parts = sheet_parts(package)
-    tag = re.compile(
-        rb'<(?:\w+:)?c\b[^>]*?\ss="(?:' + "|".join(interesting).encode() + rb')"[^>]*>'
-    )
-    for sheet in sheets:
-        part = parts.get(sheet.casefold())
-        if part is None:
-            continue
-        found: dict[tuple[int, int], str] = {}
-        for match in tag.finditer(package.read(part)):
-            element = match.group(0)
-            ref = _REF.search(element)
-            style = _STYLE.search(element)
-            if ref is None or style is None:
-                continue  # a cell without r=: not written by Excel; format unknown
-            row, col = int(ref.group(2)), column_index(ref.group(1).decode())
-            found[(row, col)] = codes[int(style.group(1))]
-        out[sheet] = found
-    return out
+    return codes
+
+
+class _LazyFormatGrid(Sequence[Sequence[str | None]]):
+    """A sheet's number-format grid, built by ``build`` the first time a row is asked for."""
+
+    def __init__(self, build: Callable[[], list[list[str | None]]]) -> None:
+        self._build: Callable[[], list[list[str | None]]] | None = build
+        self._rows: list[list[str | None]] = []
+
+    def _grid(self) -> list[list[str | None]]:
+        if self._build is not None:
+            self._rows, self._build = self._build(), None
+        return self._rows
+
+    def __len__(self) -> int:
+        return len(self._grid())
+
+    @overload
+    def __getitem__(self, index: int) -> Sequence[str | None]: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Sequence[str | None]]: ...
+    def __getitem__(
+        self, index: int | slice
+    ) -> Sequence[str | None] | Sequence[Sequence[str | None]]:
+        return self._grid()[index]
+
+
+def _format_grid(
+    formats: dict[tuple[int, int], str], values: Sequence[Sequence[object]]
+) -> list[list[str | None]]:
+    grid: list[list[str | None]] = [[None] * len(row) for row in values]
+    for (row, col), code in formats.items():
+        if row <= len(grid) and col <= len(grid[row - 1]):
+            grid[row - 1][col - 1] = code
+    return grid
 
 
 def _parse(package: XlsxPackage, part: str) -> etree._Element:
