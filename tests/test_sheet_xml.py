@@ -152,3 +152,20 @@ def test_text_is_escaped_and_never_a_formula() -> None:
     assert "<f>" not in xml
     assert "&lt;y&gt; &amp; z" in xml
     assert '<t xml:space="preserve">  spaced_x0001_ </t>' in xml  # kept, escaped as Excel does
+
+
+def test_cell_spec_is_the_frozen_cell() -> None:
+    """``spec.cell_spec`` (slots set directly) builds the CellSpec the constructor builds: equal,
+    same hash, still frozen."""
+    import dataclasses
+
+    import pytest
+
+    from iku_excel.sheets.spec import CellSpec, cell_spec
+
+    fast = cell_spec(3, 4, 1.5, "=A1", "percent")
+    assert fast == CellSpec(3, 4, 1.5, "=A1", "percent")
+    assert hash(fast) == hash(CellSpec(3, 4, 1.5, "=A1", "percent"))
+    assert fast.address == "D3"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.value = 2  # type: ignore[misc]

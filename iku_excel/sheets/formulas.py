@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from iku_excel.a1 import column_index, quote_sheet
+from iku_excel.a1 import cell_address, column_index, quote_sheet
 from iku_excel.capaian import SHOWN_DECIMALS
 from iku_excel.kinds import composite_expr, grade_formula
 from iku_excel.model import IndicatorResult, Settings, Value
@@ -60,7 +60,7 @@ class PredikatLookup:
     bottom: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Operand:
     """An input cell as a formula operand.
 
@@ -74,19 +74,47 @@ class Operand:
     blank: bool
 
 
+_new = object.__new__
+_set_expr, _set_address, _set_blank = (
+    getattr(Operand, name).__set__ for name in Operand.__dataclass_fields__
+)
+#: sheet name -> its quoted form and "!", as a reference to it starts (a handful of sheets, a few
+#: hundred thousand references).
+_SHEET_PREFIX: dict[str, str] = {}
+
+
+def _operand(expr: str, address: str, blank: bool) -> Operand:
+    """``Operand(expr, address, blank)`` through its slots (as ``model.cell_value``)."""
+    op: Operand = _new(Operand)
+    _set_expr(op, expr)
+    _set_address(op, address)
+    _set_blank(op, blank)
+    return op
+
+
 def operand(value: Value | None, *, same_sheet: str | None = None) -> Operand | None:
     """The operand for a clean numeric or empty input cell; None when the value needed parsing
     (text, a range) and must be written as a computed value instead."""
     if value is None or value.ref is None:
         return None
     ref = value.ref
-    addr = ref.address if same_sheet == ref.sheet else f"{quote_sheet(ref.sheet)}!{ref.address}"
     p = value.parsed
-    if p.status == "missing" and not p.from_text and (p.raw is None or p.raw == ""):
-        return Operand(addr, addr, True)
-    if p.status != "ok" or p.kind != "number" or p.from_text:
+    status = p.status
+    if status == "ok":
+        if p.kind != "number" or p.from_text:
+            return None
+    elif status != "missing" or p.from_text or not (p.raw is None or p.raw == ""):
         return None
-    return Operand(f"({addr}*100)" if p.percent_scaled else addr, addr, False)
+    sheet = ref.sheet
+    addr = cell_address(ref.row, ref.col)
+    if same_sheet != sheet:
+        prefix = _SHEET_PREFIX.get(sheet)
+        if prefix is None:
+            prefix = _SHEET_PREFIX[sheet] = quote_sheet(sheet) + "!"
+        addr = prefix + addr
+    if status == "missing":
+        return _operand(addr, addr, True)
+    return _operand(f"({addr}*100)" if p.percent_scaled else addr, addr, False)
 
 
 def capaian_expr(polarity: str, negative_formula: str, t: str, r: str) -> str:
