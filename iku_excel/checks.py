@@ -66,7 +66,15 @@ def check_number(
 ) -> None:
     """Findings about one numeric input cell."""
     p = value.parsed
-    if p.status != "ok":
+    status = p.status
+    if status == "ok":
+        if p.kind == "number" and not p.unit and not p.from_text:
+            v = p.value
+            if v is None or v <= 100:
+                return  # a plain number up to 100 (most cells): none of the checks below applies
+    elif status == "missing":
+        return  # an empty cell: nothing to say (what _check_unreadable says of it)
+    if status != "ok":
         _check_unreadable(value, column, code, out, grades_allowed=grades_allowed)
         return
     if point_only and p.kind == "range":
@@ -151,8 +159,11 @@ def _check_unreadable(
         return
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def norm_code(code: str) -> str:
-    return re.sub(r"\s+", "", code.casefold()).rstrip(".")
+    return _SPACES.sub("", code.casefold()).rstrip(".")
 
 
 def check_duplicate_codes(
