@@ -80,3 +80,32 @@ def test_column_formulas_match_openpyxl(refreshed: dict[str, Path], name: str) -
         }
         got = read_column_formulas(path, SHEET_IKU, col)
         assert got == want, col
+
+
+def test_number_formats_only_from_cell_tags() -> None:
+    """A style's ``s="N"`` counts only as an attribute of a ``<c>`` tag (prefixed or not,
+    after any white space): not in a ``<col>``, a ``<row>``, text content, another attribute's
+    name or value, nor ``s="1"`` inside ``s="12"``."""
+    from iku_excel.backends.xlsx.reader import _NumberFormats
+
+    class Package:
+        def read(self, part: str) -> bytes:
+            return (
+                b'<worksheet><cols><col min="1" max="1" s="1"/></cols><sheetData>'
+                b'<row r="1" s="1" customFormat="1"><c r="A1" s="1"><v>1</v></c>'
+                b'<c r="B1" s="12"><v>2</v></c><c r="C1" t="inlineStr"><is><t> s="1"</t></is></c>'
+                b'<c r="D1" xs="1"/><c r="E1"\n\ts="1"/></row>'
+                b'<row r="2"><x:c r="A2" t="n" s="1"><v>3</v></x:c><c r="B2" s="0"/></row>'
+                b"</sheetData></worksheet>"
+            )
+
+    formats = _NumberFormats.__new__(_NumberFormats)
+    formats.package = Package()  # type: ignore[assignment]
+    formats.codes = ["General", "0%"]
+    formats._needles = [b's="1"']
+    assert formats.of_part("xl/worksheets/sheet1.xml") == {
+        (1, 1): "0%",
+        (1, 5): "0%",
+        (2, 1): "0%",
+    }
+    assert formats.of_part(None) == {}

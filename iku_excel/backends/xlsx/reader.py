@@ -38,6 +38,8 @@ _REL = f"{{{R_NS}}}"
 _PKG_REL = f"{{{PKG_REL_NS}}}"
 _REF = re.compile(rb'\sr="([A-Z]+)(\d+)"')
 _STYLE = re.compile(rb'\ss="(\d+)"')
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c\b[^>]*>")
+_XML_SPACE = b" \t\n\r\x0b\x0c"  # what \s matches in a bytes pattern
 
 
 def _package(source: Path | XlsxPackage) -> XlsxPackage:
@@ -221,22 +223,34 @@ class _NumberFormats:
         self.package = package
         # The styles are read now, inside read_grids' refusals; only the sheets' matching waits.
         self.codes = _format_codes(package)
-        # Only cells whose style has a format other than General matter: match just those
-        # opening tags, in C (a sheet has tens of thousands of cells, a handful of formats).
-        interesting = [str(i) for i, code in enumerate(self.codes) if code != "General"]
-        styles = "|".join(interesting).encode()
-        pattern = rb'<(?:\w+:)?c\b[^>]*?\ss="(?:' + styles + rb')"[^>]*>'
-        self._tag = re.compile(pattern) if interesting else None
+        # Only cells whose style has a format other than General matter: their ``s="N"``.
+        self._needles = [b's="%d"' % i for i, code in enumerate(self.codes) if code != "General"]
 
     def of_part(self, part: str | None) -> dict[tuple[int, int], str]:
         """(row, col) -> number format of every cell of ``part`` with a format other than
-        General."""
+        General: each ``s="N"`` of such a style found by a plain byte search (a sheet has tens
+        of thousands of cells, a handful of formats; a sheet without them costs one pass in C),
+        kept when it is an attribute of a ``<c>`` tag."""
         codes = self.codes
         found: dict[tuple[int, int], str] = {}
-        if part is None or self._tag is None:
+        if part is None or not self._needles:
             return found
-        for match in self._tag.finditer(self.package.read(part)):
-            element = match.group(0)
+        data = self.package.read(part)
+        hits: list[int] = []
+        for needle in self._needles:
+            at = data.find(needle)
+            while at >= 0:
+                hits.append(at)
+                at = data.find(needle, at + 1)
+        hits.sort()
+        for at in hits:
+            if at == 0 or data[at - 1] not in _XML_SPACE:
+                continue
+            opening = data.rfind(b"<", 0, at)
+            tag = _CELL_TAG.match(data, opening) if opening >= 0 else None
+            if tag is None or tag.end() <= at:
+                continue  # not inside a cell's opening tag
+            element = tag.group(0)
             ref = _REF.search(element)
             style = _STYLE.search(element)
             if ref is None or style is None:
