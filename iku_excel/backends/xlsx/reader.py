@@ -367,7 +367,19 @@ def read_column_formulas(source: Path | XlsxPackage, sheet: str, col: int) -> di
         return {}
     data = package.read(part)
     out: dict[int, str] = {}
-    for match in cell.finditer(data):
+    needle = b'r="' + letter
+    at, done = data.find(needle), 0
+    while at >= 0:
+        # a plain search for the column's r="Q..., then the pattern from the tag's "<": the
+        # same cells as the pattern scanning the whole sheet, without trying it at every cell
+        opening = data.rfind(b"<", done, at) if at > 0 and data[at - 1] in _XML_SPACE else -1
+        match = cell.match(data, opening) if opening >= 0 else None
+        at = data.find(needle, at + 1)
+        if match is None:
+            continue
+        done = match.end()
+        if at >= 0 and at < done:
+            at = data.find(needle, done)
         inner = match.group(2)
         f = formula.search(inner) if inner else None
         if f is not None:
