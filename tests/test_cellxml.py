@@ -145,3 +145,19 @@ def test_text_round_trips_through_a_refresh_libreoffice(tmp_path: Path) -> None:
         missing = [text for text in TEXTS if text not in texts[sheet]]
         assert missing == [], sheet
     assert "kode A tertulis" not in texts[contract.SHEET_CAPAIAN]
+
+
+@pytest.mark.parametrize("formula", [None, "=A1", '="a\x01"&B2', '=IF(A1<>"",A1&"x",">")'])
+@pytest.mark.parametrize("value", [*VALUES, "a\r&b", "_x00e9_ <b>", "x" * 32_767], ids=repr)
+def test_the_short_paths_write_the_general_paths_bytes(value: object, formula: str | None) -> None:
+    """cell_xml's short paths (plain text, numbers, a formula with a number or a text cached)
+    give byte for byte what the general path (``encode`` then ``encoded_xml``) gives."""
+    from iku_excel.backends.xlsx.cellxml import encoded_xml
+
+    try:
+        general = encoded_xml('<c r="C3" s="5"', encode(value, formula))
+    except ValueError:
+        with pytest.raises(ValueError):
+            cell_xml("C3", 5, value, formula)
+        return
+    assert cell_xml("C3", 5, value, formula) == general

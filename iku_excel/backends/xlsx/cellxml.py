@@ -68,7 +68,32 @@ def xml_text(text: str) -> str:
     """``text`` as XML character data (what lxml writes for an element's text)."""
     if _XML_TEXT_RE.search(text) is None:
         return text
-    return _XML_TEXT_RE.sub(lambda m: _XML_TEXT[m.group()], text)
+    # "&" first, so that the entities written after it are not escaped again
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    )
+
+
+#: Any character :func:`escape_text` or :func:`xml_text` changes in a text: without one (nearly
+#: every cell) the text is written as it is after a single search.
+_TEXT_SPECIAL = re.compile(r"[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+#: Any character :func:`formula_text` or :func:`xml_text` changes in a formula.
+_FORMULA_SPECIAL = re.compile(r"[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def text_xml(text: str) -> str:
+    """``xml_text(escape_text(text))``: a cell's text as XML character data."""
+    if _TEXT_SPECIAL.search(text) is None:
+        return text
+    return xml_text(escape_text(text))
+
+
+def formula_xml(formula: str) -> str:
+    """``xml_text(formula_text(formula))``: a formula as the character data of ``<f>``."""
+    text = formula[1:] if formula.startswith("=") else formula
+    if _FORMULA_SPECIAL.search(text) is None:
+        return text
+    return xml_text(text if _ILLEGAL.search(text) is None else _ILLEGAL.sub("", text))
 
 
 def number_text(number: float) -> str:
@@ -157,14 +182,17 @@ def cell_xml(
         if kind is str and len(value) <= MAX_TEXT:  # type: ignore[arg-type]
             text: str = value  # type: ignore[assignment]
             space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
-            return f'{head} t="inlineStr"><is><t{space}>{xml_text(escape_text(text))}</t></is></c>'
+            return f'{head} t="inlineStr"><is><t{space}>{text_xml(text)}</t></is></c>'
         if (kind is float or kind is int) and math.isfinite(value):  # type: ignore[arg-type]
             return f"{head}><v>{number_text(value)}</v></c>"  # type: ignore[arg-type]
     elif value is None:
-        return f"{head}><f>{xml_text(formula_text(formula))}</f></c>"
+        return f"{head}><f>{formula_xml(formula)}</f></c>"
     elif (kind is float or kind is int) and math.isfinite(value):  # type: ignore[arg-type]
-        f = xml_text(formula_text(formula))
-        return f"{head}><f>{f}</f><v>{number_text(value)}</v></c>"  # type: ignore[arg-type]
+        number = number_text(value)  # type: ignore[arg-type]
+        return f"{head}><f>{formula_xml(formula)}</f><v>{number}</v></c>"
+    elif kind is str and len(value) <= MAX_TEXT and value not in EXCEL_ERRORS:  # type: ignore[arg-type]
+        cached = text_xml(value)  # type: ignore[arg-type]
+        return f'{head} t="str"><f>{formula_xml(formula)}</f><v>{cached}</v></c>'
     return encoded_xml(head, encode(value, formula, date1904))
 
 
