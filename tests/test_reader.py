@@ -467,12 +467,12 @@ def test_row_cells_read_like_the_grid() -> None:
 
     values: list[list[object]] = [
         [1.5, "  80 % ", None, 0.8, 7, True, "1.234,5", float("nan"), "   "],
-        ["x"],
+        ["x", 0.0, -0.0, 1.5, 0.8, float("inf")],  # a float again: the shared ParsedNumber
         [],
     ]
     formats: list[list[str | None]] = [
         [None, None, None, "0.00%", None, None, None, None],  # shorter than its row
-        ["0%"],
+        ["0%", None, None, None, "0%"],
     ]
     for grid in (SheetGrid("IKU", values, formats), SheetGrid("IKU", values)):
         for row in range(0, 5):
