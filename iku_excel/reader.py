@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Literal
 
 from iku_excel import contract
@@ -180,6 +181,7 @@ def _is_column_number_row(grid: SheetGrid, row: int) -> bool:
     return ints == list(range(ints[0], ints[0] + len(ints)))
 
 
+@lru_cache(maxsize=256)  # a workbook types a handful of spellings on thousands of rows
 def _polarity(raw: str) -> Literal["Positif", "Negatif"] | None:
     norm = contract.normalise_header(raw)
     if norm in ("positif", "positive", "+", "maksimal", "maximize", "naik"):
@@ -355,9 +357,9 @@ def _quarterly_aggregation(
     agg_raw = cells.text(layout.columns.get("quarterly_aggregation"))
     if not agg_raw:
         return default_agg
-    for choice in contract.QUARTERLY_AGGREGATIONS:
-        if contract.normalise_choice(choice) == contract.normalise_choice(agg_raw):
-            return choice
+    choice = _aggregation_choice(agg_raw)
+    if choice is not None:
+        return choice
     out.add(
         "invalid-quarterly-aggregation",
         sheet=cells.sheet,
@@ -495,3 +497,12 @@ def sheets_to_read(sheet_names: Sequence[str]) -> list[str]:
         return list(sheet_names)
     wanted = (contract.SHEET_PENGATURAN, contract.SHEET_RPJMD, contract.SHEET_IKU)
     return [n for n in (find_sheet(sheet_names, w) for w in wanted) if n is not None]
+
+
+@lru_cache(maxsize=256)  # a handful of spellings on thousands of rows
+def _aggregation_choice(raw: str) -> str | None:
+    """The Agregasi Triwulan choice ``raw`` names (case and spacing ignored), or None."""
+    for choice in contract.QUARTERLY_AGGREGATIONS:
+        if contract.normalise_choice(choice) == contract.normalise_choice(raw):
+            return choice
+    return None
