@@ -365,7 +365,7 @@ class TextPatcher:
 
     def _inherited_style(self, row: _Row | None, col: int) -> int:
         """The style Excel gives a cell typed into an empty spot: the row's, else the column's."""
-        if row is not None:
+        if row is not None and b"customFormat" in row.attrs:
             attrs = dict(attrs_of(row.attrs))
             custom, own = attrs.get(b"customFormat"), attrs.get(b"s")
             if custom is not None and is_true(attr_value(custom)) and own is not None:
