@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from iku_excel import contract
 from iku_excel.grades import grade_candidates
 from iku_excel.model import CellRef, Finding, RpjmdIndicator, TableLayout, Value
-from iku_excel.numbers import STYLE_LABELS, normalise_unit
+from iku_excel.numbers import STYLE_LABELS, ParsedNumber, normalise_unit
 from iku_excel.rules import make_finding
 from iku_excel.text import fmt, shown
 
@@ -52,6 +52,19 @@ def _is_percentage_indicator(name: str, unit_key: str) -> bool:
     return unit_key == "%" and bool(_PERCENT_NAME.match(name))
 
 
+def quiet(p: ParsedNumber) -> bool:
+    """True when :func:`check_number` has nothing to say about a cell read as ``p``, whatever
+    its column: an empty cell, or a plain number up to 100 (most cells). Callers with many
+    cells ask this first, which is cheaper than the call with its keywords."""
+    status = p.status
+    if status == "ok":
+        if p.kind == "number" and not p.unit and not p.from_text:
+            v = p.value
+            return v is None or v <= 100
+        return False
+    return status == "missing"
+
+
 def check_number(
     value: Value,
     column: str,
@@ -66,15 +79,9 @@ def check_number(
 ) -> None:
     """Findings about one numeric input cell."""
     p = value.parsed
-    status = p.status
-    if status == "ok":
-        if p.kind == "number" and not p.unit and not p.from_text:
-            v = p.value
-            if v is None or v <= 100:
-                return  # a plain number up to 100 (most cells): none of the checks below applies
-    elif status == "missing":
-        return  # an empty cell: nothing to say (what _check_unreadable says of it)
-    if status != "ok":
+    if quiet(p):
+        return
+    if p.status != "ok":
         _check_unreadable(value, column, code, out, grades_allowed=grades_allowed)
         return
     if point_only and p.kind == "range":
@@ -187,10 +194,13 @@ def check_rpjmd(rows: Sequence[RpjmdIndicator], layout: TableLayout, out: Findin
     h = RPJMD_HEADERS
     for rp in rows:
         kw = {"unit": rp.unit, "indicator": rp.indicator, "grades_allowed": True}
-        check_number(rp.baseline, h["baseline"], rp.code, out, **kw)  # type: ignore[arg-type]
+        if not quiet(rp.baseline.parsed):
+            check_number(rp.baseline, h["baseline"], rp.code, out, **kw)  # type: ignore[arg-type]
         for year, value in rp.targets.items():
-            check_number(value, f"Target {year}", rp.code, out, **kw)  # type: ignore[arg-type]
-        check_number(rp.final_target, h["final_target"], rp.code, out, **kw)  # type: ignore[arg-type]
+            if not quiet(value.parsed):
+                check_number(value, f"Target {year}", rp.code, out, **kw)  # type: ignore[arg-type]
+        if not quiet(rp.final_target.parsed):
+            check_number(rp.final_target, h["final_target"], rp.code, out, **kw)  # type: ignore[arg-type]
         # Trajectory: yearly targets must not turn against the polarity.
         previous: tuple[int, float] | None = None
         for year in sorted(rp.targets):

@@ -34,6 +34,7 @@ from iku_excel.checks import (
     check_number,
     check_rpjmd,
     norm_code,
+    quiet,
     same_number,
 )
 from iku_excel.fold import fold_findings
@@ -142,6 +143,8 @@ def _check_inputs(ind: IkuIndicator, out: Findings) -> None:
         ("tw3", ind.quarters[2]),
         ("tw4", ind.quarters[3]),
     ):
+        if quiet(value.parsed):
+            continue
         check_number(
             value,
             h[key],
@@ -157,7 +160,8 @@ def _check_inputs(ind: IkuIndicator, out: Findings) -> None:
         ("capaian_last_year", ind.capaian_last_year),
         ("reported_capaian", ind.reported_capaian),
     ):
-        check_number(value, h[key], ind.code, out)
+        if not quiet(value.parsed):
+            check_number(value, h[key], ind.code, out)
 
 
 def _figures(

@@ -1484,3 +1484,30 @@ def test_findings_are_sorted_most_severe_first() -> None:
     severities = [order[f.severity] for f in ev.findings]
     assert severities == sorted(severities)
     assert {f.severity for f in ev.findings} == {"error", "warning", "info"}
+
+
+def test_a_quiet_cell_gives_check_number_nothing_to_say() -> None:
+    """``checks.quiet`` (the callers' shortcut) holds only where ``check_number`` reports nothing,
+    whatever the column's options; and it is not true of every cell."""
+    from iku_excel.checks import Findings, check_number, quiet
+    from iku_excel.model import CellRef, Value
+    from iku_excel.numbers import parse_number
+
+    raws: list[object] = [None, "", 0, 5.5, 100, 100.0, 100.5, -3, "80", "80 %", "1.234,5",
+                          "80-90", "Rp 5", "abc", 120.0, "1:17,9", True, "WTP"]  # fmt: skip
+    seen_quiet = seen_loud = 0
+    for raw in raws:
+        for fmt in (None, "0%"):
+            value = Value(parse_number(raw, fmt), CellRef("IKU", 5, 7))
+            for unit, name in (("", ""), ("%", "Persentase warga"), ("Orang", "Jumlah warga")):
+                for point_only, text_is_info, grades in ((False, False, False), (True, True, True)):
+                    out = Findings()
+                    check_number(value, "Target", "1.1", out, unit=unit, indicator=name,
+                                 point_only=point_only, text_is_info=text_is_info,
+                                 grades_allowed=grades)  # fmt: skip
+                    if quiet(value.parsed):
+                        assert out.items == [], (raw, fmt, unit)
+                        seen_quiet += 1
+                    elif out.items:
+                        seen_loud += 1
+    assert seen_quiet and seen_loud
