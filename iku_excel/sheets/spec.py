@@ -19,6 +19,7 @@ sheets print. Sheet names are checked (:func:`check_sheet_name`), row heights ca
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from iku_excel.a1 import cell_address
@@ -197,8 +198,24 @@ class SheetSpec:
         """The (cached) value of a cell written with :meth:`put`, None when none was."""
         column = self._columns.get(col)
         if column is None:
-            column = self._columns[col] = {c.row: c.value for c in self.cells if c.col == col}
+            self.index_columns((col,))
+            column = self._columns[col]
         return column.get(row)
+
+    def index_columns(self, cols: Iterable[int]) -> None:
+        """Make :meth:`value_at` ready for the columns ``cols`` in one pass over the cells (a
+        chart asks for three columns of a 400,000-cell sheet)."""
+        wanted: dict[int, dict[int, CellValue]] = {
+            col: {} for col in cols if col not in self._columns
+        }
+        if not wanted:
+            return
+        get = wanted.get
+        for c in self.cells:
+            column = get(c.col)
+            if column is not None:
+                column[c.row] = c.value
+        self._columns.update(wanted)
 
     def put(
         self,
@@ -227,7 +244,12 @@ class SheetSpec:
                 f"Teks sel {cell_address(row, col)} dipotong (…) pada {MAX_CELL_TEXT:,} karakter, "
                 "batas Excel untuk satu sel.".replace(",", ".")
             )
-        cell = cell_spec(row, col, value, formula, style)
+        cell: CellSpec = _new(CellSpec)  # cell_spec(...), inlined: put is called for every cell
+        _set_row(cell, row)
+        _set_col(cell, col)
+        _set_value(cell, value)
+        _set_formula(cell, formula)
+        _set_style(cell, style)
         self.cells.append(cell)
         if self._columns:
             column = self._columns.get(col)

@@ -44,6 +44,13 @@ def render_charts(spec: SheetSpec) -> RenderedCharts | None:
     """The drawing and chart parts of ``spec``'s charts, None for a sheet without charts."""
     if not spec.charts:
         return None
+    spec.index_columns(
+        col
+        for chart in spec.charts
+        for rect in (chart.categories, chart.values, chart.line)
+        if rect is not None
+        for col in range(rect[1], rect[3] + 1)
+    )
     return RenderedCharts(
         drawing_xml(spec.charts), tuple(chart_xml(spec, chart) for chart in spec.charts)
     )
