@@ -326,5 +326,8 @@ DARK_FILLS = frozenset({"1E8449", "E74C3C"})
 def estimate_height(text: str, width: float, line: float = 15.0) -> float:
     """Height in points of ``text`` wrapped in a column ``width`` characters wide (an estimate)."""
     chars_per_line = max(int(width * 1.1), 1)
-    lines = sum(max(1, -(-len(part) // chars_per_line)) for part in text.split("\n"))
+    if "\n" in text:
+        lines = sum(max(1, -(-len(part) // chars_per_line)) for part in text.split("\n"))
+    else:  # one paragraph (nearly every cell): the same count without the generator
+        lines = max(1, -(-len(text) // chars_per_line))
     return min(max(line, lines * line), MAX_ROW_HEIGHT)
