@@ -68,8 +68,11 @@ IKU_HEADERS = {c.key: c.header for c in contract.IKU_COLUMNS}
 OVERALL_NAME = "Capaian Kinerja Keseluruhan"
 
 
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
 def _norm_name(name: str) -> str:
-    return re.sub(r"[^0-9a-z]+", " ", name.casefold()).strip()
+    return _NOT_ALNUM.sub(" ", name.casefold()).strip()
 
 
 def _capaian(target: ParsedNumber, realisasi: float, polarity: str, formula: str) -> CapaianResult:
