@@ -2,9 +2,10 @@
 
 Values come from python-calamine (a Rust reader, 15-20x faster than openpyxl here); formula cells
 give their cached results, which is what a planner sees in Excel. Number formats (a percent cell
-holds 0.8 for 80 %) come from one streaming lxml pass over the sheet's XML and styles.xml.
-:func:`read_column_formulas` streams one sheet's XML to tell which cells of a column hold a
-formula (for ``refresh --dry-run``'s list of changed cells). Both take a path or an
+holds 0.8 for 80 %) come from styles.xml and a byte search of the sheet's XML for the styles that
+have one, made when a grid's formats are first asked for. :func:`read_column_formulas` searches
+one sheet's XML the same way to tell which cells of a column hold a formula (for the list of
+changed cells). Both take a path or an
 :class:`~iku_excel.backends.xlsx.zippackage.XlsxPackage` already open (the file engine's), so a
 refresh reads the file once.
 """
