@@ -372,3 +372,32 @@ def test_deferred_flushes_still_happen_when_a_write_fails(
         atomic_write(tmp_path / "a.xlsx", lambda tmp: tmp.write_bytes(new_bytes))
         atomic_write(tmp_path / "b.xlsx", broken)
     assert flushed == [tmp_path]
+
+
+def test_a_flush_that_fails_for_a_full_disk_leaves_the_original(
+    workbook: Path, new_bytes: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = workbook.read_bytes()
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(safe_io.DiskFull):
+        atomic_write(workbook, lambda tmp: tmp.write_bytes(new_bytes), verify=lambda tmp: None)
+    assert workbook.read_bytes() == before
+    assert litter(workbook.parent) == []
+
+
+def test_a_failed_verification_wins_over_the_flush_and_leaves_the_original(
+    workbook: Path, new_bytes: bytes
+) -> None:
+    before = workbook.read_bytes()
+
+    def broken(tmp: Path) -> None:
+        raise CannotProceed("rusak")
+
+    with pytest.raises(CannotProceed, match="rusak"):
+        atomic_write(workbook, lambda tmp: tmp.write_bytes(new_bytes), verify=broken)
+    assert workbook.read_bytes() == before
+    assert litter(workbook.parent) == []
