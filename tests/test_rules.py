@@ -1486,13 +1486,17 @@ def test_findings_are_sorted_most_severe_first() -> None:
     assert {f.severity for f in ev.findings} == {"error", "warning", "info"}
 
 
-def test_a_quiet_cell_gives_check_number_nothing_to_say() -> None:
-    """``checks.quiet`` (the callers' shortcut) holds only where ``check_number`` reports nothing,
-    whatever the column's options; and it is not true of every cell."""
-    from iku_excel.checks import Findings, check_number, quiet
+def test_a_quiet_cell_gives_check_number_nothing_to_say(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``checks.quiet`` (the callers' shortcut, and check_number's own first test) holds only
+    where ``check_number``'s full path reports nothing, whatever the column's options; and it is
+    not true of every cell. The full path is run with the shortcut turned off."""
+    from iku_excel import checks
+    from iku_excel.checks import Findings, check_number
     from iku_excel.model import CellRef, Value
     from iku_excel.numbers import parse_number
 
+    quiet = checks.quiet
+    monkeypatch.setattr(checks, "quiet", lambda p: False)
     raws: list[object] = [None, "", 0, 5.5, 100, 100.0, 100.5, -3, "80", "80 %", "1.234,5",
                           "80-90", "Rp 5", "abc", 120.0, "1:17,9", True, "WTP"]  # fmt: skip
     seen_quiet = seen_loud = 0
