@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from benchmarks.generate import EXPECTED_RULES, SPECIAL_RATES, generate_workbook
 from iku_excel.api import check_file
 
@@ -41,3 +43,26 @@ def test_generator_is_deterministic(tmp_path: Path) -> None:
     a = generate_workbook(tmp_path / "a.xlsx", 30, seed=7)
     b = generate_workbook(tmp_path / "b.xlsx", 30, seed=7)
     assert a.path.read_bytes() == b.path.read_bytes()
+
+
+def test_ab_of_a_revision_with_itself_finds_the_same_bytes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``bench_ab.py`` runs both sides in their own exported trees and compares the files."""
+    from benchmarks import bench_ab
+
+    if not (bench_ab.ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    assert bench_ab.main(["--a", "HEAD", "--b", "HEAD", "--sizes", "20", "--pairs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "first refresh" in out and "byte for byte the same: yes" in out
+
+
+def test_ab_reports_different_bytes(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks.bench_ab import Side, report
+
+    a, b = Side("A", Path("a"), [1.0], [1.0], [], [("x", "y")]), Side("B", Path("b"))
+    b.first, b.second, b.hashes = [0.5], [2.0], [("x", "z")]
+    assert report(20, a, b) is False
+    out = capsys.readouterr().out
+    assert "B ÷ A 0.500" in out and "B ÷ A 2.000" in out and "same: NO" in out
