@@ -1,7 +1,8 @@
-"""Smoke test of the benchmark's workbook generator, so that ``benchmarks/`` cannot silently rot.
+"""Smoke tests of the benchmarks' workbook generator and A/B tool, so that ``benchmarks/`` cannot
+silently rot.
 
-No timing here: it only checks that a generated workbook is one that ``check`` reads fully, with
-the findings the generator planted.
+No timing here: a generated workbook is one that ``check`` reads fully, with the findings the
+generator planted; the A/B tool runs and tells equal bytes from different ones.
 """
 
 from __future__ import annotations
