@@ -10,13 +10,16 @@ is generated (:mod:`benchmarks.generate`), then, ``--pairs`` times, alternating 
   :func:`iku_excel.api.refresh_file` on a fresh copy (a *first* refresh) and again on the result
   (a *second* refresh), and hashes both files;
 - **whole process** (``--whole``): the side's console entry (``cli.run``, else ``cli.main``)
-  refreshing a fresh copy, wall time of the new interpreter, imports included.
+  refreshing a fresh copy, wall time of the new interpreter, imports included;
+- **batch** (``--batch N``): the console entry refreshing a folder of N copies of the example
+  workbook with ``--jobs 1`` and with ``--jobs 2``, wall time, and the speed-up of each side.
 
 It prints the medians of each side, the median of the paired ratios B ÷ A (below 1: B is
 faster) and whether B wrote byte for byte what A wrote. The exit code is 1 when the bytes differ.
 
     python benchmarks/bench_ab.py                         # HEAD vs the working tree, 200 and 2,000
     python benchmarks/bench_ab.py --a d696fa4 --sizes 20 20000 --pairs 5 --whole
+    python benchmarks/bench_ab.py --a d696fa4 --sizes --batch 200 --pairs 5
 """
 
 from __future__ import annotations
@@ -133,6 +136,42 @@ def whole_process(side: Side, source: Path, work: Path, cache: Path) -> None:
         raise RuntimeError(f"{side.label}: exit {proc.returncode}")
 
 
+def batch_walls(side: Side, count: int, folder: Path, cache: Path) -> tuple[float, float]:
+    """Wall times of ``refresh FOLDER --jobs 1`` and ``--jobs 2`` over ``count`` copies of the
+    side's example workbook (fresh copies for each run)."""
+    example = side.root / "iku_excel" / "data" / "IKU_Dinsos_Kota_Jambi_2023.xlsx"
+    walls = []
+    for jobs in (1, 2):
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        for i in range(count):
+            shutil.copyfile(example, folder / f"IKU_{i:03d}.xlsx")
+        args = [sys.executable, "-c", WHOLE, "refresh", "--no-progress", "--jobs", str(jobs)]
+        start = time.perf_counter()
+        proc = subprocess.run(
+            [*args, str(folder)],
+            capture_output=True,
+            env=_env(side.root, cache / side.label),
+            cwd=side.root,
+            check=False,
+        )
+        walls.append(time.perf_counter() - start)
+        if proc.returncode not in (0, 1):
+            raise RuntimeError(f"{side.label}: exit {proc.returncode}")
+    shutil.rmtree(folder)
+    return walls[0], walls[1]
+
+
+def report_batch(count: int, runs: dict[str, list[tuple[float, float]]]) -> None:
+    print(f"batch of {count} example workbooks, {len(next(iter(runs.values())))} pairs")
+    for label, walls in runs.items():
+        one = statistics.median(w[0] for w in walls)
+        two = statistics.median(w[1] for w in walls)
+        speedup = statistics.median(w[0] / w[1] for w in walls)
+        print(f"  {label:<14} --jobs 1 {one:7.3f} s   --jobs 2 {two:7.3f} s   ", end="")
+        print(f"speed-up {speedup:.2f}")
+
+
 def _paired(a: Sequence[float], b: Sequence[float]) -> float:
     return statistics.median(y / x for x, y in zip(a, b, strict=True))
 
@@ -157,9 +196,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--a", default="HEAD", help="revision of side A (default HEAD)")
     parser.add_argument("--b", default=None, help="revision of side B (default: working tree)")
-    parser.add_argument("--sizes", nargs="+", type=int, default=[200, 2_000])
+    parser.add_argument("--sizes", nargs="*", type=int, default=[200, 2_000])
     parser.add_argument("--pairs", type=int, default=5)
     parser.add_argument("--whole", action="store_true", help="also time the console script")
+    parser.add_argument("--batch", type=int, default=0, help="also a batch of N workbooks")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="iku-ab-") as tmp:
         folder = Path(tmp)
@@ -179,6 +219,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                     if args.whole:
                         whole_process(side, source, folder / "whole.xlsx", folder / "pycache")
             all_same = report(size, a, b) and all_same
+        if args.batch:
+            runs: dict[str, list[tuple[float, float]]] = {side_a.label: [], side_b.label: []}
+            for _ in range(args.pairs):
+                for side in (side_a, side_b):
+                    walls = batch_walls(side, args.batch, folder / "batch", folder / "pycache")
+                    runs[side.label].append(walls)
+            report_batch(args.batch, runs)
     return 0 if all_same else 1
 
 

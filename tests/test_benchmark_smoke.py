@@ -67,3 +67,11 @@ def test_ab_reports_different_bytes(capsys: pytest.CaptureFixture[str]) -> None:
     assert report(20, a, b) is False
     out = capsys.readouterr().out
     assert "B ÷ A 0.500" in out and "B ÷ A 2.000" in out and "same: NO" in out
+
+
+def test_ab_batch_times_both_job_counts(tmp_path: Path) -> None:
+    from benchmarks.bench_ab import ROOT, Side, batch_walls
+
+    one, two = batch_walls(Side("B", ROOT), 2, tmp_path / "batch", tmp_path / "pycache")
+    assert one > 0 and two > 0
+    assert not (tmp_path / "batch").exists()  # the copies are gone
