@@ -110,23 +110,27 @@ def insert_in_order(
         parent.insert(0, element)
 
 
+def parse_part(name: str, data: bytes) -> etree._Element:
+    """The root of the package part ``name`` (``data``, its bytes); malformed XML and a DOCTYPE
+    are refused (:class:`UnsafeWorkbookError`)."""
+    try:
+        root = etree.fromstring(data, PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise UnsafeWorkbookError(
+            f"Bagian {name} bukan XML yang valid: file rusak? ({exc})"
+        ) from exc
+    if root.getroottree().docinfo.doctype:
+        raise UnsafeWorkbookError(f"Bagian {name} memuat DOCTYPE: tidak diproses demi keamanan.")
+    return root
+
+
 class XmlPart:
     """A parsed part; serialised only when marked dirty, else its original bytes are kept."""
 
     def __init__(self, name: str, data: bytes) -> None:
         self.name = name
         self.original = data
-        try:
-            root = etree.fromstring(data, PARSER)
-        except etree.XMLSyntaxError as exc:
-            raise UnsafeWorkbookError(
-                f"Bagian {name} bukan XML yang valid: file rusak? ({exc})"
-            ) from exc
-        self.tree = root.getroottree()
-        if self.tree.docinfo.doctype:
-            raise UnsafeWorkbookError(
-                f"Bagian {name} memuat DOCTYPE: tidak diproses demi keamanan."
-            )
+        self.tree = parse_part(name, data).getroottree()
         self.dirty = False
 
     @property

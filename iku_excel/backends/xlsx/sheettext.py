@@ -17,7 +17,7 @@ from lxml import etree
 
 from iku_excel.a1 import cell_address, column_index, range_address
 from iku_excel.backends.xlsx.cellxml import xml_text
-from iku_excel.backends.xlsx.ooxml import PARSER, is_true
+from iku_excel.backends.xlsx.ooxml import is_true, parse_part
 from iku_excel.errors import UnsafeWorkbookError
 
 ATTRS = rb"((?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(/?)>"
@@ -94,18 +94,9 @@ def skeleton(data: bytes) -> tuple[bytes, int, int] | None:
 
 def parse_skeleton(name: str, data: bytes) -> etree._Element:
     """The worksheet part ``name`` parsed without its cells (the whole part when it cannot be
-    cut safely); DOCTYPE refused and malformed XML refused, as :class:`XmlPart` does."""
+    cut safely), by :func:`~iku_excel.backends.xlsx.ooxml.parse_part`."""
     cut = skeleton(data)
-    text = data if cut is None else cut[0]
-    try:
-        root = etree.fromstring(text, PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise UnsafeWorkbookError(
-            f"Bagian {name} bukan XML yang valid: file rusak? ({exc})"
-        ) from exc
-    if root.getroottree().docinfo.doctype:
-        raise UnsafeWorkbookError(f"Bagian {name} memuat DOCTYPE: tidak diproses demi keamanan.")
-    return root
+    return parse_part(name, data if cut is None else cut[0])
 
 
 _SHEET_VIEW = re.compile(rb"<sheetView\b" + ATTRS)
