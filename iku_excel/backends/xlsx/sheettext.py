@@ -127,7 +127,8 @@ def set_tab_selected(data: bytes, selected: bool) -> bytes:
 
 # --- Shared formulas ----------------------------------------------------------------------
 
-_CELL = re.compile(rb"<c\b" + ATTRS)
+#: A cell's start tag, its attributes in group 1.
+CELL_TAG = re.compile(rb"<c\b" + ATTRS)
 _F_SHARED = re.compile(rb"<f\b" + ATTRS)
 _F_SHARED_HINT = re.compile(rb"<f\b[^>]*?\st\s*=\s*[\"']shared[\"']")
 
@@ -246,7 +247,7 @@ def _formula(attrs: list[tuple[bytes, bytes]], text: str | None) -> bytes:
 def _cell_of(data: bytes, start: int, position: int, title: str) -> tuple[int, int]:
     """(row, col) of the cell whose ``<f>`` starts at ``position``."""
     at = data.rfind(b"<c", start, position)
-    match = _CELL.match(data, at) if at >= 0 else None
+    match = CELL_TAG.match(data, at) if at >= 0 else None
     ref = None
     if match is not None and not data[match.end() : position].strip():
         ref = next((attr_value(v) for k, v in attrs_of(match.group(1)) if k == b"r"), None)

@@ -29,6 +29,7 @@ from iku_excel.backends.xlsx.ooxml import MAIN_NS, is_true, ns_of, q
 from iku_excel.backends.xlsx.plan import CellWrite
 from iku_excel.backends.xlsx.sheettext import (
     ATTRS,
+    CELL_TAG,
     SHEET_DATA,
     attr_value,
     attrs_of,
@@ -44,7 +45,6 @@ from iku_excel.backends.xlsx.styles import StyleBook
 from iku_excel.errors import UnsafeWorkbookError
 
 _ROW = re.compile(rb"<row\b" + ATTRS)
-_CELL = re.compile(rb"<c\b" + ATTRS)
 _CELL_END = re.compile(rb"</c\s*>")
 #: the column letters and row digits of a cell tag's ``r``
 _CELL_REF = re.compile(rb'<c\s[^>]*?(?<=\s)r="([A-Z]{1,3})(\d+)"')
@@ -52,8 +52,6 @@ _CELL_OPEN = re.compile(rb"<c[\s/>]")
 _ROW_END = re.compile(rb"</row\s*>")
 _CELL_WITHOUT_R = re.compile(rb"<c(?:\s+(?!r\s*=)[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*\s*/?>")
 _F_SPECIAL = re.compile(rb"<f\b[^>]*?\st\s*=\s*[\"'](array|dataTable)[\"'][^>]*>")
-_F_SHARED = re.compile(rb"<f\b" + ATTRS)
-_F_SHARED_HINT = re.compile(rb"<f\b[^>]*?\st\s*=\s*[\"']shared[\"']")
 _CONTENT = re.compile(rb"<(f|v|is)\b[^>]*?/>|<(f|v|is)\b[^>]*>.*?</\2\s*>", re.DOTALL)
 _DIMENSION = re.compile(rb"<dimension\b" + ATTRS)
 _COLATTRS = ("min", "max", "style")
@@ -276,7 +274,7 @@ class TextPatcher:
         if at < 0:
             return None
         tag = self.data.rfind(b"<", start, at)
-        match = _CELL.match(self.data, tag) if tag >= 0 else None
+        match = CELL_TAG.match(self.data, tag) if tag >= 0 else None
         if match is None or match.end() <= at:
             return None
         ref_value = next((v for k, v in attrs_of(match.group(1)) if k == b"r"), None)
@@ -319,7 +317,7 @@ class TextPatcher:
         previous = 0
         position = start
         while True:
-            match = _CELL.search(self.data, position, end)
+            match = CELL_TAG.search(self.data, position, end)
             if match is None:
                 return out
             ref = next((attr_value(v) for k, v in attrs_of(match.group(1)) if k == b"r"), "")
@@ -335,7 +333,7 @@ class TextPatcher:
         return self._cell_extent(self._cell_at(cells[-1][1]))[0]
 
     def _cell_at(self, position: int) -> re.Match[bytes]:
-        match = _CELL.match(self.data, position)
+        match = CELL_TAG.match(self.data, position)
         if match is None:
             raise UnsafeWorkbookError(f"Sheet '{self.title}': sel rusak.")
         return match
