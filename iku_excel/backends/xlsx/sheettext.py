@@ -37,6 +37,11 @@ def attr_value(raw: bytes) -> str:
     return unescape(raw[1:-1].decode("utf-8"))
 
 
+def attribute(raw: bytes, name: bytes) -> str | None:
+    """The value of attribute ``name`` in a tag's attribute bytes ``raw``, or None."""
+    return next((attr_value(v) for k, v in attrs_of(raw) if k == name), None)
+
+
 def unescape(text: str) -> str:
     """XML character data to text: the five named entities and character references."""
     if "&" not in text:
@@ -250,7 +255,7 @@ def _cell_of(data: bytes, start: int, position: int, title: str) -> tuple[int, i
     match = CELL_TAG.match(data, at) if at >= 0 else None
     ref = None
     if match is not None and not data[match.end() : position].strip():
-        ref = next((attr_value(v) for k, v in attrs_of(match.group(1)) if k == b"r"), None)
+        ref = attribute(match.group(1), b"r")
     if ref is None:
         raise UnsafeWorkbookError(
             f"Sheet '{title}': rumus bersama (shared formula) tanpa alamat sel."

@@ -32,6 +32,7 @@ from iku_excel.backends.xlsx.sheettext import (
     CELL_TAG,
     SHEET_DATA,
     attr_value,
+    attribute,
     attrs_of,
     element_tag,
     int_attribute,
@@ -121,15 +122,10 @@ class TextPatcher:
     def _read_rows(self) -> bool:
         previous = 0
         for match in _ROW.finditer(self.data, self.start, self.end):
-            number = next((attr_value(v) for k, v in attrs_of(match.group(1)) if k == b"r"), None)
+            number = attribute(match.group(1), b"r")
             if number is None:
                 return False  # rows numbered implicitly: the tree patcher numbers them
-            try:
-                value = int(number)
-            except ValueError:
-                raise UnsafeWorkbookError(
-                    f"Sheet '{self.title}': atribut r={number!r} tidak valid."
-                ) from None
+            value = self._int(number, "r")
             if value <= previous:
                 raise UnsafeWorkbookError(
                     f"Sheet '{self.title}': urutan baris rusak di baris {value}."
@@ -148,7 +144,7 @@ class TextPatcher:
         checks = WriteChecks(self.title, writes)
         checks.structure(self.root, MAIN_NS, tables)
         for match in _F_SPECIAL.finditer(self.data, self.start, self.end):
-            ref = next((attr_value(v) for k, v in attrs_of(match.group(0)) if k == b"ref"), None)
+            ref = attribute(match.group(0), b"ref")
             if ref:
                 checks.special_formula(match.group(1).decode("ascii"), ref)
         written = {(write.row, write.col) for write in writes}
@@ -320,7 +316,7 @@ class TextPatcher:
             match = CELL_TAG.search(self.data, position, end)
             if match is None:
                 return out
-            ref = next((attr_value(v) for k, v in attrs_of(match.group(1)) if k == b"r"), "")
+            ref = attribute(match.group(1), b"r") or ""
             col = next_cell_column(self.title, number, ref, previous)
             previous = col
             out.append((col, match.start()))
