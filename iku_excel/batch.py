@@ -263,20 +263,21 @@ class _Worker:
     def stop(self) -> None:
         with contextlib.suppress(OSError):
             self.conn.send(None)
-        self.process.join(WORKER_STOP_SECONDS)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join()
+        self.end()
         self.conn.close()
 
     def reap(self) -> int | None:
         """Collect a dead worker; its exit code."""
         self.conn.close()
+        self.end()
+        return self.process.exitcode
+
+    def end(self) -> None:
+        """Wait :data:`WORKER_STOP_SECONDS` for the process to end, then kill it."""
         self.process.join(WORKER_STOP_SECONDS)
         if self.process.is_alive():
             self.process.kill()
             self.process.join()
-        return self.process.exitcode
 
 
 def start_method(allow_fork: bool = False) -> str:
@@ -379,10 +380,7 @@ def _interrupt(worker: _Worker) -> None:
     if worker.process.is_alive() and worker.process.pid is not None and os.name != "nt":
         with contextlib.suppress(OSError):
             os.kill(worker.process.pid, signal.SIGINT)
-    worker.process.join(WORKER_STOP_SECONDS)
-    if worker.process.is_alive():
-        worker.process.kill()
-        worker.process.join()
+    worker.end()
     worker.conn.close()
 
 
