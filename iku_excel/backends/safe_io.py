@@ -466,8 +466,8 @@ def atomic_write(
     identity at the start of this call), else :class:`SourceChanged` and the colleague's bytes
     stay; optionally keep a backup (``<stem>.backup-YYYYmmdd-HHMMSS<suffix>``); ``os.replace``;
     fsync the folder (at once, or once at the end of :func:`folder_syncs_deferred`). On any
-    error the temp file is removed, the original is untouched and the
-    error propagates (a full disk as :class:`DiskFull`). Returns the backup's path, else None.
+    error the temp file is removed, the original is untouched and the error propagates (a full
+    disk as :class:`DiskFull`). Returns the backup's path, else None.
 
     A symlink is followed: its target is replaced (the backup goes beside the target) and the
     link stays a link. ``path`` need not exist yet (then nothing is backed up or compared). On
