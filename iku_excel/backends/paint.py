@@ -239,11 +239,6 @@ def twin_rows(spec: SheetSpec) -> list[Copy]:
     return sorted(copies, key=lambda copy: copy[1])
 
 
-def format_plan(spec: SheetSpec) -> list[tuple[str, object, Rect]]:
-    """(attribute, value, rectangle) for every format of ``spec``, in painting order."""
-    return [(name, value, rect) for name, value, rects in format_layers(spec) for rect in rects]
-
-
 def _attribute_layers(
     name: str,
     values: dict[Cell, object],
