@@ -186,12 +186,17 @@ def realisasi_operand(r: IndicatorResult, same_sheet: str | None = None) -> tupl
         count = f"IF({usable},1,COUNT({annual.address}))"
         return f"IF({usable},{expr},{annual.expr})", count
     simple = (annual.expr, f"COUNT({annual.address})")
-    if any(q.ref is None for q in ind.quarters):
+    cells = ind.quarters
+    if any(q.ref is None for q in cells):
         return simple
-    quarters = [operand(q, same_sheet=same_sheet) for q in ind.quarters]
+    if not annual.blank and all(q.parsed.status == "missing" for q in cells):
+        # what the lines below give for empty quarters (most rows): the annual realisasi alone,
+        # without four operands to build
+        return simple
+    quarters = [operand(q, same_sheet=same_sheet) for q in cells]
     clean = [q for q in quarters if q is not None and q.expr == q.address]
     if len(clean) != 4:  # text or percent-formatted quarters: write the value
-        return None if any(not q.is_blank for q in ind.quarters) else simple
+        return None if any(not q.is_blank for q in cells) else simple
     if not annual.blank and all(q.blank for q in clean):
         return simple
     span = _joined(clean)

@@ -19,7 +19,13 @@ from iku_excel.backends.xlsx.ooxml import (
     rels_name,
     resolve_target,
 )
-from iku_excel.backends.xlsx.zippackage import Deflated, XlsxPackage, ZipEntry
+from iku_excel.backends.xlsx.zippackage import (
+    THREAD_FROM,
+    Deflated,
+    Deflating,
+    XlsxPackage,
+    ZipEntry,
+)
 from iku_excel.errors import UnsafeWorkbookError
 
 
@@ -30,6 +36,8 @@ class PackageEdit:
         self.package = package
         self.parts: dict[str, XmlPart] = {}
         self.output: dict[str, bytes | Deflated] = {}
+        #: members of ``output`` already being deflated (used when the bytes did not change since)
+        self.deflating: dict[str, Deflating] = {}
         self.new_members: list[str] = []
         self.deleted: set[str] = set()
         types_name = package.find("[Content_Types].xml")
@@ -78,6 +86,13 @@ class PackageEdit:
         if self.package.find(name) is None and name not in self.output:
             self.new_members.append(name)
         self.output[self.package.find(name) or name] = data
+
+    def put_deflating(self, name: str, data: bytes) -> None:
+        """:meth:`put`, and when ``data`` is big, start deflating it in a helper thread (the
+        patched IKU sheet, while the output sheets are rendered)."""
+        self.put(name, data)
+        if len(data) >= THREAD_FROM:
+            self.deflating[self.package.find(name) or name] = Deflating(data)
 
     def set_content_type(self, name: str, content_type: str) -> None:
         """An ``Override`` giving part ``name`` ``content_type`` (added, or corrected)."""
@@ -188,6 +203,9 @@ class PackageEdit:
             data: bytes | Deflated | None = None
             if name in self.output:
                 data = self.output[name]
+                ahead = self.deflating.get(name)
+                if ahead is not None and ahead.data is data:
+                    data = ahead.result()
             elif name in self.parts and self.parts[name].dirty:
                 data = self.parts[name].serialise()
             entries.append(ZipEntry(name, info, data))

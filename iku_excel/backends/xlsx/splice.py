@@ -345,7 +345,7 @@ class _Splicer(PackageEdit):
         for patcher, writes, part_name in patchers:
             if isinstance(patcher, TextPatcher):
                 data, wrote, overwrote = patcher.apply(writes)
-                self.put(part_name, data)
+                self.put_deflating(part_name, data)
             else:
                 wrote, overwrote = patcher.apply(writes)
             drop_calc_chain = drop_calc_chain or wrote or overwrote

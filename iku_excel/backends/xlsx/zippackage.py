@@ -15,7 +15,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -178,6 +178,14 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     return status.st_size, status.st_mtime_ns
 
 
+#: A member that reaches this many inflated bytes is deflated from there on by a helper thread,
+#: while the caller renders its next rows (zlib lets go of the GIL while it compresses, so the
+#: two run on two cores); smaller members are deflated inline (a thread costs more than they do).
+THREAD_FROM = 1 << 20
+#: Chunks rendered but not yet deflated, at most (memory stays bounded when deflating lags).
+_AHEAD = 8
+
+
 @dataclass(frozen=True)
 class Deflated:
     """A member already deflated (raw deflate), with the CRC and size of its inflated bytes."""
@@ -188,16 +196,102 @@ class Deflated:
 
     @classmethod
     def of(cls, chunks: Iterable[bytes]) -> Deflated:
-        """Deflate ``chunks`` as they come: the whole inflated member is never held."""
-        compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
-        crc = size = 0
-        parts: list[bytes] = []
+        """Deflate ``chunks`` as they come: the whole inflated member is never held. From
+        :data:`THREAD_FROM` bytes on, a helper thread deflates while ``chunks`` renders the next
+        ones; the bytes are the same either way (one compressor, the chunks in order)."""
+        deflater = _Deflater()
+        iterator = iter(chunks)
+        for chunk in iterator:
+            deflater.add(chunk)
+            if deflater.size >= THREAD_FROM:
+                following = next(iterator, None)
+                if following is not None:  # a helper only when there is more to come
+                    _deflate_behind(deflater, following, iterator)
+                break
+        return deflater.result()
+
+
+class _Deflater:
+    """One raw-deflate stream and the CRC and size of what went in."""
+
+    def __init__(self) -> None:
+        self.compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+        self.crc = self.size = 0
+        self.parts: list[bytes] = []
+
+    def add(self, chunk: bytes) -> None:
+        self.crc = zlib.crc32(chunk, self.crc)
+        self.size += len(chunk)
+        self.parts.append(self.compressor.compress(chunk))
+
+    def result(self) -> Deflated:
+        self.parts.append(self.compressor.flush())
+        return Deflated(self.crc, self.size, b"".join(self.parts))
+
+
+def _deflate_behind(deflater: _Deflater, first: bytes, chunks: Iterator[bytes]) -> None:
+    """``first`` and the rest of ``chunks`` into ``deflater``, deflated by a helper thread as
+    they come."""
+    import queue
+    import threading
+
+    todo: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+    room = threading.BoundedSemaphore(_AHEAD)
+    failed: list[BaseException] = []
+
+    def work() -> None:
+        while (chunk := todo.get()) is not None:
+            if not failed:
+                try:
+                    deflater.add(chunk)
+                except BaseException as exc:  # raised in the caller's thread below
+                    failed.append(exc)
+            room.release()
+
+    worker = threading.Thread(target=work, name="iku-deflate", daemon=True)
+    worker.start()
+    try:
+        room.acquire()
+        todo.put(first)
         for chunk in chunks:
-            crc = zlib.crc32(chunk, crc)
-            size += len(chunk)
-            parts.append(compressor.compress(chunk))
-        parts.append(compressor.flush())
-        return cls(crc, size, b"".join(parts))
+            room.acquire()
+            todo.put(chunk)
+            if failed:
+                break
+    finally:
+        todo.put(None)
+        worker.join()
+    if failed:
+        raise failed[0]
+
+
+class Deflating:
+    """A member's bytes being deflated by a helper thread while the caller goes on (the patched
+    IKU sheet, deflated while the output sheets are rendered); :meth:`result` waits for it."""
+
+    def __init__(self, data: bytes) -> None:
+        import threading
+
+        self.data = data
+        self._result: Deflated | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="iku-deflate", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            deflater = _Deflater()
+            deflater.add(self.data)
+            self._result = deflater.result()
+        except BaseException as exc:  # raised in the caller's thread by result()
+            self._error = exc
+
+    def result(self) -> Deflated:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
 
 
 @dataclass
