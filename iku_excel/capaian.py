@@ -35,7 +35,7 @@ NegativeFormula = Literal["A", "B", "C"]
 NoRatio = Literal["target-zero", "realisasi-zero"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CapaianResult:
     """Result of one capaian computation: ``value`` or the reason there is none."""
 
@@ -43,6 +43,24 @@ class CapaianResult:
     no_ratio: NoRatio | None = None
     effective_target: float | None = None
     in_range: bool = False
+
+
+_new = object.__new__
+_set_value, _set_no_ratio, _set_effective_target, _set_in_range = (
+    getattr(CapaianResult, name).__set__ for name in CapaianResult.__dataclass_fields__
+)
+
+
+def _result(value: float | None, no_ratio: NoRatio | None, target: float) -> CapaianResult:
+    """``CapaianResult(value, no_ratio, target)`` through its slots (a point capaian is computed
+    twice per indicator; the frozen ``__init__`` cost more than half the arithmetic). A field
+    added to CapaianResult breaks the unpacking above at import."""
+    result: CapaianResult = _new(CapaianResult)
+    _set_value(result, value)
+    _set_no_ratio(result, no_ratio)
+    _set_effective_target(result, target)
+    _set_in_range(result, False)
+    return result
 
 
 _EXACT = Context(prec=60, Emax=MAX_EMAX, Emin=MIN_EMIN)
@@ -68,7 +86,7 @@ def point_capaian(
     divisor = r if divisor_is_r else t
     reason: NoRatio = "realisasi-zero" if divisor_is_r else "target-zero"
     if divisor == 0:
-        return CapaianResult(None, reason, target)
+        return _result(None, reason, target)
     if polarity == "Positif":
         numerator = _EXACT.multiply(r, hundred)
     elif negative_formula == "B":
@@ -79,8 +97,8 @@ def point_capaian(
         numerator = _EXACT.multiply(_EXACT.subtract(_EXACT.multiply(2, t), r), hundred)
     value = _ratio(numerator, divisor)
     if not math.isfinite(value):
-        return CapaianResult(None, reason, target)
-    return CapaianResult(value, None, target)
+        return _result(None, reason, target)
+    return _result(value, None, target)
 
 
 def range_capaian(

@@ -13,7 +13,8 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from typing import NamedTuple
 
 from iku_excel import contract
 from iku_excel.aggregates import check_number_style, check_typed_aggregates
@@ -122,9 +123,9 @@ def _realisasi(ind: IkuIndicator, out: Findings) -> tuple[float | None, bool]:
     return from_quarters, from_quarters is not None
 
 
-@dataclass(frozen=True)
-class _Figures:
-    """What one indicator's inputs give: the target read, the realisasi and the capaian."""
+class _Figures(NamedTuple):
+    """What one indicator's inputs give: the target read, the realisasi and the capaian (a
+    tuple: one is made per indicator, and a frozen dataclass's ``__init__`` costs more)."""
 
     target: ParsedNumber
     t_point: float | None
@@ -263,12 +264,14 @@ def _check_reported(
     )
 
 
-@dataclass(frozen=True)
-class _VsRpjmd:
+class _VsRpjmd(NamedTuple):
     """What the RPJMD adds to an indicator's result."""
 
     final_target: float | None = None
     vs_final: float | None = None
+
+
+_NO_RPJMD = _VsRpjmd()
 
 
 def _against_rpjmd(
@@ -312,7 +315,7 @@ def _against_rpjmd(
         _check_year_target(ind, fig.target, year_value, settings, out)
     fp = rp.final_target.parsed
     if fp.status != "ok" or units_differ:
-        return _VsRpjmd()
+        return _NO_RPJMD
     vs_final = None
     if fig.realisasi is not None:
         vs_final = _capaian(fp, fig.realisasi, ind.polarity, settings.negative_formula).value
@@ -376,7 +379,7 @@ def _evaluate_indicator(
     _check_inputs(ind, out)
     fig = _figures(ind, settings, rpjmd_match, out)
     _check_reported(ind, fig, settings, out, rpjmd_match)
-    vs = _VsRpjmd()
+    vs = _NO_RPJMD
     if rpjmd_match is not None:
         vs = _against_rpjmd(ind, rpjmd_match, fig, settings, ref, out)
     target = fig.target

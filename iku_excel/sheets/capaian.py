@@ -45,6 +45,7 @@ from iku_excel.sheets.spec import (
     ConditionalFill,
     PrintSetup,
     SheetSpec,
+    cell_spec,
     estimate_height,
 )
 from iku_excel.text import shown
@@ -225,6 +226,8 @@ def _extra_cells(
     settings: Settings,
 ) -> None:
     """The optional LKjIP columns of an indicator row (:mod:`iku_excel.sheets.lkjip`)."""
+    if not extras:
+        return
     at = {
         "target": COL_TARGET,
         "realisasi": COL_REALISASI,
@@ -563,5 +566,5 @@ def iku_cells(ev: Evaluation, capaian_col: int) -> list[CellSpec]:
         r = r.annual or r  # the IKU sheet's Capaian (%) is always the yearly one
         formula = iku_capaian_formula(r, ev.workbook.settings)
         value = "" if formula is not None and r.capaian_raw is None else r.capaian_raw
-        cells.append(CellSpec(r.indicator.row, capaian_col, value, formula, "iku_percent"))
+        cells.append(cell_spec(r.indicator.row, capaian_col, value, formula, "iku_percent"))
     return cells

@@ -91,10 +91,24 @@ def skeleton(data: bytes) -> tuple[bytes, int, int] | None:
         return None
     if found.group(2):
         return data, found.end(), found.end()
-    end = SHEET_DATA_END.search(data, found.end())
+    end = sheet_data_end(data, found.end())
     if end is None:
         return None
-    return data[: found.end()] + data[end.start() :], found.end(), end.start()
+    return data[: found.end()] + data[end:], found.end(), end
+
+
+def sheet_data_end(data: bytes, start: int) -> int | None:
+    """Where the first ``</sheetData>`` (any prefix, :data:`SHEET_DATA_END`) after ``start``
+    begins, or None: the name found by a plain byte search, then the tag checked around it (the
+    regular expression over a 17 MB sheet's cells took three times as long)."""
+    at = data.find(b"sheetData", start)
+    while at >= 0:
+        tag = data.rfind(b"</", start, at)
+        match = SHEET_DATA_END.match(data, tag) if tag >= 0 else None
+        if match is not None and match.end() > at:
+            return tag
+        at = data.find(b"sheetData", at + 1)
+    return None
 
 
 def parse_skeleton(name: str, data: bytes) -> etree._Element:
