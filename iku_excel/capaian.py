@@ -76,17 +76,57 @@ def point_capaian(
 ) -> CapaianResult:
     """Capaian of a point target.
 
-    Computed in exact decimal arithmetic and rounded once to the nearest float, so meeting the
-    target gives exactly 100 and 91 of 100 gives exactly 91 (what a reader checks by hand).
-    A divisor so close to 0 that the result overflows counts as no ratio.
+    Computed exactly and rounded once to the nearest float, so meeting the target gives exactly
+    100 and 91 of 100 gives exactly 91 (what a reader checks by hand): the inputs' exact values
+    as fractions of integers, the formula over them, and one correctly rounded integer division
+    (:func:`_decimal_ratio`, 60-digit decimal arithmetic, for the rare inputs that are not finite
+    or give zero, whose sign decimal arithmetic decides). A divisor so close to 0 that the result
+    overflows counts as no ratio.
     """
+    divisor_is_r = polarity == "Negatif" and negative_formula == "B"
+    reason: NoRatio = "realisasi-zero" if divisor_is_r else "target-zero"
+    if (realisasi if divisor_is_r else target) == 0:
+        return _result(None, reason, target)
+    value = _exact_ratio(target, realisasi, polarity, negative_formula, divisor_is_r)
+    if value is None or not math.isfinite(value):
+        return _result(None, reason, target)
+    return _result(value, None, target)
+
+
+def _exact_ratio(
+    target: float, realisasi: float, polarity: str, negative_formula: str, divisor_is_r: bool
+) -> float | None:
+    """The formula's value on the exact inputs, rounded once (None when it overflows): Python's
+    integer ``/`` is correctly rounded, and about six times faster than the decimal context."""
+    try:
+        tn, td = target.as_integer_ratio()
+        rn, rd = realisasi.as_integer_ratio()
+    except (OverflowError, ValueError):  # infinity, NaN
+        return _decimal_ratio(target, realisasi, polarity, negative_formula, divisor_is_r)
+    # the numerator's formula times 100, as num / den
+    if polarity == "Positif":
+        num, den = rn * 100, rd
+    elif negative_formula == "B":
+        num, den = tn * 100, td
+    elif negative_formula == "C":
+        num, den = (tn * rd - rn * td) * 100, td * rd
+    else:
+        num, den = (2 * tn * rd - rn * td) * 100, td * rd
+    if num == 0:  # a signed zero: as the decimal arithmetic signs it
+        return _decimal_ratio(target, realisasi, polarity, negative_formula, divisor_is_r)
+    dn, dd = (rn, rd) if divisor_is_r else (tn, td)
+    try:
+        return (num * dd) / (den * dn)
+    except OverflowError:
+        return None
+
+
+def _decimal_ratio(
+    target: float, realisasi: float, polarity: str, negative_formula: str, divisor_is_r: bool
+) -> float:
+    """:func:`_exact_ratio` in 60-digit decimal arithmetic (inf when it overflows)."""
     t, r = Decimal(target), Decimal(realisasi)
     hundred = Decimal(100)
-    divisor_is_r = polarity == "Negatif" and negative_formula == "B"
-    divisor = r if divisor_is_r else t
-    reason: NoRatio = "realisasi-zero" if divisor_is_r else "target-zero"
-    if divisor == 0:
-        return _result(None, reason, target)
     if polarity == "Positif":
         numerator = _EXACT.multiply(r, hundred)
     elif negative_formula == "B":
@@ -95,10 +135,7 @@ def point_capaian(
         numerator = _EXACT.multiply(_EXACT.subtract(t, r), hundred)
     else:
         numerator = _EXACT.multiply(_EXACT.subtract(_EXACT.multiply(2, t), r), hundred)
-    value = _ratio(numerator, divisor)
-    if not math.isfinite(value):
-        return _result(None, reason, target)
-    return _result(value, None, target)
+    return _ratio(numerator, r if divisor_is_r else t)
 
 
 def range_capaian(

@@ -77,3 +77,30 @@ def test_cap_bounds(raw: float | None, cap: float | None) -> None:
         assert capped == raw
     else:
         assert capped is not None and 0.0 <= capped <= cap
+
+
+def _exact(t: float, r: float, pol: str, f: str) -> float:
+    """The formula on the inputs' exact values (fractions), rounded once by Python."""
+    from fractions import Fraction
+
+    ft, fr = Fraction(t), Fraction(r)
+    if pol == "Positif":
+        return float(fr * 100 / ft)
+    if f == "B":
+        return float(ft * 100 / fr)
+    return float(((2 * ft - fr) if f == "A" else (ft - fr)) * 100 / ft)
+
+
+@given(values, values, polarities, formulas)
+def test_capaian_is_the_exact_value_rounded_once(t: float, r: float, pol: str, f: str) -> None:
+    result = point_capaian(t, r, pol, f)  # type: ignore[arg-type]
+    assume(result.value is not None and result.value != 0)
+    assert result.value == _exact(t, r, pol, f)
+
+
+def test_a_tie_rounds_to_even_on_the_exact_value() -> None:
+    # R x 100 lies exactly halfway between two floats; 60-digit decimal arithmetic (before) cut
+    # R's 69 digits first and rounded to the odd neighbour
+    r = -1.8402326531593483e-08
+    assert point_capaian(1.0, r, "Positif").value == _exact(1.0, r, "Positif", "A")
+    assert point_capaian(1.0, r, "Positif").value == -1.8402326531593484e-06
