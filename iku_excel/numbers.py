@@ -234,6 +234,13 @@ def round_half_up(value: float, decimals: int = 0) -> float:
     ``round`` gives ``0.12``), ``round_half_up(2.675, 2) == 2.68``. Raises ``ValueError`` for NaN,
     infinities or negative ``decimals``.
     """
+    if type(value) is float and decimals >= 0:
+        # the common case first (a capaian of 91.5 or 100.0): a shortest repr with no more
+        # decimals than asked for is its own rounding (zero without its sign, as below)
+        text = repr(value)
+        dot = text.find(".")
+        if dot >= 0 and "e" not in text and (len(text) - dot <= decimals + 1 or text[-2:] == ".0"):
+            return value if value else 0.0
     return float(_quantize(_to_decimal(value), decimals))
 
 
