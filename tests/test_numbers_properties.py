@@ -246,3 +246,15 @@ def test_fast_paths_equal_the_general_path(
     assert hash(fast) == hash(general) and repr(fast) == repr(general)
     assert dataclasses.asdict(fast) == dataclasses.asdict(general)
     assert pickle.loads(pickle.dumps(fast)) == general
+
+
+@given(
+    st.floats(allow_nan=False, allow_infinity=False) | st.decimals(-1000, 1000, places=4).map(float),
+    st.integers(min_value=0, max_value=6),
+)
+def test_round_half_up_by_digits_is_the_decimal_rounding(value: float, decimals: int) -> None:
+    from iku_excel.numbers import _quantize, _to_decimal
+
+    expected = float(_quantize(_to_decimal(value), decimals))
+    got = round_half_up(value, decimals)
+    assert got == expected and math.copysign(1, got) == math.copysign(1, expected)
