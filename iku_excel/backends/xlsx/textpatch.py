@@ -50,6 +50,9 @@ _CELL_END = re.compile(rb"</c\s*>")
 #: the column letters and row digits of a cell tag's ``r``
 _CELL_REF = re.compile(rb'<c\s[^>]*?(?<=\s)r="([A-Z]{1,3})(\d+)"')
 _CELL_OPEN = re.compile(rb"<c[\s/>]")
+#: :data:`_CELL_REF` for a tag whose ``r`` comes first, as Excel and openpyxl write it: a literal
+#: prefix the regular expression engine searches for, about three times faster over a row
+_CELL_REF_FIRST = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"')
 _ROW_END = re.compile(rb"</row\s*>")
 _CELL_WITHOUT_R = re.compile(rb"<c(?:\s+(?!r\s*=)[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*\s*/?>")
 _F_SPECIAL = re.compile(rb"<f\b[^>]*?\st\s*=\s*[\"'](array|dataTable)[\"'][^>]*>")
@@ -89,6 +92,7 @@ class TextPatcher:
         self._shared_fixes: list[tuple[int, int, bytes]] = []
         self._opened_at: int | None = None  # the edit that opened a <sheetData/>
         self._cols: list[tuple[int, int, int]] | None = None
+        self._col_styles: dict[int, int] = {}  # column -> the style of its <col>, met so far
         self._columns: dict[bytes, int] = {}  # column letters -> index, met so far
 
     @classmethod
@@ -222,24 +226,27 @@ class TextPatcher:
             content_start, content_end = row.tag_end, end.start()
         wrote = overwrote = False
         placed: list[tuple[int, int]] = []
-        cells: list[tuple[int, int]] | None = None
+        cells: tuple[list[int], list[int]] | None = None  # the row's columns and cell starts
         inserts: dict[int, list[bytes]] = {}
         new_cols: list[int] = []
         digits = str(row.number)
         for write in writes:
             ref = (column_letter(write.col) + digits).encode()
             match = self._find_cell(ref, content_start, content_end)
+            index = 0
             if match is None:
                 if cells is None:
                     cells = self._row_cells(row.number, content_start, content_end)
-                at = next((at for col, at in cells if col == write.col), None)
-                match = None if at is None else self._cell_at(at)
+                index = bisect_left(cells[0], write.col)  # columns ascending: checked
+                if index < len(cells[0]) and cells[0][index] == write.col:
+                    match = self._cell_at(cells[1][index])
             if match is None:
                 if _empty(write):
                     continue
-                after = next((at for col, at in cells or [] if col > write.col), None)
+                assert cells is not None
+                after = cells[1][index] if index < len(cells[1]) else None
                 if after is None:
-                    after = self._cells_end(cells or [], content_start)
+                    after = self._cells_end(cells[1], content_start)
                 inserts.setdefault(after, []).append(self._new_cell(write, row))
                 new_cols.append(write.col)
             else:
@@ -276,18 +283,21 @@ class TextPatcher:
         ref_value = next((v for k, v in attrs_of(match.group(1)) if k == b"r"), None)
         return match if ref_value == b'"' + ref + b'"' else None
 
-    def _row_cells(self, number: int, start: int, end: int) -> list[tuple[int, int]]:
-        """(column, start) of every cell of a row, checking their order.
+    def _row_cells(self, number: int, start: int, end: int) -> tuple[list[int], list[int]]:
+        """The columns of a row's cells and where each starts, checking their order.
 
         One regular expression reads the ``r`` of each cell tag; when it does not account for
         every ``<c`` of the row (an attribute value holding ``>``, quotes other than ``"``), the
         row is read tag by tag instead."""
         data = self.data
-        found = list(_CELL_REF.finditer(data, start, end))
-        if len(found) != len(_CELL_OPEN.findall(data, start, end)):
-            return self._row_cells_slowly(number, start, end)
+        found = list(_CELL_REF_FIRST.finditer(data, start, end))
+        if len(found) != data.count(b"<c", start, end):  # not every "<c" a cell with r first
+            found = list(_CELL_REF.finditer(data, start, end))
+            if len(found) != len(_CELL_OPEN.findall(data, start, end)):
+                return self._row_cells_slowly(number, start, end)
         suffix = str(number).encode()
-        out: list[tuple[int, int]] = []
+        cols: list[int] = []
+        starts: list[int] = []
         previous = 0
         columns = self._columns
         for match in found:
@@ -305,28 +315,31 @@ class TextPatcher:
                     f"Sheet '{self.title}': urutan sel rusak di baris {number}."
                 )
             previous = col
-            out.append((col, match.start()))
-        return out
+            cols.append(col)
+            starts.append(match.start())
+        return cols, starts
 
-    def _row_cells_slowly(self, number: int, start: int, end: int) -> list[tuple[int, int]]:
-        out: list[tuple[int, int]] = []
+    def _row_cells_slowly(self, number: int, start: int, end: int) -> tuple[list[int], list[int]]:
+        cols: list[int] = []
+        starts: list[int] = []
         previous = 0
         position = start
         while True:
             match = CELL_TAG.search(self.data, position, end)
             if match is None:
-                return out
+                return cols, starts
             ref = attribute(match.group(1), b"r") or ""
             col = next_cell_column(self.title, number, ref, previous)
             previous = col
-            out.append((col, match.start()))
+            cols.append(col)
+            starts.append(match.start())
             position = self._cell_extent(match)[0]
 
-    def _cells_end(self, cells: list[tuple[int, int]], content_start: int) -> int:
+    def _cells_end(self, starts: list[int], content_start: int) -> int:
         """Where a cell after the row's last cell goes (before a trailing ``<extLst>``)."""
-        if not cells:
+        if not starts:
             return content_start
-        return self._cell_extent(self._cell_at(cells[-1][1]))[0]
+        return self._cell_extent(self._cell_at(starts[-1]))[0]
 
     def _cell_at(self, position: int) -> re.Match[bytes]:
         match = CELL_TAG.match(self.data, position)
@@ -370,10 +383,11 @@ class TextPatcher:
             for element in [] if cols is None else cols.iterfind(q("col")):
                 first, last, style = (self._int(element.get(a) or "0", a) for a in _COLATTRS)
                 self._cols.append((first, last, style))
-        for first, last, style in self._cols:
-            if first <= col <= last:
-                return style
-        return 0
+        style = self._col_styles.get(col)
+        if style is None:
+            style = next((style for first, last, style in self._cols if first <= col <= last), 0)
+            self._col_styles[col] = style
+        return style
 
     def _int(self, value: str, name: str) -> int:
         return int_attribute(self.title, name, value)
