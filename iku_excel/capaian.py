@@ -1,10 +1,10 @@
 """The arithmetic of capaian: formulas per polaritas, range targets, caps, predikat, aggregation.
 
-Pure functions on floats. A capaian is computed exactly (on the exact values of the input floats,
-as fractions of integers) and rounded once, so it is the float nearest to the true value: meeting the
-target gives exactly 100, and 91 of 100 gives exactly 91. The live Excel formulas written by
-:mod:`iku_excel.sheets.formulas` compute the same expression in binary floating point and may
-differ in the last bit; tests compare them with a relative tolerance of 1e-12.
+Pure functions on floats. A capaian is computed exactly (on the exact values of the input
+floats, as fractions of integers) and rounded once, so it is the float nearest to the true value:
+meeting the target gives exactly 100, and 91 of 100 gives exactly 91. The live Excel formulas
+written by :mod:`iku_excel.sheets.formulas` compute the same expression in binary floating point
+and may differ in the last bit; tests compare them with a relative tolerance of 1e-12.
 
 Conventions (IKU-rules.md, "Capaian of one indicator"; T = target, R = realisasi):
 

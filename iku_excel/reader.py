@@ -27,6 +27,7 @@ from iku_excel.errors import ContractError
 from iku_excel.extras import history_columns, read_extras
 from iku_excel.model import (
     Finding,
+    IkuExtras,
     IkuIndicator,
     IkuWorkbook,
     RpjmdIndicator,
@@ -220,6 +221,8 @@ def _table_columns(layout: TableLayout) -> tuple[int, ...]:
 
 # --- IKU ------------------------------------------------------------------------------------------
 
+#: The columns :func:`~iku_excel.extras.read_extras` reads besides the earlier years.
+_LKJIP_KEYS = frozenset(c.key for c in contract.LKJIP_OPTIONAL_COLUMNS)
 _NUMERIC_IKU_KEYS = (
     "weight",
     "target",
@@ -243,6 +246,9 @@ def read_iku(
     """The indicators of the IKU sheet; typed ``Rata-rata capaian`` rows go to ``aggregates``."""
     layout = locate_header(grid, contract.IKU_READ_COLUMNS, year=year)
     history = history_columns(grid, layout, year)
+    # without an optional LKjIP column or an earlier year, every row's extras are empty: one
+    # shared (frozen) IkuExtras instead of reading ten absent columns per row
+    no_extras = None if history or _LKJIP_KEYS & layout.columns.keys() else IkuExtras()
     indicators: list[IkuIndicator] = []
     sheet = grid.name
     current_sasaran = ""
@@ -299,7 +305,7 @@ def read_iku(
             )
         sasaran_has_indicator = True
         row_indicator = _indicator(
-            cells, grid, layout, out, style, history, values, current_sasaran, name, code
+            cells, grid, layout, out, style, history, values, current_sasaran, name, code, no_extras
         )
         indicators.append(row_indicator)
     close_group()
@@ -317,6 +323,7 @@ def _indicator(
     sasaran: str,
     name: str,
     code: str,
+    no_extras: IkuExtras | None = None,
 ) -> IkuIndicator:
     """One indicator row of the IKU sheet, its numbers already parsed into ``values``."""
     cols = layout.columns
@@ -345,7 +352,7 @@ def _indicator(
         note=cells.text(cols.get("note")),
         numerator=cells.number(cols.get("numerator"), style),
         denominator=cells.number(cols.get("denominator"), style),
-        extras=read_extras(grid, layout, row, history),
+        extras=read_extras(grid, layout, row, history) if no_extras is None else no_extras,
     )
 
 

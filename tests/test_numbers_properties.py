@@ -249,7 +249,8 @@ def test_fast_paths_equal_the_general_path(
 
 
 @given(
-    st.floats(allow_nan=False, allow_infinity=False) | st.decimals(-1000, 1000, places=4).map(float),
+    st.floats(allow_nan=False, allow_infinity=False)
+    | st.decimals(-1000, 1000, places=4).map(float),
     st.integers(min_value=0, max_value=6),
 )
 def test_round_half_up_by_digits_is_the_decimal_rounding(value: float, decimals: int) -> None:

@@ -492,3 +492,22 @@ def test_row_cells_read_like_the_grid() -> None:
     made = cell_value(parse_number(2.0), "IKU", 3, 4)
     assert made == Value(parse_number(2.0), CellRef("IKU", 3, 4))
     assert hash(made) == hash(Value(parse_number(2.0), CellRef("IKU", 3, 4)))
+
+
+def test_rows_without_optional_columns_share_empty_extras_equal_to_read_extras() -> None:
+    """Without an optional LKjIP column or an earlier year the reader skips read_extras: what it
+    gives instead must be what read_extras would give for every row."""
+    from iku_excel.extras import history_columns, read_extras
+    from iku_excel.model import IkuExtras
+    from iku_excel.reader import locate_header
+
+    grid = iku_grid([MINIMAL_HEADER, ["1.1", "S1", "A", 1, 1], ["1.2", None, "B", 2, 1]])
+    wb, _ = read(grid)
+    layout = locate_header(grid, c.IKU_READ_COLUMNS)
+    for ind in wb.indicators:
+        assert ind.extras == IkuExtras() == read_extras(grid, layout, ind.row, {})
+    assert history_columns(grid, layout, None) == {}
+    with_budget = iku_grid([[*MINIMAL_HEADER, "Pagu (Rp)"], ["1.1", "S1", "A", 1, 1, 500]])
+    wb, _ = read(with_budget)
+    assert wb.indicators[0].extras.budget is not None
+    assert wb.indicators[0].extras.budget.number == 500

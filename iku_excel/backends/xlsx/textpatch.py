@@ -383,11 +383,11 @@ class TextPatcher:
             for element in [] if cols is None else cols.iterfind(q("col")):
                 first, last, style = (self._int(element.get(a) or "0", a) for a in _COLATTRS)
                 self._cols.append((first, last, style))
-        style = self._col_styles.get(col)
-        if style is None:
-            style = next((style for first, last, style in self._cols if first <= col <= last), 0)
-            self._col_styles[col] = style
-        return style
+        known = self._col_styles.get(col)
+        if known is None:
+            known = next((style for first, last, style in self._cols if first <= col <= last), 0)
+            self._col_styles[col] = known
+        return known
 
     def _int(self, value: str, name: str) -> int:
         return int_attribute(self.title, name, value)
