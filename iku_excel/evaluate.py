@@ -407,15 +407,20 @@ def _num(x: float | None) -> float:
 
 def _match_rpjmd(workbook: IkuWorkbook) -> dict[int, RpjmdIndicator | None]:
     by_code: dict[str, RpjmdIndicator] = {}
-    by_name: dict[str, RpjmdIndicator] = {}
     for rp in workbook.rpjmd:
         if rp.code:
             by_code.setdefault(norm_code(rp.code), rp)
-        by_name.setdefault(_norm_name(rp.indicator), rp)
+    by_name: dict[str, RpjmdIndicator] | None = None  # made when a code does not match
     out: dict[int, RpjmdIndicator | None] = {}
     for ind in workbook.indicators:
         match = by_code.get(norm_code(ind.code)) if ind.code else None
-        out[ind.row] = match or by_name.get(_norm_name(ind.indicator))
+        if match is None:
+            if by_name is None:
+                by_name = {}
+                for rp in workbook.rpjmd:
+                    by_name.setdefault(_norm_name(rp.indicator), rp)
+            match = by_name.get(_norm_name(ind.indicator))
+        out[ind.row] = match
     return out
 
 

@@ -45,6 +45,10 @@ _MISSING_VALUE = Value(parse_number(None), None)
 #: generated 20,000-indicator one. Zero is left out (0.0 and -0.0 are one key); bounded.
 _PLAIN: dict[float, ParsedNumber] = {}
 _PLAIN_MAX = 50_000
+#: A string cell's :func:`text`, by the string: sasaran, units, polaritas, misi and tujuan repeat
+#: down a sheet (the split and join cost four times the lookup). Bounded.
+_CLEAN: dict[str, str] = {}
+_CLEAN_MAX = 50_000
 
 
 class RowCells:
@@ -74,9 +78,15 @@ class RowCells:
         if col is None or not 0 < col <= len(line):
             return ""
         value = line[col - 1]
-        if type(value) is str:  # text()'s own str path, one call less
-            joined = " ".join(value.split())
-            return value if joined == value else joined
+        if type(value) is str:  # text()'s own str path, remembered: most texts repeat
+            clean = _CLEAN.get(value)
+            if clean is None:
+                joined = " ".join(value.split())
+                clean = value if joined == value else joined
+                if len(_CLEAN) >= _CLEAN_MAX:
+                    _CLEAN.clear()
+                _CLEAN[value] = clean
+            return clean
         return text(value)
 
     def number(self, col: int | None, style: Style = "id") -> Value:
