@@ -345,7 +345,8 @@ class _Splicer(PackageEdit):
         for patcher, writes, part_name in patchers:
             if isinstance(patcher, TextPatcher):
                 data, wrote, overwrote = patcher.apply(writes)
-                self.put_deflating(part_name, data)
+                if data != self.package.read(part_name):  # else (a refreshed file refreshed
+                    self.put_deflating(part_name, data)  # again) copied as stored
             else:
                 wrote, overwrote = patcher.apply(writes)
             drop_calc_chain = drop_calc_chain or wrote or overwrote
