@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zipfile
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,74 @@ def test_a_damaged_member_is_reported_when_the_package_is_opened(tmp_path: Path)
     path.write_bytes(bytes(data))
     with pytest.raises(WorkbookCorrupt):
         XlsxPackage.open(path)
+
+
+def _chunked(data: bytes, cuts: list[int]) -> list[bytes]:
+    return [data[a:b] for a, b in zip([0, *cuts], [*cuts, len(data)], strict=True)]
+
+
+def test_deflating_in_a_helper_thread_gives_the_same_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from iku_excel.backends.xlsx import zippackage
+
+    rows = (b'<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (i, i, i * 7) for i in range(9000))
+    data = b"".join(rows)
+    chunks = _chunked(data, list(range(1000, len(data), 4000)))
+    inline = zippackage.Deflated.of(chunks)
+    monkeypatch.setattr(zippackage, "THREAD_FROM", 1)  # a helper from the first chunk on
+    threaded = zippackage.Deflated.of(chunks)
+    assert threaded == inline
+    assert zipfile._get_decompressor(zipfile.ZIP_DEFLATED).decompress(inline.payload) == data  # type: ignore[attr-defined]
+    assert zippackage.Deflating(data).result() == zippackage.Deflated.of([data])
+
+    def failing() -> Iterator[bytes]:
+        yield data
+        yield data
+        raise ValueError("render failed")
+
+    with pytest.raises(ValueError, match="render failed"):  # the helper is stopped, not left
+        zippackage.Deflated.of(failing())
+
+
+def test_a_member_rendered_as_it_was_is_not_deflated_again() -> None:
+    from iku_excel.backends.xlsx.zippackage import Deflated
+
+    old = bytes(range(256)) * 400
+    cuts = [100, 5000, 50_000]
+    assert Deflated.unless_same(_chunked(old, cuts), old) is None
+    assert Deflated.unless_same([], b"") is None
+    for new in (
+        b"x" + old[1:],  # differs in the first chunk
+        old[:60_000] + b"x" + old[60_001:],  # in the last
+        old + b"tail",  # longer
+        old[:-1],  # shorter
+        old[:5000],  # a prefix ending on a chunk boundary
+        b"",
+    ):
+        chunks = _chunked(new, [c for c in cuts if c < len(new)])
+        assert Deflated.unless_same(chunks, old) == Deflated.of([new])
+
+
+def test_a_second_refresh_copies_the_unchanged_sheets_as_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from iku_excel.backends.xlsx import splice
+    from iku_excel.backends.xlsx.reader import sheet_parts
+
+    path = xb.save(xb.iku_workbook(5), tmp_path / "iku.xlsx")
+    refresh_file(path)
+    refresh_file(path)  # Validasi changes once (the first refresh's Capaian sheet is read)
+    before = path.read_bytes()
+    written: list[list[str]] = []
+    original = splice.write_zip
+
+    def recording(*args: object) -> list[str]:
+        written.append(original(*args))  # type: ignore[arg-type]
+        return written[-1]
+
+    monkeypatch.setattr(splice, "write_zip", recording)
+    refresh_file(path)
+    assert path.read_bytes() == before
+    parts = sheet_parts(XlsxPackage.open(path))
+    # the IKU part left as the text patch found it, Capaian and Validasi rendered as they were:
+    # all copied as stored, not deflated and verified again
+    assert {parts["iku"], parts["capaian"], parts["validasi"]}.isdisjoint(written[0]), written

@@ -424,7 +424,11 @@ class _Splicer(PackageEdit):
                 )
             if new_sheet.stream is not None:  # deflated as it is written
                 chunks = new_sheet.stream(maps, code_name, selected, drawing_id)
-                self.put(part_name, Deflated.of(chunks))
+                old = self.package.cached(part_name) if existing is not None else None
+                if old is None:
+                    self.put(part_name, Deflated.of(chunks))
+                elif (deflated := Deflated.unless_same(chunks, old)) is not None:
+                    self.put(part_name, deflated)  # else rebuilt as it was: copied as stored
             else:
                 xml = new_sheet.render(maps, code_name, selected)
                 self.put(part_name, xml if drawing_id is None else with_drawing(xml, drawing_id))

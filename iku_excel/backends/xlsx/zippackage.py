@@ -10,6 +10,7 @@ new and changed ones are deflated.
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import re
 import struct
@@ -139,6 +140,10 @@ class XlsxPackage:
         """The exact member name of ``name`` (case-insensitive), or None."""
         return self.by_lower.get(name.lower())
 
+    def cached(self, name: str) -> bytes | None:
+        """The inflated member ``name`` when it is in the cache (never inflates it)."""
+        return self._members.get(name)
+
     def read(self, name: str) -> bytes:
         """The inflated member ``name`` (inflated once, then cached)."""
         data = self._members.get(name)
@@ -209,6 +214,24 @@ class Deflated:
                     _deflate_behind(deflater, following, iterator)
                 break
         return deflater.result()
+
+    @classmethod
+    def unless_same(cls, chunks: Iterable[bytes], old: bytes) -> Deflated | None:
+        """:meth:`of`, or None when ``chunks`` join to exactly ``old`` (a sheet rebuilt as it
+        was: its member is then copied as stored, neither deflated nor verified again). The
+        chunks are compared as they come; at the first difference the part that matched is
+        deflated from ``old`` and the rest as it comes (the same bytes as :meth:`of`: raw
+        deflate does not depend on how its input is cut)."""
+        view = memoryview(old)
+        iterator = iter(chunks)
+        position = 0
+        for chunk in iterator:
+            end = position + len(chunk)
+            if end <= len(old) and view[position:end] == chunk:
+                position = end
+                continue
+            return cls.of(itertools.chain((view[:position], chunk), iterator))  # type: ignore[arg-type]
+        return None if position == len(old) else cls.of([view[:position]])  # type: ignore[list-item]
 
 
 class _Deflater:
