@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
@@ -87,6 +88,13 @@ def test_deflating_in_a_helper_thread_gives_the_same_bytes(monkeypatch: pytest.M
 
     with pytest.raises(ValueError, match="render failed"):  # the helper is stopped, not left
         zippackage.Deflated.of(failing())
+
+    def no_thread(self: object) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", no_thread)  # deflated in the caller then
+    assert zippackage.Deflated.of(chunks) == inline
+    assert zippackage.Deflating(data).result() == zippackage.Deflated.of([data])
 
 
 def test_a_member_rendered_as_it_was_is_not_deflated_again() -> None:

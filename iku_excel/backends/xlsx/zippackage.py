@@ -272,7 +272,12 @@ def _deflate_behind(deflater: _Deflater, first: bytes, chunks: Iterator[bytes]) 
             room.release()
 
     worker = threading.Thread(target=work, name="iku-deflate", daemon=True)
-    worker.start()
+    try:
+        worker.start()
+    except RuntimeError:  # no thread to be had: deflate here
+        for chunk in itertools.chain((first,), chunks):
+            deflater.add(chunk)
+        return
     try:
         room.acquire()
         todo.put(first)
@@ -298,8 +303,13 @@ class Deflating:
         self.data = data
         self._result: Deflated | None = None
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="iku-deflate", daemon=True)
-        self._thread.start()
+        self._thread: threading.Thread | None = threading.Thread(
+            target=self._run, name="iku-deflate", daemon=True
+        )
+        try:
+            self._thread.start()
+        except RuntimeError:  # no thread to be had: deflated when the result is asked for
+            self._thread = None
 
     def _run(self) -> None:
         try:
@@ -310,7 +320,10 @@ class Deflating:
             self._error = exc
 
     def result(self) -> Deflated:
-        self._thread.join()
+        if self._thread is None:
+            self._run()
+        else:
+            self._thread.join()
         if self._error is not None:
             raise self._error
         assert self._result is not None
