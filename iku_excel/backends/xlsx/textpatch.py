@@ -112,7 +112,11 @@ class TextPatcher:
             return None
         if data.count(b"<sheetData") != 1:
             return None
-        if any(data.find(text, start, end) >= 0 for text in (b"<!", b"<?", b"xmlns")):
+        # "!" and "?" looked for first (one byte: memchr), "<!" and "<?" only when there are any
+        if any(
+            data.find(text[-1:], start, end) >= 0 and data.find(text, start, end) >= 0
+            for text in (b"<!", b"<?", b"xmlns")
+        ):
             return None
         if _CELL_WITHOUT_R.search(data, start, end) is not None:
             return None
@@ -126,10 +130,16 @@ class TextPatcher:
     def _read_rows(self) -> bool:
         previous = 0
         for match in _ROW.finditer(self.data, self.start, self.end):
-            number = attribute(match.group(1), b"r")
-            if number is None:
-                return False  # rows numbered implicitly: the tree patcher numbers them
-            value = self._int(number, "r")
+            attrs = match.group(1)
+            quote = attrs.find(b'"', 4) if attrs.startswith(b' r="') else -1
+            digits = attrs[4:quote] if quote > 4 else b""
+            if digits.isdigit():  # r first, as Excel and openpyxl write it
+                value = int(digits)
+            else:
+                number = attribute(attrs, b"r")
+                if number is None:
+                    return False  # rows numbered implicitly: the tree patcher numbers them
+                value = self._int(number, "r")
             if value <= previous:
                 raise UnsafeWorkbookError(
                     f"Sheet '{self.title}': urutan baris rusak di baris {value}."
