@@ -189,22 +189,34 @@ def check_duplicate_codes(
             seen[key] = row
 
 
+def _check_rpjmd_numbers(rp: RpjmdIndicator, out: Findings) -> None:
+    """:func:`check_number` on an RPJMD row's baseline, yearly targets and final target."""
+    h = RPJMD_HEADERS
+    kw = {"unit": rp.unit, "indicator": rp.indicator, "grades_allowed": True}
+    if not quiet(rp.baseline.parsed):
+        check_number(rp.baseline, h["baseline"], rp.code, out, **kw)  # type: ignore[arg-type]
+    for year, value in rp.targets.items():
+        if not quiet(value.parsed):
+            check_number(value, f"Target {year}", rp.code, out, **kw)  # type: ignore[arg-type]
+    if not quiet(rp.final_target.parsed):
+        check_number(rp.final_target, h["final_target"], rp.code, out, **kw)  # type: ignore[arg-type]
+
+
 def check_rpjmd(rows: Sequence[RpjmdIndicator], layout: TableLayout, out: Findings) -> None:
     check_duplicate_codes([(rp.row, rp.code) for rp in rows], layout, out)
-    h = RPJMD_HEADERS
     for rp in rows:
-        kw = {"unit": rp.unit, "indicator": rp.indicator, "grades_allowed": True}
-        if not quiet(rp.baseline.parsed):
-            check_number(rp.baseline, h["baseline"], rp.code, out, **kw)  # type: ignore[arg-type]
-        for year, value in rp.targets.items():
-            if not quiet(value.parsed):
-                check_number(value, f"Target {year}", rp.code, out, **kw)  # type: ignore[arg-type]
-        if not quiet(rp.final_target.parsed):
-            check_number(rp.final_target, h["final_target"], rp.code, out, **kw)  # type: ignore[arg-type]
+        targets = rp.targets
+        if not (
+            quiet(rp.baseline.parsed)
+            and all(quiet(value.parsed) for value in targets.values())
+            and quiet(rp.final_target.parsed)
+        ):
+            _check_rpjmd_numbers(rp, out)
         # Trajectory: yearly targets must not turn against the polarity.
         previous: tuple[int, float] | None = None
-        for year in sorted(rp.targets):
-            value = rp.targets[year]
+        years = sorted(targets)
+        for year in years:
+            value = targets[year]
             v = value.number
             if v is None:
                 continue
@@ -224,10 +236,10 @@ def check_rpjmd(rows: Sequence[RpjmdIndicator], layout: TableLayout, out: Findin
                         direction="turun" if rp.polarity == "Positif" else "naik",
                     )
             previous = (year, v)
-        last_year = max((y for y, v in rp.targets.items() if v.number is not None), default=None)
+        # the last year with a number, and its number: where the loop above ended
+        last_year, last = previous if previous is not None else (None, None)
         final = rp.final_target.number
-        if last_year is not None and final is not None and last_year == max(rp.targets):
-            last = rp.targets[last_year].number
+        if last_year is not None and final is not None and last_year == years[-1]:
             assert last is not None
             if not same_number(final, last):
                 out.add(
