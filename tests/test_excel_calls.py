@@ -29,12 +29,12 @@ import pytest
 
 from iku_excel.a1 import parse_range, quote_sheet
 from iku_excel.api import check_file
-from iku_excel.backends import paint, xlwings_engine
+from iku_excel.backends import areas, paint, remote_plan, xlwings_engine
+from iku_excel.backends.areas import area_addresses
 from iku_excel.backends.paint import (
     RESETS,
     Copy,
     Layer,
-    area_addresses,
     copy_plan,
     format_layers,
     merge_groups,
@@ -184,7 +184,7 @@ def test_per_group_design_breaks_the_remote_bound(
     grouped: dict[int, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The bound has teeth: each rata-rata row painted attribute by attribute (no copies)."""
-    monkeypatch.setattr(xlwings_engine, "copy_plan", lambda spec: (format_layers(spec), []))
+    monkeypatch.setattr(remote_plan, "copy_plan", lambda spec, free=frozenset(): (format_layers(spec, free=free), []))
     actions, _ = refresh_actions(grouped[20])
     assert len(actions) > REMOTE_BASE + REMOTE_PER_GROUP * 20 + 2 * 20
     assert not any(a["func"] == "copyFromRange" for a in actions)
@@ -193,7 +193,7 @@ def test_per_group_design_breaks_the_remote_bound(
 def test_multi_area_addresses_stay_under_excels_limit() -> None:
     rects = [(r, 1, r + 1, 3) for r in range(5, 5000, 3)]
     addresses = area_addresses(rects)
-    assert all(len(a) <= paint.MAX_AREA_ADDRESS for a in addresses)
+    assert all(len(a) <= areas.MAX_AREA_ADDRESS for a in addresses)
     back = [part for a in addresses for part in a.split(",")]
     assert back[0] == "A5:C6" and len(back) == len(rects)
 
@@ -282,10 +282,10 @@ class GridRange(Absorb):
         assert isinstance(ref, str)
         name = sheet.book.names.defined.get(ref)
         if name is None:  # an address: Range("...") takes 255 characters at most
-            assert len(ref) <= paint.MAX_AREA_ADDRESS and not sheet.book.mac, ref
+            assert len(ref) <= areas.MAX_AREA_ADDRESS and not sheet.book.mac, ref
             return [parse_range(part) for part in ref.split(",")]
         formula = name.refers_to
-        assert formula.startswith("=") and len(formula) <= paint.MAX_NAME_FORMULA
+        assert formula.startswith("=") and len(formula) <= areas.MAX_NAME_FORMULA
         out = []
         for part in formula[1:].split(","):
             where, _, address = part.rpartition("!")
@@ -398,7 +398,7 @@ def test_a_layer_past_one_names_formula_takes_two(
     for row in range(1, 2400):
         spec.put(row, 1 + row % 3, "x", "predikat" if row % 2 else "text")
     layers = format_layers(spec, multi_area=True)
-    assert max(len(paint.name_formulas("Acak", rects)) for _, _, rects in layers) > 1
+    assert max(len(areas.name_formulas("Acak", rects)) for _, _, rects in layers) > 1
     book = GridBook(mac=mac)
     XlwingsEngine(book).write_sheet(spec)  # type: ignore[arg-type]
     _assert_grid_exact(book.sheets["Acak"], spec)
@@ -426,11 +426,11 @@ def test_the_name_is_deleted_when_a_refresh_fails(
 
 def test_name_formulas_name_the_sheet_and_stay_under_excels_limit() -> None:
     rects = [(r, 1, r + 1, 3) for r in range(5, 5000, 3)]
-    formulas = paint.name_formulas("Data 2023", rects)
-    assert len(formulas) > 1 and all(len(f) <= paint.MAX_NAME_FORMULA for f in formulas)
+    formulas = areas.name_formulas("Data 2023", rects)
+    assert len(formulas) > 1 and all(len(f) <= areas.MAX_NAME_FORMULA for f in formulas)
     parts = [part for f in formulas for part in f[1:].split(",")]
     assert parts[0] == "'Data 2023'!$A$5:$C$6" and len(parts) == len(rects)
-    assert paint.name_formulas("Capaian", [(7, 1, 7, 1)]) == ["=Capaian!$A$7"]
+    assert areas.name_formulas("Capaian", [(7, 1, 7, 1)]) == ["=Capaian!$A$7"]
 
 
 # --- the plan paints every cell right -------------------------------------------------------------

@@ -36,14 +36,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from itertools import pairwise
 
-from iku_excel.a1 import column_letter, quote_sheet, range_address
+from iku_excel.backends.areas import Layer, Rect, layer_calls
 from iku_excel.sheets.spec import SheetSpec, Style
 
-#: A rectangle of cells: first row, first column, last row, last column (1-based, inclusive).
-Rect = tuple[int, int, int, int]
 Cell = tuple[int, int]
-#: One call's worth of paint: attribute, value, rectangles (in the order they are painted).
-Layer = tuple[str, object, list[Rect]]
 #: A same-size copy of every format: source rectangle, destination rectangle.
 Copy = tuple[Rect, Rect]
 
@@ -59,12 +55,6 @@ RESETS: dict[str, object] = {
     "wrap": False,
     "number_format": "General",
 }
-#: Longest multi-area address Excel takes in one ``Range("...")`` (xlwings issue 2353: a
-#: longer one fails on Windows with a COM error; Range.Address itself stops at 255).
-MAX_AREA_ADDRESS = 255
-#: Longest formula Excel keeps, a defined name's included (MS-OI29500 2.1.1085, ST_Formula).
-MAX_NAME_FORMULA = 8192
-
 
 def row_runs(rows: Iterable[int]) -> list[tuple[int, int]]:
     """Consecutive numbers as (first, last) runs: ``[1, 2, 3, 7]`` -> ``[(1, 3), (7, 7)]``."""
@@ -184,17 +174,48 @@ def format_layers(
         return []
     n_rows = max(cell.row for cell in spec.cells)
     n_cols = max(cell.col for cell in spec.cells)
-    layers: list[Layer] = []
+    plans = {
+        name: _attribute_layers(name, values, n_rows, n_cols, multi_area, free)
+        for name, values in wanted.items()
+    }
+    classes = twin_classes(spec) if multi_area and not free else []
+    if classes:
+        _share_classes(plans, wanted, n_rows, n_cols, classes)
+    return [layer for plan in plans.values() for layer in plan]
+
+
+def _share_classes(
+    plans: dict[str, list[Layer]],
+    wanted: dict[str, dict[Cell, object]],
+    n_rows: int,
+    n_cols: int,
+    classes: list[tuple[int, int, list[int]]],
+) -> None:
+    """Replace in ``plans`` the attributes whose :func:`_class_layers` plan is cheaper when
+    the names are pointed at the classes' areas once for all of them, if what they save pays
+    for that pointing."""
+    pointing = sum(layer_calls(class_areas(*one)) - 1 for one in classes)
+    better: dict[str, list[Layer]] = {}
+    saved = 0.0
     for name, values in wanted.items():
-        layers.extend(_attribute_layers(name, values, n_rows, n_cols, multi_area, free))
-    return layers
+        if name not in RESETS:
+            continue
+        shared = _class_layers(name, values, n_rows, n_cols, classes)
+        if shared is not None and _shared_cost(shared, classes) < _cost(plans[name], True):
+            better[name] = shared
+            saved += _cost(plans[name], True) - _shared_cost(shared, classes)
+    if saved > pointing:
+        plans.update(better)
 
 
-def copy_plan(spec: SheetSpec) -> tuple[list[Layer], list[Copy]]:
+def copy_plan(
+    spec: SheetSpec, elsewhere: frozenset[Cell] = frozenset()
+) -> tuple[list[Layer], list[Copy]]:
     """The layers and the copies that give every cell of ``spec`` its format, for an engine
-    that pays one call per rectangle (module docstring): paint the layers, then the copies."""
+    that pays one call per rectangle (module docstring): paint the layers, then the copies.
+    ``elsewhere``: cells that get their formats from another sheet afterwards (free too)."""
     copies = twin_rows(spec)
-    free = frozenset(
+    free = elsewhere | frozenset(
         (r, c)
         for _, (r1, c1, r2, c2) in copies
         for r in range(r1, r2 + 1)
@@ -214,6 +235,15 @@ def twin_rows(spec: SheetSpec) -> list[Copy]:
     The last row of the class is the source of every copy: a table's last group ends where
     the body's rectangles end anyway, so painting it breaks none of them.
     """
+    copies: list[Copy] = []
+    for c1, c2, members in twin_classes(spec):
+        source = (members[-1], c1, members[-1], c2)
+        copies.extend((source, (row, c1, row, c2)) for row in members[:-1])
+    return sorted(copies, key=lambda copy: copy[1])
+
+
+def twin_classes(spec: SheetSpec) -> list[tuple[int, int, list[int]]]:
+    """The classes of row segments :func:`twin_rows` copies: first and last column, rows."""
     attributes = {name: tuple(style_attributes(style)) for name, style in spec.styles.items()}
     rows: dict[int, dict[int, tuple[tuple[str, object], ...]]] = {}
     for cell in spec.cells:
@@ -228,15 +258,71 @@ def twin_rows(spec: SheetSpec) -> list[Copy]:
     body: dict[tuple[int, int], tuple[int, int]] = {}  # span -> (rows, -first row) of its body
     for (c1, c2, _), members in classes.items():
         body[(c1, c2)] = max(body.get((c1, c2), (0, 0)), (len(members), -members[0]))
-    copies: list[Copy] = []
+    out: list[tuple[int, int, list[int]]] = []
     for (c1, c2, _), members in classes.items():
         if len(members) < 2 or body[(c1, c2)] == (len(members), -members[0]):
             continue
         if any(b == a + 1 for a, b in pairwise(members)):
             continue
-        source = (members[-1], c1, members[-1], c2)
-        copies.extend((source, (row, c1, row, c2)) for row in members[:-1])
-    return sorted(copies, key=lambda copy: copy[1])
+        out.append((c1, c2, members))
+    return out
+
+
+def class_areas(c1: int, c2: int, rows: Sequence[int]) -> list[Rect]:
+    """The rectangles of a class of twin rows: one per row, the class's columns."""
+    return [(row, c1, row, c2) for row in rows]
+
+
+def _class_layers(
+    name: str,
+    values: dict[Cell, object],
+    n_rows: int,
+    n_cols: int,
+    classes: list[tuple[int, int, list[int]]],
+) -> list[Layer] | None:
+    """One attribute painted for desktop Excel so that its only layers that list every sasaran
+    group are the twin rows' own areas (:func:`class_areas`), the same for every attribute: one
+    pointing of the names serves them all (:func:`~iku_excel.backends.areas.schedule`).
+
+    The table is planned with the twin rows free; then each class's rows get the value most of
+    their cells need, in ONE layer of its areas; then every column of the class whose cells
+    need another value is fixed with one rectangle down the column from the class's first row
+    to its last, which is only allowed where every cell it crosses must end with that value
+    (a rata-rata row's predikat cell is bold and top-aligned like the predikat column). None
+    when a column cannot be fixed that way."""
+    reset = RESETS[name]
+    free = frozenset((r, c) for c1, c2, rows in classes for r in rows for c in range(c1, c2 + 1))
+    body = {where: value for where, value in values.items() if where not in free}
+    layers = _attribute_layers(name, body, n_rows, n_cols, True, free) if body else []
+    for c1, c2, rows in classes:
+        look = {c: values.get((rows[0], c), reset) for c in range(c1, c2 + 1)}
+        best: dict[object, set[Cell]] | None = None
+        best_value: object = None
+        for value in dict.fromkeys(look.values()):
+            fixes: dict[object, set[Cell]] | None = {}
+            for c, wanted in look.items():
+                if wanted == value or fixes is None:
+                    continue
+                column = [(r, c) for r in range(rows[0], rows[-1] + 1)]
+                if any(values.get(where, reset) != wanted for where in column):
+                    fixes = None
+                else:
+                    fixes.setdefault(wanted, set()).update(column)
+            if fixes is not None and (best is None or len(fixes) < len(best)):
+                best, best_value = fixes, value
+        if best is None:
+            return None
+        layers.append((name, best_value, class_areas(c1, c2, rows)))
+        layers.extend((name, value, rectangles(cells)) for value, cells in best.items())
+    return layers if _exact(layers, values, frozenset()) else None
+
+
+def _shared_cost(layers: list[Layer], classes: list[tuple[int, int, list[int]]]) -> float:
+    """:func:`_cost` of a plan of :func:`_class_layers`, its classes' layers one call each (the
+    names are pointed at their areas once for every attribute)."""
+    shared = [class_areas(*one) for one in classes]
+    rest = [layer for layer in layers if layer[2] not in shared]
+    return _cost(rest, True) + len(layers) - len(rest)
 
 
 def _attribute_layers(
@@ -420,55 +506,6 @@ class _NoReset:
 
 
 _NO_RESET = _NoReset()
-
-
-def area_addresses(rects: Sequence[Rect], limit: int = MAX_AREA_ADDRESS) -> list[str]:
-    """``rects`` as multi-area addresses (``"A5:A9,A12:A20"``), each at most ``limit`` long."""
-    return _joined([range_address(*rect) for rect in rects], limit)
-
-
-def name_formulas(sheet: str, rects: Sequence[Rect], limit: int = MAX_NAME_FORMULA) -> list[str]:
-    """``rects`` of ``sheet`` as the formulas of a defined name (``"=Capaian!$A$5:$A$9,..."``),
-    each at most ``limit`` long: one formula holds about 400 areas of a short sheet name.
-
-    A name's formula is not a ``Range("...")`` argument: Excel takes a union of several hundred
-    areas there (the 255 characters are the Name Manager's box), and ``Range("name")`` gives
-    the multi-area range in one lookup. Every area names its sheet and is absolute: a name's
-    unqualified or relative reference would follow the active sheet and cell."""
-    prefix = quote_sheet(sheet) + "!"
-    parts = [prefix + _absolute(rect) for rect in rects]
-    return ["=" + joined for joined in _joined(parts, limit - 1)]
-
-
-def layer_calls(rects: Sequence[Rect], sheet: str = "Capaian") -> int:
-    """Calls a layer of ``rects`` of ``sheet`` costs on desktop Excel: one per multi-area
-    address of up to 255 characters; beyond two such addresses, two per name formula (pointing
-    the name, then the call on the named range: ``XlwingsEngine._ranges``). The plan counts
-    with the default sheet name: the length of a name decides little."""
-    if len(rects) < 2:
-        return len(rects)
-    addresses = len(area_addresses(rects))
-    return addresses if addresses <= 2 else 2 * len(name_formulas(sheet, rects))
-
-
-def _absolute(rect: Rect) -> str:
-    r1, c1, r2, c2 = rect
-    first = f"${column_letter(c1)}${r1}"
-    return first if (r1, c1) == (r2, c2) else f"{first}:${column_letter(c2)}${r2}"
-
-
-def _joined(parts: Sequence[str], limit: int) -> list[str]:
-    """``parts`` joined by commas into strings of at most ``limit`` characters each."""
-    out: list[str] = []
-    current = ""
-    for one in parts:
-        if current and len(current) + 1 + len(one) > limit:
-            out.append(current)
-            current = ""
-        current = f"{current},{one}" if current else one
-    if current:
-        out.append(current)
-    return out
 
 
 # --- Merges and rows of the engine ----------------------------------------------------------
