@@ -184,10 +184,15 @@ def test_per_group_design_breaks_the_remote_bound(
     grouped: dict[int, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The bound has teeth: each rata-rata row painted attribute by attribute (no copies)."""
-    monkeypatch.setattr(remote_plan, "copy_plan", lambda spec, free=frozenset(): (format_layers(spec, free=free), []))
+
+    def per_group(spec: SheetSpec, free: frozenset[tuple[int, int]] = frozenset()) -> Any:
+        return format_layers(spec, free=free), []
+
+    monkeypatch.setattr(remote_plan, "copy_plan", per_group)
     actions, _ = refresh_actions(grouped[20])
     assert len(actions) > REMOTE_BASE + REMOTE_PER_GROUP * 20 + 2 * 20
-    assert not any(a["func"] == "copyFromRange" for a in actions)
+    copies = [a for a in actions if a["func"] == "copyFromRange"]
+    assert not any(a["args"][0] == a["sheet_position"] for a in copies)  # no rata-rata copies
 
 
 def test_multi_area_addresses_stay_under_excels_limit() -> None:
