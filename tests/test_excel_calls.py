@@ -1,19 +1,19 @@
 """How many calls the xlwings engine makes, counted where it meets xlwings.
 
-Desktop Excel is a test double that records every property set and method call the engine
-makes on xlwings' objects: with multi-area ranges a layer of one format value is one call
-for all sasaran groups; a layer whose address would pass Excel's 255 characters is reached
-through one temporary defined name (one more call to point it), so the count stays flat
-instead of growing by a call per ~25 areas. ``sheet.range(...)`` lookups are counted apart,
-in their own assertion: they are calls into Excel too (one per range a call is made on), so
-they have their own bound. A second double, :class:`GridBook`, stands for desktop Excel as a
-grid: it resolves every address and every name the engine looks up (lazily, as AppleScript
-does) and shows that every cell ends with exactly its style's format and that the book gains
-no name. xlwings' remote engine (also what xlwings Lite runs on) records its own actions; it
-cannot take multi-area ranges, so a sasaran group costs three actions: its sasaran merge, its
-rata-rata label merge, and ONE copy of the last group's rata-rata row's formats
-(``paint.copy_plan``). The format plan itself is checked by painting it onto a grid, copies
-included: every cell ends with exactly its style's format.
+Desktop Excel is a test double that records every property set and method call the engine makes
+on xlwings' objects: with multi-area ranges a layer of one format value is one call for all
+sasaran groups; a layer whose address would pass Excel's 255 characters is reached through
+temporary defined names (one more call per name to point, none when the layer before had the
+same areas), so the count stays flat instead of growing by a call per ~25 areas.
+``sheet.range(...)`` lookups are counted apart, in their own assertion: they are calls into
+Excel too (one per range a call is made on), so they have their own bound. A second double,
+:class:`GridBook`, stands for desktop Excel as a grid: it resolves every address and every name
+the engine looks up (lazily, as AppleScript does) and shows that every cell ends with exactly
+its style's format and that the book gains no name. xlwings' remote engine (also what xlwings
+Lite runs on) records its own actions; it cannot take multi-area ranges, so a sasaran group
+costs three actions: its sasaran merge, its rata-rata label merge, and ONE copy of the last
+group's rata-rata row's formats (``paint.copy_plan``). The format plan itself is checked by
+painting it onto a grid, copies included: every cell ends with exactly its style's format.
 """
 
 from __future__ import annotations
@@ -50,29 +50,33 @@ __all__ = ["remote_engine"]  # the fixture, used by name below
 #: Desktop Excel (multi-area ranges): calls at 1, 5, 20 and 80 sasaran groups (measured 71, 73,
 #: 79, 83; with addresses cut at 255 characters they were 71, 73, 81, 110). What grows from one
 #: group to many is fixed in number: the 8 layers that list every group (the rata-rata rows'
-#: bold, fill, italic, alignments, number format, the sasaran and label merges) each cost one
-#: call more, pointing the temporary name, and the name is deleted once. Not 80: 83 is the
+#: bold, fill, italic, alignments, number format, wrap, the sasaran and label merges) each cost
+#: one call more, pointing a temporary name, and the name is deleted once. Not 80: 83 is the
 #: one-group 71, those 8 + 1, one more alignment layer (the rata-rata rows painted back to
 #: General), and the Validasi sheet of the many-group workbooks has one severity more (info:
-#: a fill and a font colour).
-DESKTOP_CALLS = 84
-#: At 300 groups (measured 92; 193 with cut addresses). A name's formula holds at most Excel's
-#: 8,192 characters, about 400 areas of this sheet, so a layer of two areas per group passes
-#: it at about 200 groups and costs two formulas (two more calls), and the plan then prefers
-#: fixes; beyond that the count grows by about one call per long layer per 400 groups.
-DESKTOP_CALLS_300 = 95
-#: ``sheet.range(...)`` lookups on desktop (measured 60, 62, 68, 63 and 71 at 300 groups; 62,
+#: a fill and a font colour). What would bring it to 80 is in benchmarks/README.md.
+DESKTOP_CALLS = 83
+#: At 300 groups (measured 91; 92 with one name pointed at each formula in turn, 193 with cut
+#: addresses; 95 at 392 groups, 108 before). A name's formula holds at most Excel's 8,192
+#: characters (about 350 areas of this sheet), so a layer of two areas per group takes two
+#: names there, both pointed, then ONE call on ``Range("_IkuExcelAreas,_IkuExcelAreas2")``;
+#: the rata-rata rows' attributes are then painted through their own areas, one pointing of
+#: the names for all of them (``paint._class_layers``, ``areas.schedule``).
+DESKTOP_CALLS_300 = 91
+#: ``sheet.range(...)`` lookups on desktop (measured 60, 62, 68, 63 and 74 at 300 groups; 62,
 #: 64, 72, 101 and 184 with cut addresses).
 DESKTOP_LOOKUPS = 75
 #: Remote engine: at most REMOTE_BASE + REMOTE_PER_GROUP * groups recorded actions (measured:
-#: 148 + 3 at one group, 150 + 3 per group from five to a hundred). Per group: the sasaran merge,
-#: the rata-rata label merge, the copy of the rata-rata row's formats. The base is what every
-#: refresh does once (issue 13 asks for 40; what the 150 are is in benchmarks/README.md): the
-#: values (3 blocks), 2 sheets, 5 predikat colours, the chart (5), freeze panes, print areas,
-#: AutoFits, heights (9), 20 column widths, 24 border properties (two tables, 6 sides x colour
-#: and line style) and about 80 format rectangles of the titles, headers, scale table, chart
-#: block, footnote, signature and Validasi table.
-REMOTE_BASE = 150
+#: 139 + 3 at one group, 143 + 3 per group from five to three hundred; 146 and 150 before the
+#: widths were painted over runs and the Validasi header copied from Capaian's). Per group: the
+#: sasaran merge, the rata-rata label merge, the copy of the rata-rata row's formats. The base
+#: is what every refresh does once (issue 13 asks for 40; what the 143 are is in
+#: benchmarks/README.md): the values (3 blocks), 2 sheets, 5 predikat colours, the chart (5),
+#: freeze panes, print areas, AutoFits, heights (9), 17 column widths, 24 border properties (two
+#: tables, 6 sides x colour and line style), one copy of the header row to Validasi and about 75
+#: format rectangles of the titles, headers, scale table, chart block, footnote, signature and
+#: Validasi table.
+REMOTE_BASE = 143
 REMOTE_PER_GROUP = 3
 
 
@@ -285,18 +289,23 @@ class GridRange(Absorb):
         if isinstance(ref, tuple):
             return [ref]
         assert isinstance(ref, str)
-        name = sheet.book.names.defined.get(ref)
-        if name is None:  # an address: Range("...") takes 255 characters at most
+        names = [sheet.book.names.defined.get(part) for part in ref.split(",")]
+        if not any(names):  # an address: Range("...") takes 255 characters at most
             assert len(ref) <= areas.MAX_AREA_ADDRESS and not sheet.book.mac, ref
             return [parse_range(part) for part in ref.split(",")]
-        formula = name.refers_to
-        assert formula.startswith("=") and len(formula) <= areas.MAX_NAME_FORMULA
+        # a union of names ("Refer to multiple ranges": Range("MyRange, YourRange")), no address
+        assert all(names) and len(ref) <= areas.MAX_AREA_ADDRESS, ref
         out = []
-        for part in formula[1:].split(","):
-            where, _, address = part.rpartition("!")
-            assert where == quote_sheet(sheet.name), part  # the name's areas are this sheet's
-            assert all(a.startswith("$") for a in re.split(r":", address)), part  # absolute
-            out.append(parse_range(address.replace("$", "")))
+        for name in names:
+            assert name is not None
+            formula = name.refers_to
+            assert formula.startswith("=") and len(formula) <= areas.MAX_NAME_FORMULA
+            for part in formula[1:].split(","):
+                where, _, address = part.rpartition("!")
+                assert where == quote_sheet(sheet.name), part  # the name's areas: this sheet's
+                assert all(a.startswith("$") for a in re.split(r":", address)), part  # absolute
+                out.append(parse_range(address.replace("$", "")))
+        assert len(set(out)) == len(out), ref  # the names' areas do not overlap
         return out
 
     def _paint(self, attribute: str, value: object) -> None:
@@ -396,8 +405,8 @@ def test_desktop_formats_land_on_every_cell(
 def test_a_layer_past_one_names_formula_takes_two(
     mac: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Scattered cells whose union passes 8,192 characters: the name is pointed at each part
-    in turn, each part formatted before the name moves (a Mac resolves it at every call)."""
+    """Scattered cells whose union passes 8,192 characters: one name per formula, the layer
+    formatted in ONE call on the union of the names, every cell right, no name left."""
     monkeypatch.setattr(xlwings_engine, "_MAC", mac)
     spec = SheetSpec("Acak", dict(BASE_STYLES))
     for row in range(1, 2400):
@@ -419,7 +428,7 @@ def test_the_name_is_deleted_when_a_refresh_fails(
     painted = GridRange._paint
 
     def failing(self: GridRange, attribute: str, value: object) -> None:
-        if self._ref == xlwings_engine.AREA_NAME and attribute == "italic":
+        if areas.AREA_NAME in str(self._ref) and attribute == "italic":
             raise RuntimeError("Excel sibuk")
         painted(self, attribute, value)
 
@@ -529,3 +538,64 @@ def test_repeated_rows_of_random_sheets_are_copied_exactly(seed: int) -> None:
     )
     assert len(copies) == expected
     assert all(source[0] > dest[0] for source, dest in copies)  # from the last one, upwards
+
+
+# --- the remote engine's fixed part ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_width_paints_give_every_column_its_width(seed: int) -> None:
+    """Painted in order, every column with a width ends with it, no column without one is
+    touched, and never more paints than runs of equal width."""
+    rnd = random.Random(seed)
+    widths = {c: float(rnd.choice([5, 8, 11, 14, 30])) for c in range(1, 25) if rnd.random() < 0.85}
+    grid: dict[int, float] = {}
+    for c1, c2, width in remote_plan.width_paints(widths):
+        for col in range(c1, c2 + 1):
+            assert col in widths, col
+            grid[col] = width
+    assert grid == widths
+    runs = 0
+    for col in sorted(widths):
+        runs += col - 1 not in widths or widths[col - 1] != widths[col]
+    assert len(remote_plan.width_paints(widths)) <= runs
+
+
+def test_capaian_widths_take_fewer_paints_than_runs(grouped: dict[int, Path]) -> None:
+    spec = build_outputs(check_file(grouped[1]), {}).capaian
+    assert len(remote_plan.width_paints(spec.column_widths)) == 12  # 14 runs of equal width
+
+
+def test_validasi_header_is_copied_from_capaians(grouped: dict[int, Path]) -> None:
+    """The Validasi header row has the formats of Capaian's first seven header cells: one
+    copy across sheets, never from a merged or conditionally formatted cell."""
+    outputs = build_outputs(check_file(grouped[5]), {})
+    validasi = next(spec for spec in outputs.sheets if spec.name == "Validasi")
+    copies = remote_plan.sheet_copies(validasi, outputs.capaian)
+    assert copies == [((5, 1, 5, 7), (5, 1, 5, 7))]
+    layers, _, across = remote_plan.cross_sheet_plan(validasi, outputs.capaian)
+    assert across == copies
+    assert not any(
+        5 in range(r1, r2 + 1)
+        for _, _, rects in layers
+        for r1, _, r2, _ in rects
+        if (r1, r2) == (5, 5)
+    )
+
+
+def test_schedule_keeps_each_attributes_order_and_joins_equal_areas() -> None:
+    many = [(r, 1, r, 9) for r in range(10, 400, 4)]
+    other = [(r, 2, r, 3) for r in range(10, 400, 4)]
+    layers: list[Layer] = [
+        ("bold", True, [(1, 1, 1, 9)]),
+        ("bold", False, list(many)),
+        ("fill", "F2F2F2", list(other)),
+        ("fill", None, [(2, 1, 2, 1)]),
+        ("italic", True, list(many)),
+    ]
+    order = areas.schedule(layers)
+    assert sorted(map(repr, order)) == sorted(map(repr, layers))
+    for name in ("bold", "fill"):
+        assert [x for x in order if x[0] == name] == [x for x in layers if x[0] == name]
+    at = [i for i, layer in enumerate(order) if layer[2] == many]
+    assert at == list(range(at[0], at[0] + 2))  # bold False and italic: one pointing for both

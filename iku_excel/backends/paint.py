@@ -56,6 +56,7 @@ RESETS: dict[str, object] = {
     "number_format": "General",
 }
 
+
 def row_runs(rows: Iterable[int]) -> list[tuple[int, int]]:
     """Consecutive numbers as (first, last) runs: ``[1, 2, 3, 7]`` -> ``[(1, 3), (7, 7)]``."""
     runs: list[tuple[int, int]] = []

@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from iku_excel.a1 import cell_address, column_letter
+from iku_excel.backends.areas import AREA_NAME, AreaNames, Rect, schedule  # noqa: F401
 from iku_excel.backends.base import SheetSelector
 from iku_excel.backends.format_reads import (
     FORMAT_READS_PER_COLUMN,
@@ -54,7 +55,6 @@ from iku_excel.backends.format_reads import (
     number_rows,
     read_format_runs,
 )
-from iku_excel.backends.areas import AREA_NAME, AreaNames, Rect, schedule  # noqa: F401
 from iku_excel.backends.paint import (
     Copy,
     fit_rows,
