@@ -193,6 +193,7 @@ def test_per_group_design_breaks_the_remote_bound(
         return format_layers(spec, free=free), []
 
     monkeypatch.setattr(remote_plan, "copy_plan", per_group)
+    monkeypatch.setattr(remote_plan, "block_copies", lambda spec, taken: [])
     actions, _ = refresh_actions(grouped[20])
     assert len(actions) > REMOTE_BASE + REMOTE_PER_GROUP * 20 + 2 * 20
     copies = [a for a in actions if a["func"] == "copyFromRange"]
@@ -474,7 +475,10 @@ def _painted(layers: list[Layer], copies: list[Copy]) -> dict[tuple[str, int, in
 
 
 def _assert_exact(spec: SheetSpec, *, copies: bool = False) -> None:
-    grid = _painted(*copy_plan(spec)) if copies else _painted(format_layers(spec), [])
+    _assert_grid(spec, _painted(*copy_plan(spec)) if copies else _painted(format_layers(spec), []))
+
+
+def _assert_grid(spec: SheetSpec, grid: dict[tuple[str, int, int], object]) -> None:
     wanted: dict[tuple[str, int, int], object] = {}
     for cell in spec.cells:
         for name, value in style_attributes(spec.styles[cell.style]) if cell.style else ():
@@ -599,3 +603,25 @@ def test_schedule_keeps_each_attributes_order_and_joins_equal_areas() -> None:
         assert [x for x in order if x[0] == name] == [x for x in layers if x[0] == name]
     at = [i for i, layer in enumerate(order) if layer[2] == many]
     assert at == list(range(at[0], at[0] + 2))  # bold False and italic: one pointing for both
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_remote_plan_of_random_sheets_is_exact(seed: int) -> None:
+    """Layers, then the copies (rata-rata rows and blocks of one style): every cell right."""
+    rnd = random.Random(seed)
+    names = list(BASE_STYLES)
+    spec = SheetSpec("Acak", dict(BASE_STYLES))
+    for row in range(1, rnd.randint(2, 30)):
+        for col in range(1, rnd.randint(2, 12)):
+            if rnd.random() < 0.8:
+                spec.put(row, col, "x", rnd.choice(names))
+    layers, copies, across = remote_plan.cross_sheet_plan(spec, None)
+    assert across == []
+    _assert_grid(spec, _painted(layers, copies))
+
+
+def test_the_remote_plan_of_the_output_sheets_is_exact(grouped: dict[int, Path]) -> None:
+    outputs = build_outputs(check_file(grouped[5]), {})
+    layers, copies, _ = remote_plan.cross_sheet_plan(outputs.capaian, None)
+    assert any(source[0] != dest[0] for source, dest in copies if dest[1] > 15)  # a block copy
+    _assert_grid(outputs.capaian, _painted(layers, copies))

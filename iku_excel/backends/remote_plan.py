@@ -23,7 +23,14 @@ from __future__ import annotations
 from functools import cache
 
 from iku_excel.backends.areas import Layer, Rect
-from iku_excel.backends.paint import Cell, Copy, copy_plan, row_runs, style_attributes
+from iku_excel.backends.paint import (
+    Cell,
+    Copy,
+    copy_plan,
+    rectangles,
+    row_runs,
+    style_attributes,
+)
 from iku_excel.sheets.spec import SheetSpec
 
 #: Segments shorter than this are not worth a copy (one cell is one rectangle per attribute).
@@ -81,24 +88,71 @@ def sheet_copies(spec: SheetSpec, earlier: SheetSpec) -> list[Copy]:
 def cross_sheet_plan(
     spec: SheetSpec, earlier: SheetSpec | None
 ) -> tuple[list[Layer], list[Copy], list[Copy]]:
-    """:func:`~iku_excel.backends.paint.copy_plan` of ``spec``, with the copies from ``earlier``
-    (:func:`sheet_copies`) when they cost fewer actions than the rectangles they save."""
+    """The layers, the copies within ``spec`` (:func:`~iku_excel.backends.paint.copy_plan`'s,
+    then :func:`block_copies`) and the copies from ``earlier`` (:func:`sheet_copies`) that
+    give every cell of ``spec`` its formats; each kind of copy only when it costs fewer
+    actions than the rectangles it saves. Painted in that order: layers, copies, copies
+    from ``earlier``."""
     layers, copies = copy_plan(spec)
-    if earlier is None:
-        return layers, copies, []
-    across = sheet_copies(spec, earlier)
-    if not across:
-        return layers, copies, []
-    elsewhere = frozenset(cell for _, dest in across for cell in _rect_cells(dest))
     twins = {cell for pair in copies for cell in _rect_cells(pair[0]) | _rect_cells(pair[1])}
-    if elsewhere & twins:
-        return layers, copies, []
-    layers2, copies2 = copy_plan(spec, elsewhere)
-    before = sum(len(rects) for _, _, rects in layers) + len(copies)
-    after = sum(len(rects) for _, _, rects in layers2) + len(copies2) + len(across)
-    if after < before:
-        return layers2, copies2, across
-    return layers, copies, []
+    blocks = block_copies(spec, frozenset(twins))
+    across = sheet_copies(spec, earlier) if earlier is not None else []
+    across = [pair for pair in across if not _rect_cells(pair[1]) & twins]
+    used = twins | {cell for pair in blocks for cell in _rect_cells(pair[0]) | _rect_cells(pair[1])}
+    across = [pair for pair in across if not _rect_cells(pair[1]) & used]
+    best = (_actions(layers, copies), layers, copies, [])
+    for extra, outside in ((blocks, []), ([], across), (blocks, across)):
+        if not extra and not outside:
+            continue
+        elsewhere = frozenset(cell for _, dest in extra + outside for cell in _rect_cells(dest))
+        layers2, copies2 = copy_plan(spec, elsewhere)
+        cost = _actions(layers2, copies2) + len(extra) + len(outside)
+        if cost < best[0]:
+            best = (cost, layers2, copies2 + extra, outside)
+    return best[1], best[2], best[3]
+
+
+def _actions(layers: list[Layer], copies: list[Copy]) -> int:
+    return sum(len(rects) for _, _, rects in layers) + len(copies)
+
+
+def block_copies(spec: SheetSpec, taken: frozenset[Cell]) -> list[Copy]:
+    """Copies within ``spec``: a rectangle of cells of one style (of at least two attributes,
+    no border) gets its formats from the top-left corner of another rectangle of that style
+    at least as tall and as wide (the Skala Predikat bounds ``Q6:Q10`` from the chart block's
+    ``U6:U10``). Sources are painted by the layers: never a copy's destination, nor a cell
+    in ``taken``; a destination is never a source."""
+    attributes = {name: style_attributes(style) for name, style in spec.styles.items()}
+    cells: dict[str, set[Cell]] = {}
+    for cell in spec.cells:
+        attrs = attributes.get(cell.style) if cell.style else None
+        if attrs and len(attrs) >= 2 and ("border", True) not in attrs:
+            cells.setdefault(cell.style, set()).add((cell.row, cell.col))
+    copies: list[Copy] = []
+    sources: set[Cell] = set()
+    dests: set[Cell] = set(taken)
+    for style in sorted(cells):
+        rects = sorted(rectangles(cells[style]), key=_area, reverse=True)
+        for dest in rects[1:]:
+            h, w = dest[2] - dest[0], dest[3] - dest[1]
+            dest_cells = _rect_cells(dest)
+            if dest_cells & (sources | dests):
+                continue
+            for big in rects:
+                source = (big[0], big[1], big[0] + h, big[1] + w)
+                if big == dest or big[2] - big[0] < h or big[3] - big[1] < w:
+                    continue
+                if _rect_cells(source) & (dests | dest_cells):
+                    continue
+                copies.append((source, dest))
+                sources |= _rect_cells(source)
+                dests |= dest_cells
+                break
+    return copies
+
+
+def _area(rect: Rect) -> int:
+    return (rect[2] - rect[0] + 1) * (rect[3] - rect[1] + 1)
 
 
 def _rect_cells(rect: Rect) -> set[Cell]:
