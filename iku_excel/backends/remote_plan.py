@@ -100,7 +100,12 @@ def cross_sheet_plan(
     across = [pair for pair in across if not _rect_cells(pair[1]) & twins]
     used = twins | {cell for pair in blocks for cell in _rect_cells(pair[0]) | _rect_cells(pair[1])}
     across = [pair for pair in across if not _rect_cells(pair[1]) & used]
-    best = (_actions(layers, copies), layers, copies, [])
+    best: tuple[int, list[Layer], list[Copy], list[Copy]] = (
+        _actions(layers, copies),
+        layers,
+        copies,
+        [],
+    )
     for extra, outside in ((blocks, []), ([], across), (blocks, across)):
         if not extra and not outside:
             continue
