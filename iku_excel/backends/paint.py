@@ -110,13 +110,28 @@ def cover(targets: set[Cell], allowed: set[Cell]) -> list[Rect]:
     """Few rectangles inside ``allowed`` (a superset of ``targets``) that cover ``targets``."""
     if not targets:
         return []
-    best: list[Rect] | None = None
-    for sweep in _both_sweeps(allowed):
-        kept = [r for r in sweep if _touches(r, targets)]
-        if best is None or len(kept) < len(best):
-            best = kept
-    assert best is not None
-    return sorted(best)
+    by_rows, by_cols = _both_sweeps(allowed)
+    plans = [[r for r in sweep if _touches(r, targets)] for sweep in (by_rows, by_cols)]
+    # mixed: the rows' rectangles that span several columns (a header row), then the columns'
+    # for what they leave (a column running through the body), and the transposed
+    for first, then, across in ((by_rows, by_cols, 3), (by_cols, by_rows, 2)):
+        wide = [r for r in first if r[across] > r[across - 2] and _touches(r, targets)]
+        rest = targets - _inside(wide, targets)
+        plans.append(wide + [r for r in then if rest and _touches(r, rest)])
+    return sorted(min(plans, key=len))
+
+
+def _inside(rects: Sequence[Rect], cells: set[Cell]) -> set[Cell]:
+    """The cells of ``cells`` that some rectangle of ``rects`` (disjoint) covers."""
+    out: set[Cell] = set()
+    for r1, c1, r2, c2 in rects:
+        if (r2 - r1 + 1) * (c2 - c1 + 1) <= len(cells):
+            out.update(
+                (r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1) if (r, c) in cells
+            )
+        else:
+            out.update((r, c) for r, c in cells if r1 <= r <= r2 and c1 <= c <= c2)
+    return out
 
 
 def _touches(rect: Rect, cells: set[Cell]) -> bool:
@@ -179,34 +194,7 @@ def format_layers(
         name: _attribute_layers(name, values, n_rows, n_cols, multi_area, free)
         for name, values in wanted.items()
     }
-    classes = twin_classes(spec) if multi_area and not free else []
-    if classes:
-        _share_classes(plans, wanted, n_rows, n_cols, classes)
     return [layer for plan in plans.values() for layer in plan]
-
-
-def _share_classes(
-    plans: dict[str, list[Layer]],
-    wanted: dict[str, dict[Cell, object]],
-    n_rows: int,
-    n_cols: int,
-    classes: list[tuple[int, int, list[int]]],
-) -> None:
-    """Replace in ``plans`` the attributes whose :func:`_class_layers` plan is cheaper when
-    the names are pointed at the classes' areas once for all of them, if what they save pays
-    for that pointing."""
-    pointing = sum(layer_calls(class_areas(*one)) - 1 for one in classes)
-    better: dict[str, list[Layer]] = {}
-    saved = 0.0
-    for name, values in wanted.items():
-        if name not in RESETS:
-            continue
-        shared = _class_layers(name, values, n_rows, n_cols, classes)
-        if shared is not None and _shared_cost(shared, classes) < _cost(plans[name], True):
-            better[name] = shared
-            saved += _cost(plans[name], True) - _shared_cost(shared, classes)
-    if saved > pointing:
-        plans.update(better)
 
 
 def copy_plan(
@@ -267,63 +255,6 @@ def twin_classes(spec: SheetSpec) -> list[tuple[int, int, list[int]]]:
             continue
         out.append((c1, c2, members))
     return out
-
-
-def class_areas(c1: int, c2: int, rows: Sequence[int]) -> list[Rect]:
-    """The rectangles of a class of twin rows: one per row, the class's columns."""
-    return [(row, c1, row, c2) for row in rows]
-
-
-def _class_layers(
-    name: str,
-    values: dict[Cell, object],
-    n_rows: int,
-    n_cols: int,
-    classes: list[tuple[int, int, list[int]]],
-) -> list[Layer] | None:
-    """One attribute painted for desktop Excel so that its only layers that list every sasaran
-    group are the twin rows' own areas (:func:`class_areas`), the same for every attribute: one
-    pointing of the names serves them all (:func:`~iku_excel.backends.areas.schedule`).
-
-    The table is planned with the twin rows free; then each class's rows get the value most of
-    their cells need, in ONE layer of its areas; then every column of the class whose cells
-    need another value is fixed with one rectangle down the column from the class's first row
-    to its last, which is only allowed where every cell it crosses must end with that value
-    (a rata-rata row's predikat cell is bold and top-aligned like the predikat column). None
-    when a column cannot be fixed that way."""
-    reset = RESETS[name]
-    free = frozenset((r, c) for c1, c2, rows in classes for r in rows for c in range(c1, c2 + 1))
-    body = {where: value for where, value in values.items() if where not in free}
-    layers = _attribute_layers(name, body, n_rows, n_cols, True, free) if body else []
-    for c1, c2, rows in classes:
-        look = {c: values.get((rows[0], c), reset) for c in range(c1, c2 + 1)}
-        best: dict[object, set[Cell]] | None = None
-        best_value: object = None
-        for value in dict.fromkeys(look.values()):
-            fixes: dict[object, set[Cell]] | None = {}
-            for c, wanted in look.items():
-                if wanted == value or fixes is None:
-                    continue
-                column = [(r, c) for r in range(rows[0], rows[-1] + 1)]
-                if any(values.get(where, reset) != wanted for where in column):
-                    fixes = None
-                else:
-                    fixes.setdefault(wanted, set()).update(column)
-            if fixes is not None and (best is None or len(fixes) < len(best)):
-                best, best_value = fixes, value
-        if best is None:
-            return None
-        layers.append((name, best_value, class_areas(c1, c2, rows)))
-        layers.extend((name, value, rectangles(cells)) for value, cells in best.items())
-    return layers if _exact(layers, values, frozenset()) else None
-
-
-def _shared_cost(layers: list[Layer], classes: list[tuple[int, int, list[int]]]) -> float:
-    """:func:`_cost` of a plan of :func:`_class_layers`, its classes' layers one call each (the
-    names are pointed at their areas once for every attribute)."""
-    shared = [class_areas(*one) for one in classes]
-    rest = [layer for layer in layers if layer[2] not in shared]
-    return _cost(rest, True) + len(layers) - len(rest)
 
 
 def _attribute_layers(

@@ -30,9 +30,15 @@ from iku_excel.backends.paint import (
     rectangles,
     row_runs,
     style_attributes,
+    twin_rows,
 )
 from iku_excel.sheets.spec import SheetSpec
 
+#: Sheets of up to this many cells are planned twice, with and without the copies of this
+#: module, and the cheaper plan wins; a bigger sheet (a plan of 2,000 indicators takes about
+#: two seconds) takes the copies without the comparison: they replace rectangles of titles and
+#: small side tables, which the body of a big table does not change.
+COMPARE_CELLS = 20_000
 #: Segments shorter than this are not worth a copy (one cell is one rectangle per attribute).
 MIN_COPY_CELLS = 2
 
@@ -90,31 +96,26 @@ def cross_sheet_plan(
 ) -> tuple[list[Layer], list[Copy], list[Copy]]:
     """The layers, the copies within ``spec`` (:func:`~iku_excel.backends.paint.copy_plan`'s,
     then :func:`block_copies`) and the copies from ``earlier`` (:func:`sheet_copies`) that
-    give every cell of ``spec`` its formats; each kind of copy only when it costs fewer
-    actions than the rectangles it saves. Painted in that order: layers, copies, copies
-    from ``earlier``."""
-    layers, copies = copy_plan(spec)
-    twins = {cell for pair in copies for cell in _rect_cells(pair[0]) | _rect_cells(pair[1])}
+    give every cell of ``spec`` its formats; the copies of blocks and from ``earlier`` only
+    when they cost fewer actions than the rectangles they save (one more plan of the sheet,
+    not one per copy). Painted in that order: layers, copies, copies from ``earlier``."""
+    twins = {
+        cell for pair in twin_rows(spec) for cell in _rect_cells(pair[0]) | _rect_cells(pair[1])
+    }
     blocks = block_copies(spec, frozenset(twins))
     across = sheet_copies(spec, earlier) if earlier is not None else []
-    across = [pair for pair in across if not _rect_cells(pair[1]) & twins]
     used = twins | {cell for pair in blocks for cell in _rect_cells(pair[0]) | _rect_cells(pair[1])}
     across = [pair for pair in across if not _rect_cells(pair[1]) & used]
-    best: tuple[int, list[Layer], list[Copy], list[Copy]] = (
-        _actions(layers, copies),
-        layers,
-        copies,
-        [],
-    )
-    for extra, outside in ((blocks, []), ([], across), (blocks, across)):
-        if not extra and not outside:
-            continue
-        elsewhere = frozenset(cell for _, dest in extra + outside for cell in _rect_cells(dest))
-        layers2, copies2 = copy_plan(spec, elsewhere)
-        cost = _actions(layers2, copies2) + len(extra) + len(outside)
-        if cost < best[0]:
-            best = (cost, layers2, copies2 + extra, outside)
-    return best[1], best[2], best[3]
+    if not blocks and not across:
+        return (*copy_plan(spec), [])
+    elsewhere = frozenset(cell for _, dest in blocks + across for cell in _rect_cells(dest))
+    layers, copies = copy_plan(spec, elsewhere)
+    if len(spec.cells) > COMPARE_CELLS:  # one plan of a big sheet is seconds: no second one
+        return layers, copies + blocks, across
+    plain, twin_copies = copy_plan(spec)
+    if _actions(layers, copies) + len(blocks) + len(across) < _actions(plain, twin_copies):
+        return layers, copies + blocks, across
+    return plain, twin_copies, []
 
 
 def _actions(layers: list[Layer], copies: list[Copy]) -> int:
