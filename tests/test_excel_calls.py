@@ -57,26 +57,24 @@ __all__ = ["remote_engine"]  # the fixture, used by name below
 #: a fill and a font colour). What would bring it to 80 is in benchmarks/README.md.
 DESKTOP_CALLS = 83
 #: At 300 groups (measured 91; 92 with one name pointed at each formula in turn, 193 with cut
-#: addresses; 95 at 392 groups, 108 before). A name's formula holds at most Excel's 8,192
+#: addresses; 99 at 392 groups, 108 before). A name's formula holds at most Excel's 8,192
 #: characters (about 350 areas of this sheet), so a layer of two areas per group takes two
-#: names there, both pointed, then ONE call on ``Range("_IkuExcelAreas,_IkuExcelAreas2")``;
-#: the rata-rata rows' attributes are then painted through their own areas, one pointing of
-#: the names for all of them (``paint._class_layers``, ``areas.schedule``).
+#: names there, each pointed at one formula, then ONE call on
+#: ``Range("_IkuExcelAreas,_IkuExcelAreas2")`` (``areas.AreaNames``).
 DESKTOP_CALLS_300 = 91
-#: ``sheet.range(...)`` lookups on desktop (measured 60, 62, 68, 63 and 74 at 300 groups; 62,
+#: ``sheet.range(...)`` lookups on desktop (measured 60, 62, 68, 63 and 67 at 300 groups; 62,
 #: 64, 72, 101 and 184 with cut addresses).
-DESKTOP_LOOKUPS = 75
+DESKTOP_LOOKUPS = 70
 #: Remote engine: at most REMOTE_BASE + REMOTE_PER_GROUP * groups recorded actions (measured:
-#: 139 + 3 at one group, 143 + 3 per group from five to three hundred; 146 and 150 before the
-#: widths were painted over runs and the Validasi header copied from Capaian's). Per group: the
-#: sasaran merge, the rata-rata label merge, the copy of the rata-rata row's formats. The base
-#: is what every refresh does once (issue 13 asks for 40; what the 143 are is in
-#: benchmarks/README.md): the values (3 blocks), 2 sheets, 5 predikat colours, the chart (5),
-#: freeze panes, print areas, AutoFits, heights (9), 17 column widths, 24 border properties (two
-#: tables, 6 sides x colour and line style), one copy of the header row to Validasi and about 75
-#: format rectangles of the titles, headers, scale table, chart block, footnote, signature and
-#: Validasi table.
-REMOTE_BASE = 143
+#: 139 + 3 per group from one to three hundred groups; 146 + 3 and 150 + 3 before this round:
+#: widths painted over runs, the Validasi header copied from Capaian's, blocks of one style
+#: copied within a sheet, mixed rectangle covers; remote_plan.py). Per group: the sasaran
+#: merge, the rata-rata label merge, the copy of the rata-rata row's formats. The base is what
+#: every refresh does once (issue 13 asks for 40; what the 139 are is in benchmarks/README.md):
+#: 27 actions of values, sheets, predikat colours, the chart, panes, print areas, AutoFits and
+#: heights; 17 column widths; 24 border properties (two tables, 6 sides x colour and line
+#: style); 6 merges; 5 copies; about 65 format rectangles.
+REMOTE_BASE = 139
 REMOTE_PER_GROUP = 3
 
 
