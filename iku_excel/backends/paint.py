@@ -111,14 +111,16 @@ def cover(targets: set[Cell], allowed: set[Cell]) -> list[Rect]:
     if not targets:
         return []
     by_rows, by_cols = _both_sweeps(allowed)
-    plans = [[r for r in sweep if _touches(r, targets)] for sweep in (by_rows, by_cols)]
+    plans: list[list[Rect]] = [
+        [r for r in sweep if _touches(r, targets)] for sweep in (by_rows, by_cols)
+    ]
     # mixed: the rows' rectangles that span several columns (a header row), then the columns'
     # for what they leave (a column running through the body), and the transposed
     for first, then, across in ((by_rows, by_cols, 3), (by_cols, by_rows, 2)):
         wide = [r for r in first if r[across] > r[across - 2] and _touches(r, targets)]
         rest = targets - _inside(wide, targets)
         plans.append(wide + [r for r in then if rest and _touches(r, rest)])
-    return sorted(min(plans, key=len))
+    return sorted(min(plans, key=lambda plan: len(plan)))
 
 
 def _inside(rects: Sequence[Rect], cells: set[Cell]) -> set[Cell]:
