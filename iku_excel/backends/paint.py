@@ -120,7 +120,8 @@ def cover(targets: set[Cell], allowed: set[Cell]) -> list[Rect]:
         wide = [r for r in first if r[across] > r[across - 2] and _touches(r, targets)]
         rest = targets - _inside(wide, targets)
         plans.append(wide + [r for r in then if rest and _touches(r, rest)])
-    return sorted(min(plans, key=lambda plan: len(plan)))
+    best: list[Rect] = min(plans, key=len)
+    return sorted(best)
 
 
 def _inside(rects: Sequence[Rect], cells: set[Cell]) -> set[Cell]:
