@@ -623,3 +623,19 @@ def test_the_remote_plan_of_the_output_sheets_is_exact(grouped: dict[int, Path])
     layers, copies, _ = remote_plan.cross_sheet_plan(outputs.capaian, None)
     assert any(source[0] != dest[0] for source, dest in copies if dest[1] > 15)  # a block copy
     _assert_grid(outputs.capaian, _painted(layers, copies))
+
+
+def test_a_union_of_many_names_is_cut_at_255_characters() -> None:
+    """20,000 areas: more names than one ``Range("...")`` string holds; every union at most
+    255 characters, every area reached once, no name left."""
+    book = GridBook()
+    sheet = book.sheets.add("Capaian")
+    names = areas.AreaNames(book)
+    rects = [(r, 1, r, 3) for r in range(1, 40_000, 2)]
+    with names.scope():
+        ranges = list(names.ranges(sheet, "Capaian", rects, False))
+        assert len(ranges) > 1 and all(len(str(one._ref)) <= 255 for one in ranges)
+        assert sorted(a for one in ranges for a in one.areas()) == rects
+        assert len(names.names) > areas.NAMES_PER_UNION
+    assert book.names.defined == {}
+    assert areas.layer_calls(rects) == len(areas.name_formulas("Capaian", rects)) + len(ranges)

@@ -59,12 +59,19 @@ def name_formulas(sheet: str, rects: Sequence[Rect], limit: int = MAX_NAME_FORMU
 def layer_calls(rects: Sequence[Rect], sheet: str = "Capaian") -> int:
     """Calls a layer of ``rects`` of ``sheet`` costs on desktop Excel when no name points at its
     areas yet: one per multi-area address of up to 255 characters; beyond two such addresses,
-    one pointing per name formula and ONE call on the union of the names. The plan counts with
-    the default sheet name: the length of a name decides little."""
+    one pointing per name formula and ONE call on the union of the names (one per 15 names).
+    The plan counts with the default sheet name: the length of a name decides little."""
     if len(rects) < 2:
         return len(rects)
     addresses = len(area_addresses(rects))
-    return addresses if addresses <= 2 else len(name_formulas(sheet, rects)) + 1
+    if addresses <= 2:
+        return addresses
+    formulas = len(name_formulas(sheet, rects))
+    return formulas + -(-formulas // NAMES_PER_UNION)
+
+
+#: Names of :class:`AreaNames` in one ``Range("...")`` union of up to 255 characters.
+NAMES_PER_UNION = MAX_AREA_ADDRESS // (len(AREA_NAME) + 4)
 
 
 def uses_names(rects: Sequence[Rect]) -> bool:
@@ -132,7 +139,9 @@ class AreaNames:
             if used[k] < 0:
                 used[k] = next(spare)
                 self._point(used[k], formula)
-        yield sheet.range(",".join(self._label(i) for i in sorted(used)))
+        # a union of names is an address too: at most 255 characters, about 15 names
+        for union in _joined([self._label(i) for i in sorted(used)], MAX_AREA_ADDRESS):
+            yield sheet.range(union)
 
     @staticmethod
     def _label(i: int) -> str:
