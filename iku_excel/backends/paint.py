@@ -16,11 +16,12 @@ value:
 The plan with the fewest calls wins, the exact cover of each value's cells included. On
 desktop Excel a layer's rectangles of one value go in ONE call on a multi-area range, so the
 number of calls does not grow with the sasaran groups either. A multi-area *address*
-(``"A5:A9,A12:A20"``, :func:`area_addresses`) is only taken up to 255 characters by
-``Range("...")``; a longer layer is reached through a workbook-level defined name whose formula
-is the same union of areas (:func:`name_formulas`, up to Excel's 8,192 characters of a formula):
-one more call (pointing the name) for the layer, whatever its number of areas
-(:func:`layer_calls`).
+(``"A5:A9,A12:A20"``) is only taken up to 255 characters by ``Range("...")``; a longer layer is
+reached through workbook-level defined names whose formulas hold the same union of areas (up
+to Excel's 8,192 characters each): one more call per name for the layer, whatever its number
+of areas (:func:`~iku_excel.backends.areas.layer_calls`, :mod:`iku_excel.backends.areas`).
+Rectangles of one value are covered along rows, or columns, or the rows' wide rectangles and
+then the columns' (:func:`cover`).
 
 An engine that cannot take multi-area ranges (xlwings' remote engine, xlwings Lite) gets a
 third step instead, :func:`copy_plan`: rows that break the table's look the same way again and
@@ -28,7 +29,7 @@ again (each sasaran group's rata-rata row) are **copies**. The first such row is
 the rest; every later one gets all its formats from it in ONE same-size copy, and the layers
 treat the copied cells as *free* (any value may be painted over them, the copy overwrites it),
 so the rectangles of the table run through them. A group then costs one copy, not a rectangle
-per attribute.
+per attribute (:mod:`iku_excel.backends.remote_plan` adds copies of other repeated blocks).
 """
 
 from __future__ import annotations

@@ -16,8 +16,9 @@ number of calls small and independent of the number of indicators where it can:
   rectangles of cells sharing one attribute (bold, fill, border, number format...), so a table
   costs a few calls per sasaran group, not per indicator: on desktop Excel one call per
   attribute for all groups (multi-area ranges; one longer than Excel's 255-character address
-  is reached through a temporary defined name, :meth:`XlwingsEngine._ranges`), elsewhere one
-  copy of formats per group's rata-rata row (:func:`~iku_excel.backends.paint.copy_plan`).
+  is reached through temporary defined names, :mod:`~iku_excel.backends.areas`), elsewhere one
+  copy of formats per group's rata-rata row (:func:`~iku_excel.backends.paint.copy_plan`), and
+  copies and widths that cut what every refresh does once (:mod:`~iku_excel.backends.remote_plan`).
   Nothing that varies row by row is a cell format: predikat colours are conditional formats
   (one call per predikat band, and they follow the predikat when a planner edits a
   realisasi), and the rows of wrapped text get their heights from ONE AutoFit call (Excel
@@ -47,7 +48,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from iku_excel.a1 import cell_address, column_letter
-from iku_excel.backends.areas import AREA_NAME, AreaNames, Rect, schedule  # noqa: F401
+from iku_excel.backends.areas import AreaNames, Rect, schedule
 from iku_excel.backends.base import SheetSelector
 from iku_excel.backends.format_reads import (
     FORMAT_READS_PER_COLUMN,
@@ -436,7 +437,7 @@ class XlwingsEngine:
     def _ranges(self, sheet: xw.Sheet, title: str, rects: Sequence[Rect]) -> Iterator[Any]:
         """The ranges to make one call each on (sheet ``title``): one per rectangle, or on
         desktop Excel ONE multi-area range, whatever the number of areas: an address of up to
-        255 characters, or the union of the temporary names :data:`AREA_NAME`...
+        255 characters, or the union of the temporary names ``_IkuExcelAreas``...
         (:meth:`~iku_excel.backends.areas.AreaNames.ranges`)."""
         if not self.multi_area or len(rects) == 1:
             for r1, c1, r2, c2 in rects:
