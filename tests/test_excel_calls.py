@@ -187,8 +187,8 @@ def test_per_group_design_breaks_the_remote_bound(
 ) -> None:
     """The bound has teeth: each rata-rata row painted attribute by attribute (no copies)."""
 
-    def per_group(spec: SheetSpec, free: frozenset[tuple[int, int]] = frozenset()) -> Any:
-        return format_layers(spec, free=free), []
+    def per_group(spec: SheetSpec) -> Any:
+        return format_layers(spec), []
 
     monkeypatch.setattr(remote_plan, "copy_plan", per_group)
     monkeypatch.setattr(remote_plan, "block_copies", lambda spec, taken: [])
@@ -573,9 +573,9 @@ def test_validasi_header_is_copied_from_capaians(grouped: dict[int, Path]) -> No
     copy across sheets, never from a merged or conditionally formatted cell."""
     outputs = build_outputs(check_file(grouped[5]), {})
     validasi = next(spec for spec in outputs.sheets if spec.name == "Validasi")
-    copies = remote_plan.sheet_copies(validasi, outputs.capaian)
-    assert copies == [((5, 1, 5, 7), (5, 1, 5, 7))]
-    layers, _, across = remote_plan.cross_sheet_plan(validasi, outputs.capaian)
+    copies = remote_plan.sheet_copies(validasi, [outputs.capaian])
+    assert copies == [(0, ((5, 1, 5, 7), (5, 1, 5, 7)))]
+    layers, _, across = remote_plan.cross_sheet_plan(validasi, [outputs.capaian])
     assert across == copies
     assert not any(
         5 in range(r1, r2 + 1)
@@ -613,15 +613,15 @@ def test_the_remote_plan_of_random_sheets_is_exact(seed: int) -> None:
         for col in range(1, rnd.randint(2, 12)):
             if rnd.random() < 0.8:
                 spec.put(row, col, "x", rnd.choice(names))
-    layers, copies, across = remote_plan.cross_sheet_plan(spec, None)
+    layers, copies, across = remote_plan.cross_sheet_plan(spec)
     assert across == []
     _assert_grid(spec, _painted(layers, copies))
 
 
 def test_the_remote_plan_of_the_output_sheets_is_exact(grouped: dict[int, Path]) -> None:
     outputs = build_outputs(check_file(grouped[5]), {})
-    layers, copies, _ = remote_plan.cross_sheet_plan(outputs.capaian, None)
-    assert any(source[0] != dest[0] for source, dest in copies if dest[1] > 15)  # a block copy
+    layers, copies, _ = remote_plan.cross_sheet_plan(outputs.capaian)
+    assert any(source[1] != dest[1] for source, dest in copies)  # a block copy, not a row
     _assert_grid(outputs.capaian, _painted(layers, copies))
 
 

@@ -201,14 +201,11 @@ def format_layers(
     return [layer for plan in plans.values() for layer in plan]
 
 
-def copy_plan(
-    spec: SheetSpec, elsewhere: frozenset[Cell] = frozenset()
-) -> tuple[list[Layer], list[Copy]]:
+def copy_plan(spec: SheetSpec) -> tuple[list[Layer], list[Copy]]:
     """The layers and the copies that give every cell of ``spec`` its format, for an engine
-    that pays one call per rectangle (module docstring): paint the layers, then the copies.
-    ``elsewhere``: cells that get their formats from another sheet afterwards (free too)."""
+    that pays one call per rectangle (module docstring): paint the layers, then the copies."""
     copies = twin_rows(spec)
-    free = elsewhere | frozenset(
+    free = frozenset(
         (r, c)
         for _, (r1, c1, r2, c2) in copies
         for r in range(r1, r2 + 1)

@@ -20,6 +20,7 @@ at three; what is here cuts what every refresh does once:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 
 from iku_excel.backends.areas import Layer, Rect
@@ -30,15 +31,12 @@ from iku_excel.backends.paint import (
     rectangles,
     row_runs,
     style_attributes,
-    twin_rows,
 )
 from iku_excel.sheets.spec import SheetSpec
 
-#: Sheets of up to this many cells are planned twice, with and without the copies of this
-#: module, and the cheaper plan wins; a bigger sheet (a plan of 2,000 indicators takes about
-#: two seconds) takes the copies without the comparison: they replace rectangles of titles and
-#: small side tables, which the body of a big table does not change.
-COMPARE_CELLS = 20_000
+#: A copy of this module is taken when at least this many rectangles of the sheet's plan lie
+#: inside its destination (they are dropped: the copy is one action instead of them).
+MIN_SAVED = 2
 #: Segments shorter than this are not worth a copy (one cell is one rectangle per attribute).
 MIN_COPY_CELLS = 2
 
@@ -67,59 +65,76 @@ def _untouchable(spec: SheetSpec) -> set[Cell]:
     return out
 
 
-def sheet_copies(spec: SheetSpec, earlier: SheetSpec) -> list[Copy]:
-    """Copies (source rectangle of ``earlier``, destination rectangle of ``spec``) of one-row
-    segments of ``spec``'s header rows whose cells have, one by one, the formats of a
-    segment of ``earlier``'s header rows (module docstring)."""
-    mine, theirs = _looks(spec), _looks(earlier)
-    blocked = _untouchable(earlier) | _untouchable(spec)
-    sources: dict[tuple[object, ...], Rect] = {}
-    for row in range(1, _header_rows(earlier) + 1):
-        line = theirs.get(row, {})
-        for c1, c2 in row_runs(c for c in line if (row, c) not in blocked):
-            for a in range(c1, c2 + 1):
-                for b in range(a + MIN_COPY_CELLS - 1, c2 + 1):
-                    key = tuple(line[c] for c in range(a, b + 1))
-                    sources.setdefault(key, (row, a, row, b))
-    copies: list[Copy] = []
+def sheet_copies(spec: SheetSpec, earlier: Sequence[SheetSpec]) -> list[tuple[int, Copy]]:
+    """Copies (index of the sheet in ``earlier``, (its source rectangle, the destination
+    rectangle of ``spec``)) of one-row segments of ``spec``'s header rows whose cells have, one
+    by one, the formats of a segment of an earlier sheet's header rows (module docstring)."""
+    mine = _looks(spec)
+    blocked = _untouchable(spec)
+    sources: dict[tuple[object, ...], tuple[int, Rect]] = {}
+    for k, other in enumerate(earlier):
+        theirs, theirs_blocked = _looks(other), _untouchable(other)
+        for row in range(1, _header_rows(other) + 1):
+            line = theirs.get(row, {})
+            for c1, c2 in row_runs(c for c in line if (row, c) not in theirs_blocked):
+                for a in range(c1, c2 + 1):
+                    for b in range(a + MIN_COPY_CELLS - 1, c2 + 1):
+                        key = tuple(line[c] for c in range(a, b + 1))
+                        sources.setdefault(key, (k, (row, a, row, b)))
+    copies: list[tuple[int, Copy]] = []
     for row in range(1, _header_rows(spec) + 1):
         line = mine.get(row, {})
         for c1, c2 in row_runs(c for c in line if (row, c) not in blocked):
-            key = tuple(line[c] for c in range(c1, c2 + 1))
-            if c2 - c1 + 1 >= MIN_COPY_CELLS and key in sources:
-                copies.append((sources[key], (row, c1, row, c2)))
+            a = c1
+            while a <= c2:  # the longest matching window from ``a``, then on from its end
+                found = None
+                for b in range(c2, a + MIN_COPY_CELLS - 2, -1):
+                    found = sources.get(tuple(line[c] for c in range(a, b + 1)))
+                    if found is not None:
+                        k, source = found
+                        copies.append((k, (source, (row, a, row, b))))
+                        a = b + 1
+                        break
+                if found is None:
+                    a += 1
     return copies
 
 
 def cross_sheet_plan(
-    spec: SheetSpec, earlier: SheetSpec | None
-) -> tuple[list[Layer], list[Copy], list[Copy]]:
+    spec: SheetSpec, earlier: Sequence[SheetSpec] = ()
+) -> tuple[list[Layer], list[Copy], list[tuple[int, Copy]]]:
     """The layers, the copies within ``spec`` (:func:`~iku_excel.backends.paint.copy_plan`'s,
     then :func:`block_copies`) and the copies from ``earlier`` (:func:`sheet_copies`) that
-    give every cell of ``spec`` its formats; the copies of blocks and from ``earlier`` only
-    when they cost fewer actions than the rectangles they save (one more plan of the sheet,
-    not one per copy). Painted in that order: layers, copies, copies from ``earlier``."""
-    twins = {
-        cell for pair in twin_rows(spec) for cell in _rect_cells(pair[0]) | _rect_cells(pair[1])
-    }
+    give every cell of ``spec`` its formats. Painted in that order: layers, copies, copies
+    from ``earlier``.
+
+    The sheet is planned once, with copy_plan's copies; a further copy is taken when at least
+    two of the plan's rectangles lie inside its destination, and those rectangles are dropped
+    (the copy gives their cells their formats afterwards): every copy taken saves an action,
+    whatever the size of the sheet, and no second plan of a big sheet is needed."""
+    layers, copies = copy_plan(spec)
+    twins = {cell for pair in copies for cell in _rect_cells(pair[0]) | _rect_cells(pair[1])}
     blocks = block_copies(spec, frozenset(twins))
-    across = sheet_copies(spec, earlier) if earlier is not None else []
     used = twins | {cell for pair in blocks for cell in _rect_cells(pair[0]) | _rect_cells(pair[1])}
-    across = [pair for pair in across if not _rect_cells(pair[1]) & used]
-    if not blocks and not across:
-        return (*copy_plan(spec), [])
-    elsewhere = frozenset(cell for _, dest in blocks + across for cell in _rect_cells(dest))
-    layers, copies = copy_plan(spec, elsewhere)
-    if len(spec.cells) > COMPARE_CELLS:  # one plan of a big sheet is seconds: no second one
-        return layers, copies + blocks, across
-    plain, twin_copies = copy_plan(spec)
-    if _actions(layers, copies) + len(blocks) + len(across) < _actions(plain, twin_copies):
-        return layers, copies + blocks, across
-    return plain, twin_copies, []
+    across = [one for one in sheet_copies(spec, earlier) if not _rect_cells(one[1][1]) & used]
+    blocks = [pair for pair in blocks if _inside_count(layers, pair[1]) >= MIN_SAVED]
+    across = [one for one in across if _inside_count(layers, one[1][1]) >= MIN_SAVED]
+    dests = [dest for _, dest in blocks] + [dest for _, (_, dest) in across]
+    kept: list[Layer] = []
+    for name, value, rects in layers:
+        rest = [rect for rect in rects if not any(_within(rect, dest) for dest in dests)]
+        if rest:
+            kept.append((name, value, rest))
+    return kept, copies + blocks, across
 
 
-def _actions(layers: list[Layer], copies: list[Copy]) -> int:
-    return sum(len(rects) for _, _, rects in layers) + len(copies)
+def _within(rect: Rect, box: Rect) -> bool:
+    return box[0] <= rect[0] and rect[2] <= box[2] and box[1] <= rect[1] and rect[3] <= box[3]
+
+
+def _inside_count(layers: list[Layer], box: Rect) -> int:
+    """How many rectangles of ``layers`` lie inside ``box``."""
+    return sum(_within(rect, box) for _, _, rects in layers for rect in rects)
 
 
 def block_copies(spec: SheetSpec, taken: frozenset[Cell]) -> list[Copy]:

@@ -205,7 +205,7 @@ class XlwingsEngine:
         self.book = book
         self._formats_readable: bool | None = None  # unknown until the first try
         self._names = AreaNames(book)  # the temporary names of long layers (areas.py)
-        self._built: tuple[SheetSpec, Any] | None = None  # the sheet written last, to copy from
+        self._built: list[tuple[SheetSpec, Any]] = []  # sheets of this apply, to copy from
 
     @property
     def label(self) -> str:
@@ -310,6 +310,7 @@ class XlwingsEngine:
 
     def apply(self, outputs: Outputs) -> None:
         """Write the IKU Capaian (%) cells, then (re)build the Capaian and Validasi sheets."""
+        self._built = []  # only sheets written now are copied from (a planner may edit others)
         with self.building(), self._names.scope():
             iku = self.book.sheets[outputs.iku_sheet]
             if outputs.iku_header is not None:
@@ -369,7 +370,7 @@ class XlwingsEngine:
             sheet.range((r1, 1), (r2, 1)).row_height = height
         draw_charts(sheet, spec)  # backends/xlwings_charts.py
         self._finish(sheet, spec)
-        self._built = (spec, sheet)
+        self._built.append((spec, sheet))
         return sheet
 
     def _widths(self, sheet: xw.Sheet, title: str, widths: dict[int, float]) -> None:
@@ -414,11 +415,11 @@ class XlwingsEngine:
         (``copy_from`` with the formats only, ONE action each, remote engine and xlwings Lite;
         before the merges and the conditional formats, so a copy carries neither)."""
         copies: list[Copy] = []
-        across: list[Copy] = []  # from the sheet written before (remote_plan.py)
+        across: list[tuple[int, Copy]] = []  # from sheets written before (remote_plan.py)
         if self.multi_area:  # layers of the same long areas next to each other (areas.py)
             layers = schedule(format_layers(spec, multi_area=True))
         else:
-            earlier = self._built[0] if self._built else None
+            earlier = [built for built, _ in self._built]
             layers, copies, across = cross_sheet_plan(spec, earlier)
         for name, value, rects in layers:
             if name == "underline" and not self.native:  # no xlwings property: no lookup
@@ -429,9 +430,8 @@ class XlwingsEngine:
             source = sheet.range((s1, t1), (s2, t2))
             # Office.js RangeCopyType "Formats": font, fill, borders, alignment, number format
             sheet.range((r1, c1), (r2, c2)).copy_from(source, copy_type=COPY_FORMATS)
-        for (s1, t1, s2, t2), (r1, c1, r2, c2) in across:
-            assert self._built is not None
-            source = self._built[1].range((s1, t1), (s2, t2))
+        for k, ((s1, t1, s2, t2), (r1, c1, r2, c2)) in across:
+            source = self._built[k][1].range((s1, t1), (s2, t2))
             sheet.range((r1, c1), (r2, c2)).copy_from(source, copy_type=COPY_FORMATS)
 
     def _ranges(self, sheet: xw.Sheet, title: str, rects: Sequence[Rect]) -> Iterator[Any]:
