@@ -66,7 +66,8 @@ DESKTOP_CALLS_300 = 91
 #: 64, 72, 101 and 184 with cut addresses).
 DESKTOP_LOOKUPS = 70
 #: Remote engine: at most REMOTE_BASE + REMOTE_PER_GROUP * groups recorded actions (measured:
-#: 139 + 3 per group from one to three hundred groups; 146 + 3 and 150 + 3 before this round:
+#: 139 + 3 per group from five to three hundred groups, 138 + 3 at one; 146 + 3 and 150 + 3
+#: before this round:
 #: widths painted over runs, the Validasi header copied from Capaian's, blocks of one style
 #: copied within a sheet, mixed rectangle covers; remote_plan.py). Per group: the sasaran
 #: merge, the rata-rata label merge, the copy of the rata-rata row's formats. The base is what
