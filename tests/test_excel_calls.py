@@ -640,3 +640,21 @@ def test_a_union_of_many_names_is_cut_at_255_characters() -> None:
         assert len(names.names) > areas.NAMES_PER_UNION
     assert book.names.defined == {}
     assert areas.layer_calls(rects) == len(areas.name_formulas("Capaian", rects)) + len(ranges)
+
+
+def test_copies_across_sheets_never_read_a_merged_or_conditional_cell(
+    grouped: dict[int, Path],
+) -> None:
+    """What a formats copy does with a merged or conditionally formatted source, the Office.js
+    reference leaves open: no copy reads one (Capaian's title rows are merged: Validasi's title
+    is painted, not copied)."""
+    outputs = build_outputs(check_file(grouped[80]), {})
+    capaian = outputs.capaian
+    boxes = [*capaian.merges] + [
+        (f.first_row, f.first_col, f.last_row, f.last_col) for f in capaian.conditional_fills
+    ]
+    for spec in outputs.sheets[1:]:
+        for _, (source, _) in remote_plan.cross_sheet_plan(spec, [capaian])[2]:
+            r1, c1, r2, c2 = source
+            for b1, d1, b2, d2 in boxes:
+                assert r2 < b1 or r1 > b2 or c2 < d1 or c1 > d2, (source, (b1, d1, b2, d2))
