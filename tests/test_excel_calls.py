@@ -496,8 +496,8 @@ def test_the_plan_gives_every_cell_its_format(grouped: dict[int, Path], copies: 
     assert len(copy_plan(outputs.capaian)[1]) == 19  # every rata-rata row but the last
 
 
-@pytest.mark.parametrize("seed", range(20))
-def test_the_plan_of_random_sheets_is_exact(seed: int) -> None:
+def _random_sheet(seed: int) -> SheetSpec:
+    """A sheet of up to 29 x 11 cells, four in five filled, each in one of the base styles."""
     rnd = random.Random(seed)
     names = list(BASE_STYLES)
     spec = SheetSpec("Acak", dict(BASE_STYLES))
@@ -505,6 +505,12 @@ def test_the_plan_of_random_sheets_is_exact(seed: int) -> None:
         for col in range(1, rnd.randint(2, 12)):
             if rnd.random() < 0.8:
                 spec.put(row, col, "x", rnd.choice(names))
+    return spec
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_plan_of_random_sheets_is_exact(seed: int) -> None:
+    spec = _random_sheet(seed)
     _assert_exact(spec)
     _assert_exact(spec, copies=True)
 
@@ -607,13 +613,7 @@ def test_schedule_keeps_each_attributes_order_and_joins_equal_areas() -> None:
 @pytest.mark.parametrize("seed", range(20))
 def test_the_remote_plan_of_random_sheets_is_exact(seed: int) -> None:
     """Layers, then the copies (rata-rata rows and blocks of one style): every cell right."""
-    rnd = random.Random(seed)
-    names = list(BASE_STYLES)
-    spec = SheetSpec("Acak", dict(BASE_STYLES))
-    for row in range(1, rnd.randint(2, 30)):
-        for col in range(1, rnd.randint(2, 12)):
-            if rnd.random() < 0.8:
-                spec.put(row, col, "x", rnd.choice(names))
+    spec = _random_sheet(seed)
     layers, copies, across = remote_plan.cross_sheet_plan(spec)
     assert across == []
     _assert_grid(spec, _painted(layers, copies))
