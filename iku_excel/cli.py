@@ -14,7 +14,6 @@ No traceback ever reaches the user: :func:`main` catches everything.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -44,6 +43,14 @@ __all__ = [
     "cli",
     "main",
 ]
+
+
+def _echo_json(document: object) -> None:
+    """``document`` as indented JSON on standard output (json is imported only for it)."""
+    import json
+
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
 
 EXIT_CODES = {
     EXIT_OK: "semua file terbaca dan tidak ada temuan berjenis error",
@@ -160,7 +167,7 @@ def check(files: Sequence[Path], as_json: bool) -> None:
             click.echo(render_summary(path, ev))
             click.echo("")
     if as_json:
-        click.echo(json.dumps({"files": documents}, ensure_ascii=False, indent=2))
+        _echo_json({"files": documents})
     raise Exit(code)
 
 
@@ -299,7 +306,7 @@ def adopt(file: Path, sheet: str | None, year: int | None, yes: bool, as_json: b
     result = found.result
     if as_json and (not yes or result.mapping is None):
         document = {"file": str(file), **to_dict(result), "written": False}
-        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        _echo_json(document)
         raise Exit(EXIT_OK if result.ok else EXIT_UNREADABLE)
     if not as_json:
         click.echo(render_text(result))
@@ -313,7 +320,7 @@ def adopt(file: Path, sheet: str | None, year: int | None, yes: bool, as_json: b
     done = adopt_file(file, sheet=sheet, year=year, write=True)
     if as_json:
         document = {"file": str(file), **to_dict(done.result), "written": done.written}
-        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        _echo_json(document)
     else:
         click.echo(
             f'Pemetaan disimpan di sheet "Pemetaan" {file}. Jalankan: iku-excel check {file}'

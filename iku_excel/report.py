@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import json
 import os
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -228,6 +227,8 @@ def report_csv(outcomes: Sequence[FileOutcome]) -> str:
 
 
 def report_json(outcomes: Sequence[FileOutcome]) -> str:
+    import json  # only when a JSON report is asked for
+
     return json.dumps({"files": [outcome_json(o) for o in outcomes]}, ensure_ascii=False, indent=2)
 
 

@@ -1,19 +1,19 @@
 """How many calls the xlwings engine makes, counted where it meets xlwings.
 
-Desktop Excel is a test double that records every property set and method call the engine
-makes on xlwings' objects: with multi-area ranges a layer of one format value is one call
-for all sasaran groups; a layer whose address would pass Excel's 255 characters is reached
-through one temporary defined name (one more call to point it), so the count stays flat
-instead of growing by a call per ~25 areas. ``sheet.range(...)`` lookups are counted apart,
-in their own assertion: they are calls into Excel too (one per range a call is made on), so
-they have their own bound. A second double, :class:`GridBook`, stands for desktop Excel as a
-grid: it resolves every address and every name the engine looks up (lazily, as AppleScript
-does) and shows that every cell ends with exactly its style's format and that the book gains
-no name. xlwings' remote engine (also what xlwings Lite runs on) records its own actions; it
-cannot take multi-area ranges, so a sasaran group costs three actions: its sasaran merge, its
-rata-rata label merge, and ONE copy of the last group's rata-rata row's formats
-(``paint.copy_plan``). The format plan itself is checked by painting it onto a grid, copies
-included: every cell ends with exactly its style's format.
+Desktop Excel is a test double that records every property set and method call the engine makes
+on xlwings' objects: with multi-area ranges a layer of one format value is one call for all
+sasaran groups; a layer whose address would pass Excel's 255 characters is reached through
+temporary defined names (one more call per name to point, none when the layer before had the
+same areas), so the count stays flat instead of growing by a call per ~25 areas.
+``sheet.range(...)`` lookups are counted apart, in their own assertion: they are calls into
+Excel too (one per range a call is made on), so they have their own bound. A second double,
+:class:`GridBook`, stands for desktop Excel as a grid: it resolves every address and every name
+the engine looks up (lazily, as AppleScript does) and shows that every cell ends with exactly
+its style's format and that the book gains no name. xlwings' remote engine (also what xlwings
+Lite runs on) records its own actions; it cannot take multi-area ranges, so a sasaran group
+costs three actions: its sasaran merge, its rata-rata label merge, and ONE copy of the last
+group's rata-rata row's formats (``paint.copy_plan``). The format plan itself is checked by
+painting it onto a grid, copies included: every cell ends with exactly its style's format.
 """
 
 from __future__ import annotations
@@ -29,12 +29,12 @@ import pytest
 
 from iku_excel.a1 import parse_range, quote_sheet
 from iku_excel.api import check_file
-from iku_excel.backends import paint, xlwings_engine
+from iku_excel.backends import areas, paint, remote_plan, xlwings_engine
+from iku_excel.backends.areas import area_addresses
 from iku_excel.backends.paint import (
     RESETS,
     Copy,
     Layer,
-    area_addresses,
     copy_plan,
     format_layers,
     merge_groups,
@@ -42,7 +42,7 @@ from iku_excel.backends.paint import (
 )
 from iku_excel.backends.xlwings_engine import XlwingsEngine
 from iku_excel.sheets import build_outputs
-from iku_excel.sheets.spec import BASE_STYLES, SheetSpec
+from iku_excel.sheets.spec import BASE_STYLES, ConditionalFill, SheetSpec
 from tests.test_xlwings_engine import refresh_actions, remote_engine, varied_workbook
 
 __all__ = ["remote_engine"]  # the fixture, used by name below
@@ -50,29 +50,32 @@ __all__ = ["remote_engine"]  # the fixture, used by name below
 #: Desktop Excel (multi-area ranges): calls at 1, 5, 20 and 80 sasaran groups (measured 71, 73,
 #: 79, 83; with addresses cut at 255 characters they were 71, 73, 81, 110). What grows from one
 #: group to many is fixed in number: the 8 layers that list every group (the rata-rata rows'
-#: bold, fill, italic, alignments, number format, the sasaran and label merges) each cost one
-#: call more, pointing the temporary name, and the name is deleted once. Not 80: 83 is the
+#: bold, fill, italic, alignments, number format, wrap, the sasaran and label merges) each cost
+#: one call more, pointing a temporary name, and the name is deleted once. Not 80: 83 is the
 #: one-group 71, those 8 + 1, one more alignment layer (the rata-rata rows painted back to
 #: General), and the Validasi sheet of the many-group workbooks has one severity more (info:
-#: a fill and a font colour).
-DESKTOP_CALLS = 84
-#: At 300 groups (measured 92; 193 with cut addresses). A name's formula holds at most Excel's
-#: 8,192 characters, about 400 areas of this sheet, so a layer of two areas per group passes
-#: it at about 200 groups and costs two formulas (two more calls), and the plan then prefers
-#: fixes; beyond that the count grows by about one call per long layer per 400 groups.
-DESKTOP_CALLS_300 = 95
-#: ``sheet.range(...)`` lookups on desktop (measured 60, 62, 68, 63 and 71 at 300 groups; 62,
+#: a fill and a font colour). What would bring it to 80 is in benchmarks/README.md.
+DESKTOP_CALLS = 83
+#: At 300 groups (measured 91; 92 with one name pointed at each formula in turn, 193 with cut
+#: addresses; 99 at 392 groups, 108 before). A name's formula holds at most Excel's 8,192
+#: characters (about 350 areas of this sheet), so a layer of two areas per group takes two
+#: names there, each pointed at one formula, then ONE call on
+#: ``Range("_IkuExcelAreas,_IkuExcelAreas2")`` (``areas.AreaNames``).
+DESKTOP_CALLS_300 = 91
+#: ``sheet.range(...)`` lookups on desktop (measured 60, 62, 68, 63 and 67 at 300 groups; 62,
 #: 64, 72, 101 and 184 with cut addresses).
-DESKTOP_LOOKUPS = 75
+DESKTOP_LOOKUPS = 70
 #: Remote engine: at most REMOTE_BASE + REMOTE_PER_GROUP * groups recorded actions (measured:
-#: 148 + 3 at one group, 150 + 3 per group from five to a hundred). Per group: the sasaran merge,
-#: the rata-rata label merge, the copy of the rata-rata row's formats. The base is what every
-#: refresh does once (issue 13 asks for 40; what the 150 are is in benchmarks/README.md): the
-#: values (3 blocks), 2 sheets, 5 predikat colours, the chart (5), freeze panes, print areas,
-#: AutoFits, heights (9), 20 column widths, 24 border properties (two tables, 6 sides x colour
-#: and line style) and about 80 format rectangles of the titles, headers, scale table, chart
-#: block, footnote, signature and Validasi table.
-REMOTE_BASE = 150
+#: 139 + 3 per group from five to three hundred groups, 138 + 3 at one; 146 + 3 and 150 + 3
+#: before this round:
+#: widths painted over runs, the Validasi header copied from Capaian's, blocks of one style
+#: copied within a sheet, mixed rectangle covers; remote_plan.py). Per group: the sasaran
+#: merge, the rata-rata label merge, the copy of the rata-rata row's formats. The base is what
+#: every refresh does once (issue 13 asks for 40; what the 139 are is in benchmarks/README.md):
+#: 27 actions of values, sheets, predikat colours, the chart, panes, print areas, AutoFits and
+#: heights; 17 column widths; 24 border properties (two tables, 6 sides x colour and line
+#: style); 6 merges; 5 copies; about 65 format rectangles.
+REMOTE_BASE = 139
 REMOTE_PER_GROUP = 3
 
 
@@ -184,16 +187,22 @@ def test_per_group_design_breaks_the_remote_bound(
     grouped: dict[int, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The bound has teeth: each rata-rata row painted attribute by attribute (no copies)."""
-    monkeypatch.setattr(xlwings_engine, "copy_plan", lambda spec: (format_layers(spec), []))
+
+    def per_group(spec: SheetSpec) -> Any:
+        return format_layers(spec), []
+
+    monkeypatch.setattr(remote_plan, "copy_plan", per_group)
+    monkeypatch.setattr(remote_plan, "block_copies", lambda spec, taken: [])
     actions, _ = refresh_actions(grouped[20])
     assert len(actions) > REMOTE_BASE + REMOTE_PER_GROUP * 20 + 2 * 20
-    assert not any(a["func"] == "copyFromRange" for a in actions)
+    copies = [a for a in actions if a["func"] == "copyFromRange"]
+    assert not any(a["args"][0] == a["sheet_position"] for a in copies)  # no rata-rata copies
 
 
 def test_multi_area_addresses_stay_under_excels_limit() -> None:
     rects = [(r, 1, r + 1, 3) for r in range(5, 5000, 3)]
     addresses = area_addresses(rects)
-    assert all(len(a) <= paint.MAX_AREA_ADDRESS for a in addresses)
+    assert all(len(a) <= areas.MAX_AREA_ADDRESS for a in addresses)
     back = [part for a in addresses for part in a.split(",")]
     assert back[0] == "A5:C6" and len(back) == len(rects)
 
@@ -280,18 +289,23 @@ class GridRange(Absorb):
         if isinstance(ref, tuple):
             return [ref]
         assert isinstance(ref, str)
-        name = sheet.book.names.defined.get(ref)
-        if name is None:  # an address: Range("...") takes 255 characters at most
-            assert len(ref) <= paint.MAX_AREA_ADDRESS and not sheet.book.mac, ref
+        names = [sheet.book.names.defined.get(part) for part in ref.split(",")]
+        if not any(names):  # an address: Range("...") takes 255 characters at most
+            assert len(ref) <= areas.MAX_AREA_ADDRESS and not sheet.book.mac, ref
             return [parse_range(part) for part in ref.split(",")]
-        formula = name.refers_to
-        assert formula.startswith("=") and len(formula) <= paint.MAX_NAME_FORMULA
+        # a union of names ("Refer to multiple ranges": Range("MyRange, YourRange")), no address
+        assert all(names) and len(ref) <= areas.MAX_AREA_ADDRESS, ref
         out = []
-        for part in formula[1:].split(","):
-            where, _, address = part.rpartition("!")
-            assert where == quote_sheet(sheet.name), part  # the name's areas are this sheet's
-            assert all(a.startswith("$") for a in re.split(r":", address)), part  # absolute
-            out.append(parse_range(address.replace("$", "")))
+        for name in names:
+            assert name is not None
+            formula = name.refers_to
+            assert formula.startswith("=") and len(formula) <= areas.MAX_NAME_FORMULA
+            for part in formula[1:].split(","):
+                where, _, address = part.rpartition("!")
+                assert where == quote_sheet(sheet.name), part  # the name's areas: this sheet's
+                assert all(a.startswith("$") for a in re.split(r":", address)), part  # absolute
+                out.append(parse_range(address.replace("$", "")))
+        assert len(set(out)) == len(out), ref  # the names' areas do not overlap
         return out
 
     def _paint(self, attribute: str, value: object) -> None:
@@ -391,14 +405,14 @@ def test_desktop_formats_land_on_every_cell(
 def test_a_layer_past_one_names_formula_takes_two(
     mac: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Scattered cells whose union passes 8,192 characters: the name is pointed at each part
-    in turn, each part formatted before the name moves (a Mac resolves it at every call)."""
+    """Scattered cells whose union passes 8,192 characters: one name per formula, the layer
+    formatted in ONE call on the union of the names, every cell right, no name left."""
     monkeypatch.setattr(xlwings_engine, "_MAC", mac)
     spec = SheetSpec("Acak", dict(BASE_STYLES))
     for row in range(1, 2400):
         spec.put(row, 1 + row % 3, "x", "predikat" if row % 2 else "text")
     layers = format_layers(spec, multi_area=True)
-    assert max(len(paint.name_formulas("Acak", rects)) for _, _, rects in layers) > 1
+    assert max(len(areas.name_formulas("Acak", rects)) for _, _, rects in layers) > 1
     book = GridBook(mac=mac)
     XlwingsEngine(book).write_sheet(spec)  # type: ignore[arg-type]
     _assert_grid_exact(book.sheets["Acak"], spec)
@@ -414,7 +428,7 @@ def test_the_name_is_deleted_when_a_refresh_fails(
     painted = GridRange._paint
 
     def failing(self: GridRange, attribute: str, value: object) -> None:
-        if self._ref == xlwings_engine.AREA_NAME and attribute == "italic":
+        if areas.AREA_NAME in str(self._ref) and attribute == "italic":
             raise RuntimeError("Excel sibuk")
         painted(self, attribute, value)
 
@@ -426,11 +440,11 @@ def test_the_name_is_deleted_when_a_refresh_fails(
 
 def test_name_formulas_name_the_sheet_and_stay_under_excels_limit() -> None:
     rects = [(r, 1, r + 1, 3) for r in range(5, 5000, 3)]
-    formulas = paint.name_formulas("Data 2023", rects)
-    assert len(formulas) > 1 and all(len(f) <= paint.MAX_NAME_FORMULA for f in formulas)
+    formulas = areas.name_formulas("Data 2023", rects)
+    assert len(formulas) > 1 and all(len(f) <= areas.MAX_NAME_FORMULA for f in formulas)
     parts = [part for f in formulas for part in f[1:].split(",")]
     assert parts[0] == "'Data 2023'!$A$5:$C$6" and len(parts) == len(rects)
-    assert paint.name_formulas("Capaian", [(7, 1, 7, 1)]) == ["=Capaian!$A$7"]
+    assert areas.name_formulas("Capaian", [(7, 1, 7, 1)]) == ["=Capaian!$A$7"]
 
 
 # --- the plan paints every cell right -------------------------------------------------------------
@@ -460,7 +474,10 @@ def _painted(layers: list[Layer], copies: list[Copy]) -> dict[tuple[str, int, in
 
 
 def _assert_exact(spec: SheetSpec, *, copies: bool = False) -> None:
-    grid = _painted(*copy_plan(spec)) if copies else _painted(format_layers(spec), [])
+    _assert_grid(spec, _painted(*copy_plan(spec)) if copies else _painted(format_layers(spec), []))
+
+
+def _assert_grid(spec: SheetSpec, grid: dict[tuple[str, int, int], object]) -> None:
     wanted: dict[tuple[str, int, int], object] = {}
     for cell in spec.cells:
         for name, value in style_attributes(spec.styles[cell.style]) if cell.style else ():
@@ -479,8 +496,8 @@ def test_the_plan_gives_every_cell_its_format(grouped: dict[int, Path], copies: 
     assert len(copy_plan(outputs.capaian)[1]) == 19  # every rata-rata row but the last
 
 
-@pytest.mark.parametrize("seed", range(20))
-def test_the_plan_of_random_sheets_is_exact(seed: int) -> None:
+def _random_sheet(seed: int) -> SheetSpec:
+    """A sheet of up to 29 x 11 cells, four in five filled, each in one of the base styles."""
     rnd = random.Random(seed)
     names = list(BASE_STYLES)
     spec = SheetSpec("Acak", dict(BASE_STYLES))
@@ -488,6 +505,12 @@ def test_the_plan_of_random_sheets_is_exact(seed: int) -> None:
         for col in range(1, rnd.randint(2, 12)):
             if rnd.random() < 0.8:
                 spec.put(row, col, "x", rnd.choice(names))
+    return spec
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_plan_of_random_sheets_is_exact(seed: int) -> None:
+    spec = _random_sheet(seed)
     _assert_exact(spec)
     _assert_exact(spec, copies=True)
 
@@ -524,3 +547,114 @@ def test_repeated_rows_of_random_sheets_are_copied_exactly(seed: int) -> None:
     )
     assert len(copies) == expected
     assert all(source[0] > dest[0] for source, dest in copies)  # from the last one, upwards
+
+
+# --- the remote engine's fixed part ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_width_paints_give_every_column_its_width(seed: int) -> None:
+    """Painted in order, every column with a width ends with it, no column without one is
+    touched, and never more paints than runs of equal width."""
+    rnd = random.Random(seed)
+    widths = {c: float(rnd.choice([5, 8, 11, 14, 30])) for c in range(1, 25) if rnd.random() < 0.85}
+    grid: dict[int, float] = {}
+    for c1, c2, width in remote_plan.width_paints(widths):
+        for col in range(c1, c2 + 1):
+            assert col in widths, col
+            grid[col] = width
+    assert grid == widths
+    runs = 0
+    for col in sorted(widths):
+        runs += col - 1 not in widths or widths[col - 1] != widths[col]
+    assert len(remote_plan.width_paints(widths)) <= runs
+
+
+def test_capaian_widths_take_fewer_paints_than_runs(grouped: dict[int, Path]) -> None:
+    spec = build_outputs(check_file(grouped[1]), {}).capaian
+    assert len(remote_plan.width_paints(spec.column_widths)) == 12  # 14 runs of equal width
+
+
+def test_validasi_header_is_copied_from_capaians(grouped: dict[int, Path]) -> None:
+    """The Validasi header row has the formats of Capaian's first seven header cells: one
+    copy across sheets, never from a merged or conditionally formatted cell."""
+    outputs = build_outputs(check_file(grouped[5]), {})
+    validasi = next(spec for spec in outputs.sheets if spec.name == "Validasi")
+    copies = remote_plan.sheet_copies(validasi, [outputs.capaian])
+    assert copies == [(0, ((5, 1, 5, 7), (5, 1, 5, 7)))]
+    layers, _, across = remote_plan.cross_sheet_plan(validasi, [outputs.capaian])
+    assert across == copies
+    assert not any(
+        5 in range(r1, r2 + 1)
+        for _, _, rects in layers
+        for r1, _, r2, _ in rects
+        if (r1, r2) == (5, 5)
+    )
+
+
+def test_schedule_keeps_each_attributes_order_and_joins_equal_areas() -> None:
+    many = [(r, 1, r, 9) for r in range(10, 400, 4)]
+    other = [(r, 2, r, 3) for r in range(10, 400, 4)]
+    layers: list[Layer] = [
+        ("bold", True, [(1, 1, 1, 9)]),
+        ("bold", False, list(many)),
+        ("fill", "F2F2F2", list(other)),
+        ("fill", None, [(2, 1, 2, 1)]),
+        ("italic", True, list(many)),
+    ]
+    order = areas.schedule(layers)
+    assert sorted(map(repr, order)) == sorted(map(repr, layers))
+    for name in ("bold", "fill"):
+        assert [x for x in order if x[0] == name] == [x for x in layers if x[0] == name]
+    at = [i for i, layer in enumerate(order) if layer[2] == many]
+    assert at == list(range(at[0], at[0] + 2))  # bold False and italic: one pointing for both
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_remote_plan_of_random_sheets_is_exact(seed: int) -> None:
+    """Layers, then the copies (rata-rata rows and blocks of one style): every cell right."""
+    spec = _random_sheet(seed)
+    layers, copies, across = remote_plan.cross_sheet_plan(spec)
+    assert across == []
+    _assert_grid(spec, _painted(layers, copies))
+
+
+def test_the_remote_plan_of_the_output_sheets_is_exact(grouped: dict[int, Path]) -> None:
+    outputs = build_outputs(check_file(grouped[5]), {})
+    layers, copies, _ = remote_plan.cross_sheet_plan(outputs.capaian)
+    assert any(source[1] != dest[1] for source, dest in copies)  # a block copy, not a row
+    _assert_grid(outputs.capaian, _painted(layers, copies))
+
+
+def test_a_union_of_many_names_is_cut_at_255_characters() -> None:
+    """20,000 areas: more names than one ``Range("...")`` string holds; every union at most
+    255 characters, every area reached once, no name left."""
+    book = GridBook()
+    sheet = book.sheets.add("Capaian")
+    names = areas.AreaNames(book)
+    rects = [(r, 1, r, 3) for r in range(1, 40_000, 2)]
+    with names.scope():
+        ranges = list(names.ranges(sheet, "Capaian", rects, False))
+        assert len(ranges) > 1 and all(len(str(one._ref)) <= 255 for one in ranges)
+        assert sorted(a for one in ranges for a in one.areas()) == rects
+        assert len(names.names) > areas.NAMES_PER_UNION
+    assert book.names.defined == {}
+    assert areas.layer_calls(rects) == len(areas.name_formulas("Capaian", rects)) + len(ranges)
+
+
+@pytest.mark.parametrize("blocker", ["merge", "conditional", None])
+def test_copies_across_sheets_never_read_a_merged_or_conditional_cell(blocker: str | None) -> None:
+    """What a formats copy does with a merged or conditionally formatted source, the Office.js
+    reference leaves open: such a header segment is never a source (Capaian's merged title
+    rows are why Validasi's title is painted, not copied)."""
+    earlier, later = SheetSpec("Satu", dict(BASE_STYLES)), SheetSpec("Dua", dict(BASE_STYLES))
+    for spec in (earlier, later):
+        spec.freeze = (3, 1)
+        for col in range(1, 5):
+            spec.put(1, col, "x", "header")
+    if blocker == "merge":
+        earlier.merges.append((1, 1, 1, 4))
+    elif blocker == "conditional":
+        earlier.conditional_fills.append(ConditionalFill(1, 1, 1, 4, "x", "FF0000"))
+    copies = remote_plan.sheet_copies(later, [earlier])
+    assert copies == ([] if blocker else [(0, ((1, 1, 1, 4), (1, 1, 1, 4)))])

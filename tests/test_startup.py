@@ -29,7 +29,11 @@ from iku_excel.sheets.spec import ConditionalFill, SheetSpec, Style
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "workbook" / "contoh" / "IKU_Dinsos_Kota_Jambi_2023.xlsx"
-HEAVY = ("openpyxl", "numpy", "pandas", "tqdm", "xml.sax", "urllib.request", "ssl", "xlwings")
+#: ``secrets`` loads hmac (a temp file's random name is ``os.urandom(8).hex()``).
+HEAVY = (
+    *("openpyxl", "numpy", "pandas", "tqdm", "xml.sax", "urllib.request", "ssl", "xlwings"),
+    "secrets",
+)
 #: Package modules a check or refresh of an IKU workbook does not need: all of ``adopt`` (an
 #: adopted workbook, one with a ``Pemetaan`` sheet, is read through ``adopt.mapping``).
 NOT_ON_THE_REFRESH_PATH = (

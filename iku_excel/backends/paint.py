@@ -16,11 +16,12 @@ value:
 The plan with the fewest calls wins, the exact cover of each value's cells included. On
 desktop Excel a layer's rectangles of one value go in ONE call on a multi-area range, so the
 number of calls does not grow with the sasaran groups either. A multi-area *address*
-(``"A5:A9,A12:A20"``, :func:`area_addresses`) is only taken up to 255 characters by
-``Range("...")``; a longer layer is reached through a workbook-level defined name whose formula
-is the same union of areas (:func:`name_formulas`, up to Excel's 8,192 characters of a formula):
-one more call (pointing the name) for the layer, whatever its number of areas
-(:func:`layer_calls`).
+(``"A5:A9,A12:A20"``) is only taken up to 255 characters by ``Range("...")``; a longer layer is
+reached through workbook-level defined names whose formulas hold the same union of areas (up
+to Excel's 8,192 characters each): one more call per name for the layer, whatever its number
+of areas (:func:`~iku_excel.backends.areas.layer_calls`, :mod:`iku_excel.backends.areas`).
+Rectangles of one value are covered along rows, or columns, or the rows' wide rectangles and
+then the columns' (:func:`cover`).
 
 An engine that cannot take multi-area ranges (xlwings' remote engine, xlwings Lite) gets a
 third step instead, :func:`copy_plan`: rows that break the table's look the same way again and
@@ -28,7 +29,7 @@ again (each sasaran group's rata-rata row) are **copies**. The first such row is
 the rest; every later one gets all its formats from it in ONE same-size copy, and the layers
 treat the copied cells as *free* (any value may be painted over them, the copy overwrites it),
 so the rectangles of the table run through them. A group then costs one copy, not a rectangle
-per attribute.
+per attribute (:mod:`iku_excel.backends.remote_plan` adds copies of other repeated blocks).
 """
 
 from __future__ import annotations
@@ -36,14 +37,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from itertools import pairwise
 
-from iku_excel.a1 import column_letter, quote_sheet, range_address
+from iku_excel.backends.areas import Layer, Rect, layer_calls
 from iku_excel.sheets.spec import SheetSpec, Style
 
-#: A rectangle of cells: first row, first column, last row, last column (1-based, inclusive).
-Rect = tuple[int, int, int, int]
 Cell = tuple[int, int]
-#: One call's worth of paint: attribute, value, rectangles (in the order they are painted).
-Layer = tuple[str, object, list[Rect]]
 #: A same-size copy of every format: source rectangle, destination rectangle.
 Copy = tuple[Rect, Rect]
 
@@ -59,11 +56,6 @@ RESETS: dict[str, object] = {
     "wrap": False,
     "number_format": "General",
 }
-#: Longest multi-area address Excel takes in one ``Range("...")`` (xlwings issue 2353: a
-#: longer one fails on Windows with a COM error; Range.Address itself stops at 255).
-MAX_AREA_ADDRESS = 255
-#: Longest formula Excel keeps, a defined name's included (MS-OI29500 2.1.1085, ST_Formula).
-MAX_NAME_FORMULA = 8192
 
 
 def row_runs(rows: Iterable[int]) -> list[tuple[int, int]]:
@@ -119,13 +111,31 @@ def cover(targets: set[Cell], allowed: set[Cell]) -> list[Rect]:
     """Few rectangles inside ``allowed`` (a superset of ``targets``) that cover ``targets``."""
     if not targets:
         return []
-    best: list[Rect] | None = None
-    for sweep in _both_sweeps(allowed):
-        kept = [r for r in sweep if _touches(r, targets)]
-        if best is None or len(kept) < len(best):
-            best = kept
-    assert best is not None
+    by_rows, by_cols = _both_sweeps(allowed)
+    plans: list[list[Rect]] = [
+        [r for r in sweep if _touches(r, targets)] for sweep in (by_rows, by_cols)
+    ]
+    # mixed: the rows' rectangles that span several columns (a header row), then the columns'
+    # for what they leave (a column running through the body), and the transposed
+    for first, then, across in ((by_rows, by_cols, 3), (by_cols, by_rows, 2)):
+        wide = [r for r in first if r[across] > r[across - 2] and _touches(r, targets)]
+        rest = targets - _inside(wide, targets)
+        plans.append(wide + [r for r in then if rest and _touches(r, rest)])
+    best: list[Rect] = min(plans, key=len)
     return sorted(best)
+
+
+def _inside(rects: Sequence[Rect], cells: set[Cell]) -> set[Cell]:
+    """The cells of ``cells`` that some rectangle of ``rects`` (disjoint) covers."""
+    out: set[Cell] = set()
+    for r1, c1, r2, c2 in rects:
+        if (r2 - r1 + 1) * (c2 - c1 + 1) <= len(cells):
+            out.update(
+                (r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1) if (r, c) in cells
+            )
+        else:
+            out.update((r, c) for r, c in cells if r1 <= r <= r2 and c1 <= c <= c2)
+    return out
 
 
 def _touches(rect: Rect, cells: set[Cell]) -> bool:
@@ -184,10 +194,11 @@ def format_layers(
         return []
     n_rows = max(cell.row for cell in spec.cells)
     n_cols = max(cell.col for cell in spec.cells)
-    layers: list[Layer] = []
-    for name, values in wanted.items():
-        layers.extend(_attribute_layers(name, values, n_rows, n_cols, multi_area, free))
-    return layers
+    plans = {
+        name: _attribute_layers(name, values, n_rows, n_cols, multi_area, free)
+        for name, values in wanted.items()
+    }
+    return [layer for plan in plans.values() for layer in plan]
 
 
 def copy_plan(spec: SheetSpec) -> tuple[list[Layer], list[Copy]]:
@@ -214,6 +225,15 @@ def twin_rows(spec: SheetSpec) -> list[Copy]:
     The last row of the class is the source of every copy: a table's last group ends where
     the body's rectangles end anyway, so painting it breaks none of them.
     """
+    copies: list[Copy] = []
+    for c1, c2, members in twin_classes(spec):
+        source = (members[-1], c1, members[-1], c2)
+        copies.extend((source, (row, c1, row, c2)) for row in members[:-1])
+    return sorted(copies, key=lambda copy: copy[1])
+
+
+def twin_classes(spec: SheetSpec) -> list[tuple[int, int, list[int]]]:
+    """The classes of row segments :func:`twin_rows` copies: first and last column, rows."""
     attributes = {name: tuple(style_attributes(style)) for name, style in spec.styles.items()}
     rows: dict[int, dict[int, tuple[tuple[str, object], ...]]] = {}
     for cell in spec.cells:
@@ -228,15 +248,14 @@ def twin_rows(spec: SheetSpec) -> list[Copy]:
     body: dict[tuple[int, int], tuple[int, int]] = {}  # span -> (rows, -first row) of its body
     for (c1, c2, _), members in classes.items():
         body[(c1, c2)] = max(body.get((c1, c2), (0, 0)), (len(members), -members[0]))
-    copies: list[Copy] = []
+    out: list[tuple[int, int, list[int]]] = []
     for (c1, c2, _), members in classes.items():
         if len(members) < 2 or body[(c1, c2)] == (len(members), -members[0]):
             continue
         if any(b == a + 1 for a, b in pairwise(members)):
             continue
-        source = (members[-1], c1, members[-1], c2)
-        copies.extend((source, (row, c1, row, c2)) for row in members[:-1])
-    return sorted(copies, key=lambda copy: copy[1])
+        out.append((c1, c2, members))
+    return out
 
 
 def _attribute_layers(
@@ -420,55 +439,6 @@ class _NoReset:
 
 
 _NO_RESET = _NoReset()
-
-
-def area_addresses(rects: Sequence[Rect], limit: int = MAX_AREA_ADDRESS) -> list[str]:
-    """``rects`` as multi-area addresses (``"A5:A9,A12:A20"``), each at most ``limit`` long."""
-    return _joined([range_address(*rect) for rect in rects], limit)
-
-
-def name_formulas(sheet: str, rects: Sequence[Rect], limit: int = MAX_NAME_FORMULA) -> list[str]:
-    """``rects`` of ``sheet`` as the formulas of a defined name (``"=Capaian!$A$5:$A$9,..."``),
-    each at most ``limit`` long: one formula holds about 400 areas of a short sheet name.
-
-    A name's formula is not a ``Range("...")`` argument: Excel takes a union of several hundred
-    areas there (the 255 characters are the Name Manager's box), and ``Range("name")`` gives
-    the multi-area range in one lookup. Every area names its sheet and is absolute: a name's
-    unqualified or relative reference would follow the active sheet and cell."""
-    prefix = quote_sheet(sheet) + "!"
-    parts = [prefix + _absolute(rect) for rect in rects]
-    return ["=" + joined for joined in _joined(parts, limit - 1)]
-
-
-def layer_calls(rects: Sequence[Rect], sheet: str = "Capaian") -> int:
-    """Calls a layer of ``rects`` of ``sheet`` costs on desktop Excel: one per multi-area
-    address of up to 255 characters; beyond two such addresses, two per name formula (pointing
-    the name, then the call on the named range: ``XlwingsEngine._ranges``). The plan counts
-    with the default sheet name: the length of a name decides little."""
-    if len(rects) < 2:
-        return len(rects)
-    addresses = len(area_addresses(rects))
-    return addresses if addresses <= 2 else 2 * len(name_formulas(sheet, rects))
-
-
-def _absolute(rect: Rect) -> str:
-    r1, c1, r2, c2 = rect
-    first = f"${column_letter(c1)}${r1}"
-    return first if (r1, c1) == (r2, c2) else f"{first}:${column_letter(c2)}${r2}"
-
-
-def _joined(parts: Sequence[str], limit: int) -> list[str]:
-    """``parts`` joined by commas into strings of at most ``limit`` characters each."""
-    out: list[str] = []
-    current = ""
-    for one in parts:
-        if current and len(current) + 1 + len(one) > limit:
-            out.append(current)
-            current = ""
-        current = f"{current},{one}" if current else one
-    if current:
-        out.append(current)
-    return out
 
 
 # --- Merges and rows of the engine ----------------------------------------------------------

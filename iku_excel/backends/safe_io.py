@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import shutil
 import stat
 import struct
@@ -317,7 +316,7 @@ def temp_path_for(path: Path) -> Path:
     :func:`~iku_excel.backends.write_guard.temp_files_for` finds them all again.
     """
     path = Path(path)
-    return path.with_name(f"{TEMP_PREFIX}{file_tag(path.name)}.{secrets.token_hex(8)}.tmp")
+    return path.with_name(f"{TEMP_PREFIX}{file_tag(path.name)}.{os.urandom(8).hex()}.tmp")
 
 
 def backup_path_for(path: Path, when: datetime | None = None) -> Path:

@@ -16,8 +16,9 @@ number of calls small and independent of the number of indicators where it can:
   rectangles of cells sharing one attribute (bold, fill, border, number format...), so a table
   costs a few calls per sasaran group, not per indicator: on desktop Excel one call per
   attribute for all groups (multi-area ranges; one longer than Excel's 255-character address
-  is reached through a temporary defined name, :meth:`XlwingsEngine._ranges`), elsewhere one
-  copy of formats per group's rata-rata row (:func:`~iku_excel.backends.paint.copy_plan`).
+  is reached through temporary defined names, :mod:`~iku_excel.backends.areas`), elsewhere one
+  copy of formats per group's rata-rata row (:func:`~iku_excel.backends.paint.copy_plan`), and
+  copies and widths that cut what every refresh does once (:mod:`~iku_excel.backends.remote_plan`).
   Nothing that varies row by row is a cell format: predikat colours are conditional formats
   (one call per predikat band, and they follow the predikat when a planner edits a
   realisasi), and the rows of wrapped text get their heights from ONE AutoFit call (Excel
@@ -42,11 +43,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext, suppress
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from iku_excel.a1 import cell_address, column_letter
+from iku_excel.backends.areas import AreaNames, Rect, schedule
 from iku_excel.backends.base import SheetSelector
 from iku_excel.backends.format_reads import (
     FORMAT_READS_PER_COLUMN,
@@ -56,16 +58,13 @@ from iku_excel.backends.format_reads import (
 )
 from iku_excel.backends.paint import (
     Copy,
-    Rect,
-    area_addresses,
-    copy_plan,
     fit_rows,
     format_layers,
     height_runs,
     merge_groups,
-    name_formulas,
     row_runs,
 )
+from iku_excel.backends.remote_plan import cross_sheet_plan, width_paints
 from iku_excel.backends.xlwings_charts import draw_charts
 from iku_excel.model import SheetGrid
 from iku_excel.reader import find_sheet
@@ -89,11 +88,6 @@ _BORDER_COLOR = "#808080"  # the file engine's thin grey border
 #: (https://learn.microsoft.com/en-us/javascript/api/excel/excel.rangecopytype), which the
 #: remote engine hands to ``Range.copyFrom`` unchanged.
 COPY_FORMATS = "Formats"
-#: The workbook-level defined name through which a layer's areas are formatted when their
-#: address is too long for ``Range("...")`` (:meth:`XlwingsEngine._ranges`). It is pointed at
-#: each such layer in turn and deleted before the refresh ends: the planner's book gains no
-#: name. The leading underscore keeps it apart from names a planner types.
-AREA_NAME = "_IkuExcelAreas"
 _MAC = sys.platform == "darwin"  # where xlwings' Sheet.range mangles "A1:B1,A3:B3"
 
 
@@ -210,9 +204,8 @@ class XlwingsEngine:
     def __init__(self, book: xw.Book) -> None:
         self.book = book
         self._formats_readable: bool | None = None  # unknown until the first try
-        self._area_name: Any = None  # AREA_NAME once added (xw.Name), and its formula
-        self._area_formula: str | None = None
-        self._area_depth = 0  # nesting of _named_areas (apply -> write_sheet)
+        self._names = AreaNames(book)  # the temporary names of long layers (areas.py)
+        self._built: list[tuple[SheetSpec, Any]] = []  # sheets of this apply, to copy from
 
     @property
     def label(self) -> str:
@@ -317,7 +310,8 @@ class XlwingsEngine:
 
     def apply(self, outputs: Outputs) -> None:
         """Write the IKU Capaian (%) cells, then (re)build the Capaian and Validasi sheets."""
-        with self.building(), self._named_areas():
+        self._built = []  # only sheets written now are copied from (a planner may edit others)
+        with self.building(), self._names.scope():
             iku = self.book.sheets[outputs.iku_sheet]
             if outputs.iku_header is not None:
                 h = outputs.iku_header
@@ -353,7 +347,7 @@ class XlwingsEngine:
 
     def write_sheet(self, spec: SheetSpec) -> xw.Sheet:
         """Clear (or add, last) the sheet named like ``spec`` and render ``spec`` into it."""
-        with self._named_areas():
+        with self._names.scope():
             sheet, title = self._fresh_sheet(spec.name)
             block = value_block(spec)
             if block:
@@ -364,13 +358,7 @@ class XlwingsEngine:
             for across, rects in merge_groups(spec.merges, multi_area=self.multi_area):
                 for target in self._ranges(sheet, title, rects):
                     target.merge(across) if across else target.merge()
-            widths: dict[float, list[int]] = {}
-            for col, width in spec.column_widths.items():
-                widths.setdefault(width, []).append(col)
-            for width, cols in sorted(widths.items()):
-                columns = [(1, c1, 1, c2) for c1, c2 in row_runs(cols)]
-                for target in self._ranges(sheet, title, columns):
-                    target.column_width = width
+            self._widths(sheet, title, spec.column_widths)
             hidden = [(1, c1, 1, c2) for c1, c2 in row_runs(spec.hidden_columns)]
             for target in self._ranges(sheet, title, hidden):
                 target.columns.hidden = True
@@ -382,7 +370,23 @@ class XlwingsEngine:
             sheet.range((r1, 1), (r2, 1)).row_height = height
         draw_charts(sheet, spec)  # backends/xlwings_charts.py
         self._finish(sheet, spec)
+        self._built.append((spec, sheet))
         return sheet
+
+    def _widths(self, sheet: xw.Sheet, title: str, widths: dict[int, float]) -> None:
+        """Column widths: on desktop Excel one call per width (its columns as one multi-area
+        range); elsewhere runs painted over and the exceptions after (remote_plan.py)."""
+        if not self.multi_area:
+            for c1, c2, width in width_paints(widths):
+                sheet.range((1, c1), (1, c2)).column_width = width
+            return
+        by_width: dict[float, list[int]] = {}
+        for col, width in widths.items():
+            by_width.setdefault(width, []).append(col)
+        for width, cols in sorted(by_width.items()):
+            columns = [(1, c1, 1, c2) for c1, c2 in row_runs(cols)]
+            for target in self._ranges(sheet, title, columns):
+                target.column_width = width
 
     def _fresh_sheet(self, name: str) -> tuple[xw.Sheet, str]:
         """The sheet to render ``name`` into, and its name as the book spells it."""
@@ -411,10 +415,12 @@ class XlwingsEngine:
         (``copy_from`` with the formats only, ONE action each, remote engine and xlwings Lite;
         before the merges and the conditional formats, so a copy carries neither)."""
         copies: list[Copy] = []
-        if self.multi_area:
-            layers = format_layers(spec, multi_area=True)
+        across: list[tuple[int, Copy]] = []  # from sheets written before (remote_plan.py)
+        if self.multi_area:  # layers of the same long areas next to each other (areas.py)
+            layers = schedule(format_layers(spec, multi_area=True))
         else:
-            layers, copies = copy_plan(spec)
+            earlier = [built for built, _ in self._built]
+            layers, copies, across = cross_sheet_plan(spec, earlier)
         for name, value, rects in layers:
             if name == "underline" and not self.native:  # no xlwings property: no lookup
                 continue
@@ -424,56 +430,20 @@ class XlwingsEngine:
             source = sheet.range((s1, t1), (s2, t2))
             # Office.js RangeCopyType "Formats": font, fill, borders, alignment, number format
             sheet.range((r1, c1), (r2, c2)).copy_from(source, copy_type=COPY_FORMATS)
+        for k, ((s1, t1, s2, t2), (r1, c1, r2, c2)) in across:
+            source = self._built[k][1].range((s1, t1), (s2, t2))
+            sheet.range((r1, c1), (r2, c2)).copy_from(source, copy_type=COPY_FORMATS)
 
     def _ranges(self, sheet: xw.Sheet, title: str, rects: Sequence[Rect]) -> Iterator[Any]:
         """The ranges to make one call each on (sheet ``title``): one per rectangle, or on
-        desktop Excel ONE multi-area range, whatever the number of areas.
-
-        ``Range("...")`` takes an address of up to 255 characters; a union longer than two such
-        addresses is given to :data:`AREA_NAME` as its formula (one formula up to Excel's
-        8,192 characters, :func:`~iku_excel.backends.paint.name_formulas`) and the range is
-        looked up by the name. On a Mac an address of two colons or more goes through the name
-        too: xlwings 0.37.8's ``Sheet.range`` there cuts a string at its colons and keeps only
-        the first cell of ``"A7:O7,A15:O15"``; a name has no colon and reaches Excel as it is.
-
-        A generator: the name is pointed at the next areas only after the caller is done with
-        the range before (on a Mac a range is a reference Excel resolves at each command)."""
+        desktop Excel ONE multi-area range, whatever the number of areas: an address of up to
+        255 characters, or the union of the temporary names ``_IkuExcelAreas``...
+        (:meth:`~iku_excel.backends.areas.AreaNames.ranges`)."""
         if not self.multi_area or len(rects) == 1:
             for r1, c1, r2, c2 in rects:
                 yield sheet.range((r1, c1), (r2, c2))
             return
-        addresses = area_addresses(rects)
-        if len(addresses) <= 2 and (not _MAC or all(a.count(":") < 2 for a in addresses)):
-            for address in addresses:
-                yield sheet.range(address)
-            return
-        for formula in name_formulas(title, rects):
-            self._point_area_name(formula)
-            yield sheet.range(AREA_NAME)
-
-    def _point_area_name(self, formula: str) -> None:
-        """:data:`AREA_NAME` refers to ``formula`` (added at its first use)."""
-        if self._area_name is None:
-            self._area_name = self.book.names.add(AREA_NAME, formula)
-        elif formula != self._area_formula:
-            self._area_name.refers_to = formula
-        self._area_formula = formula
-
-    @contextmanager
-    def _named_areas(self) -> Iterator[None]:
-        """:data:`AREA_NAME` deleted when the outermost block ends, even on error (a failure
-        to delete it is raised unless another error is already on its way)."""
-        self._area_depth += 1
-        failed = True
-        try:
-            yield
-            failed = False
-        finally:
-            self._area_depth -= 1
-            if not self._area_depth and self._area_name is not None:
-                name, self._area_name, self._area_formula = self._area_name, None, None
-                with suppress(Exception) if failed else nullcontext():
-                    name.delete()
+        yield from self._names.ranges(sheet, title, rects, _MAC)
 
     def _format(self, target: Any, name: str, value: object) -> None:
         """Set one format attribute of ``target`` (xlwings' setters take literal types); the
