@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # editable_mode=compat: a plain path in a .pth file, as cheap at start-up as a regular install
-# (the default editable finder costs every `iku-excel` start about 10 ms, which the whole-process
+# (the default editable finder costs every `iku-excel` start about 5 ms, which the whole-process
 # benchmarks would count against the package).
 python3 -m pip install --quiet --disable-pip-version-check \
   --config-settings editable_mode=compat -e ".[test,addin,excel]"
