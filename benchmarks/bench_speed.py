@@ -16,7 +16,8 @@ For 20, 200, 2,000 and 20,000 generated indicators (:mod:`benchmarks.generate`, 
 
 Every pair is measured interleaved (A, B, A, B...) and the ratio is the median of the paired
 ratios, so a machine that is busy for a while slows both sides alike. Then the batch (``--jobs
-1`` and ``--jobs 2`` on copies of the example, wall time) and the Excel calls of a refresh at
+1`` and ``--jobs 2`` on copies of the example, wall time, ``--batch-pairs`` interleaved pairs:
+the median speed-up and its range) and the Excel calls of a refresh at
 1, 5, 20 and 80 sasaran groups: recorded actions of xlwings' remote engine, and calls counted
 at xlwings' boundary by the desktop test double of ``tests/test_excel_calls.py``.
 
@@ -54,6 +55,8 @@ from benchmarks.generate import generate_workbook  # noqa: E402
 SIZES = (20, 200, 2_000, 20_000)
 QUICK_SIZES = (20, 200, 2_000)
 REPEATS = {20: 9, 200: 7, 2_000: 5, 20_000: 2}
+#: Interleaved ``--jobs 1`` / ``--jobs 2`` pairs of the batch (about 4 s a pair at 200 files).
+BATCH_PAIRS = 7
 GROUPS = (1, 5, 20, 80)
 README_START = "<!-- bench_speed:start -->"
 README_END = "<!-- bench_speed:end -->"
@@ -229,21 +232,32 @@ def peak_kb_per_indicator(n: int, workdir: Path) -> float:
     return (int(run.stdout) - base) / n  # ru_maxrss is in KB on Linux
 
 
-def bench_batch(count: int, workdir: Path) -> dict[str, float]:
+def bench_batch(count: int, workdir: Path, pairs: int = BATCH_PAIRS) -> dict[str, float]:
+    """``--jobs 1`` and ``--jobs 2`` over ``count`` copies of the example, ``pairs`` times
+    interleaved: the median wall times and the median, lowest and highest of the paired
+    speed-ups (one pair swings by about ±0.1 on a 2-CPU machine)."""
     from iku_excel.template import example_path
 
-    walls: dict[str, float] = {}
-    for jobs in (1, 2, 1, 2):  # interleaved, twice
-        folder = workdir / f"batch{jobs}"
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir()
-        for i in range(count):
-            shutil.copyfile(example_path(), folder / f"IKU_{i:03d}.xlsx")
-        took = _wall([*cli_command(), "refresh", str(folder), "--jobs", str(jobs), "--no-progress"])
-        walls[f"jobs{jobs}"] = min(walls.get(f"jobs{jobs}", took), took)
-        shutil.rmtree(folder)
-    walls["speedup"] = walls["jobs1"] / walls["jobs2"]
-    return walls
+    walls: dict[int, list[float]] = {1: [], 2: []}
+    for _ in range(pairs):
+        for jobs in (1, 2):
+            folder = workdir / f"batch{jobs}"
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            for i in range(count):
+                shutil.copyfile(example_path(), folder / f"IKU_{i:03d}.xlsx")
+            args = [*cli_command(), "refresh", str(folder), "--jobs", str(jobs), "--no-progress"]
+            walls[jobs].append(_wall(args))
+            shutil.rmtree(folder)
+    speedups = [one / two for one, two in zip(walls[1], walls[2], strict=True)]
+    return {
+        "jobs1": _median(walls[1]),
+        "jobs2": _median(walls[2]),
+        "speedup": _median(speedups),
+        "speedup_min": min(speedups),
+        "speedup_max": max(speedups),
+        "pairs": pairs,
+    }
 
 
 def excel_calls(workdir: Path) -> dict[int, tuple[int, int]]:
@@ -286,8 +300,10 @@ def table(
     if batch:
         lines += [
             "",
-            f"Batch of example workbooks: `--jobs 1` {batch['jobs1']:.2f} s, `--jobs 2` "
-            f"{batch['jobs2']:.2f} s: {batch['speedup']:.2f}× faster.",
+            f"Batch of example workbooks, medians of {batch['pairs']:.0f} interleaved pairs: "
+            f"`--jobs 1` {batch['jobs1']:.2f} s, `--jobs 2` {batch['jobs2']:.2f} s: "
+            f"{batch['speedup']:.2f}× faster (pairs {batch['speedup_min']:.2f}–"
+            f"{batch['speedup_max']:.2f}).",
         ]
     if calls:
         lines += [
@@ -313,6 +329,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="*")
     parser.add_argument("--memory-sizes", type=int, nargs="*", default=[])
     parser.add_argument("--batch", type=int)
+    parser.add_argument(
+        "--batch-pairs", type=int, default=BATCH_PAIRS, help="interleaved --jobs 1/2 pairs"
+    )
     parser.add_argument("--no-calls", action="store_true")
     parser.add_argument("--start-methods", action="store_true", help="fork/spawn/forkserver")
     parser.add_argument("--readme", action="store_true", help="rewrite README's table")
@@ -334,7 +353,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"… {n:,} indicators", flush=True)
         runs.append(bench_size(n, workdir, REPEATS.get(n, 3)))
     memory = {n: peak_kb_per_indicator(n, workdir) for n in [*sizes, *args.memory_sizes]}
-    batch = bench_batch(batch_count, workdir) if batch_count else None
+    batch = bench_batch(batch_count, workdir, args.batch_pairs) if batch_count else None
     calls = None if args.no_calls else excel_calls(workdir)
     text = table(runs, memory, batch, calls)
     print(text)

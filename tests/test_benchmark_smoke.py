@@ -75,3 +75,18 @@ def test_ab_batch_times_both_job_counts(tmp_path: Path) -> None:
     one, two = batch_walls(Side("B", ROOT), 2, tmp_path / "batch", tmp_path / "pycache")
     assert one > 0 and two > 0
     assert not (tmp_path / "batch").exists()  # the copies are gone
+
+
+def test_speed_batch_reports_median_and_range_of_pairs(tmp_path: Path) -> None:
+    from benchmarks.bench_speed import PYCACHE, bench_batch, table
+
+    PYCACHE.append(str(tmp_path / "pycache"))
+    try:
+        batch = bench_batch(2, tmp_path, pairs=3)
+    finally:
+        PYCACHE.remove(str(tmp_path / "pycache"))
+    assert batch["pairs"] == 3
+    assert batch["speedup_min"] <= batch["speedup"] <= batch["speedup_max"]
+    assert not (tmp_path / "batch1").exists() and not (tmp_path / "batch2").exists()
+    line = table([], {}, batch, None).splitlines()[-1]
+    assert "3 interleaved pairs" in line and f"{batch['speedup']:.2f}× faster" in line
