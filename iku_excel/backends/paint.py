@@ -324,9 +324,9 @@ def _uncut(layers: list[Layer], values: dict[Cell, object], free: frozenset[Cell
     for k in range(len(layers) - 1, -1, -1):
         if best[k][1] != reset or best[k][1] is _NO_RESET:
             continue
-        gone = _cells(best[k][2])
+        gone = cells_of(best[k][2])
         trial = [
-            (n, v, rectangles(_cells(r) - gone) if i < k else r)
+            (n, v, rectangles(cells_of(r) - gone) if i < k else r)
             for i, (n, v, r) in enumerate(best)
             if i != k
         ]
@@ -336,7 +336,8 @@ def _uncut(layers: list[Layer], values: dict[Cell, object], free: frozenset[Cell
     return best
 
 
-def _cells(rects: Sequence[Rect]) -> set[Cell]:
+def cells_of(rects: Sequence[Rect]) -> set[Cell]:
+    """Every cell of ``rects``."""
     return {
         (r, c) for r1, c1, r2, c2 in rects for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)
     }

@@ -27,6 +27,7 @@ from iku_excel.backends.areas import Layer, Rect
 from iku_excel.backends.paint import (
     Cell,
     Copy,
+    cells_of,
     copy_plan,
     rectangles,
     row_runs,
@@ -57,12 +58,9 @@ def _header_rows(spec: SheetSpec) -> int:
 
 def _untouchable(spec: SheetSpec) -> set[Cell]:
     """Cells of ``spec`` a formats copy must not read: merged, or conditionally formatted."""
-    out: set[Cell] = set()
     boxes = [*spec.merges]
     boxes += [(f.first_row, f.first_col, f.last_row, f.last_col) for f in spec.conditional_fills]
-    for r1, c1, r2, c2 in boxes:
-        out.update((r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1))
-    return out
+    return cells_of(boxes)
 
 
 def sheet_copies(spec: SheetSpec, earlier: Sequence[SheetSpec]) -> list[tuple[int, Copy]]:
@@ -113,10 +111,10 @@ def cross_sheet_plan(
     (the copy gives their cells their formats afterwards): every copy taken saves an action,
     whatever the size of the sheet, and no second plan of a big sheet is needed."""
     layers, copies = copy_plan(spec)
-    twins = {cell for pair in copies for cell in _rect_cells(pair[0]) | _rect_cells(pair[1])}
+    twins = {cell for pair in copies for cell in cells_of(pair)}
     blocks = block_copies(spec, frozenset(twins))
-    used = twins | {cell for pair in blocks for cell in _rect_cells(pair[0]) | _rect_cells(pair[1])}
-    across = [one for one in sheet_copies(spec, earlier) if not _rect_cells(one[1][1]) & used]
+    used = twins | {cell for pair in blocks for cell in cells_of(pair)}
+    across = [one for one in sheet_copies(spec, earlier) if not cells_of((one[1][1],)) & used]
     blocks = [pair for pair in blocks if _inside_count(layers, pair[1]) >= MIN_SAVED]
     across = [one for one in across if _inside_count(layers, one[1][1]) >= MIN_SAVED]
     dests = [dest for _, dest in blocks] + [dest for _, (_, dest) in across]
@@ -156,17 +154,17 @@ def block_copies(spec: SheetSpec, taken: frozenset[Cell]) -> list[Copy]:
         rects = sorted(rectangles(cells[style]), key=_area, reverse=True)
         for dest in rects[1:]:
             h, w = dest[2] - dest[0], dest[3] - dest[1]
-            dest_cells = _rect_cells(dest)
+            dest_cells = cells_of((dest,))
             if dest_cells & (sources | dests):
                 continue
             for big in rects:
                 source = (big[0], big[1], big[0] + h, big[1] + w)
                 if big == dest or big[2] - big[0] < h or big[3] - big[1] < w:
                     continue
-                if _rect_cells(source) & (dests | dest_cells):
+                if cells_of((source,)) & (dests | dest_cells):
                     continue
                 copies.append((source, dest))
-                sources |= _rect_cells(source)
+                sources |= cells_of((source,))
                 dests |= dest_cells
                 break
     return copies
@@ -174,11 +172,6 @@ def block_copies(spec: SheetSpec, taken: frozenset[Cell]) -> list[Copy]:
 
 def _area(rect: Rect) -> int:
     return (rect[2] - rect[0] + 1) * (rect[3] - rect[1] + 1)
-
-
-def _rect_cells(rect: Rect) -> set[Cell]:
-    r1, c1, r2, c2 = rect
-    return {(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)}
 
 
 def width_paints(widths: dict[int, float]) -> list[tuple[int, int, float]]:
