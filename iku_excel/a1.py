@@ -58,6 +58,12 @@ def range_address(r1: int, c1: int, r2: int, c2: int) -> str:
     return first if (r1, c1) == (r2, c2) else f"{first}:{cell_address(r2, c2)}"
 
 
+def absolute_range(r1: int, c1: int, r2: int, c2: int) -> str:
+    """(1, 1, 3, 3) -> "$A$1:$C$3"; a single cell is written as one address ("$A$1")."""
+    first = f"${column_letter(c1)}${r1}"
+    return first if (r1, c1) == (r2, c2) else f"{first}:${column_letter(c2)}${r2}"
+
+
 def parse_ref(ref: str) -> tuple[int, int]:
     """``"AB12"`` (``$`` allowed) -> (row 12, column 28). ValueError when malformed."""
     match = _REF_RE.match(ref)

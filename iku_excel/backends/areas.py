@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from iku_excel.a1 import column_letter, quote_sheet, range_address
+from iku_excel.a1 import absolute_range, quote_sheet, range_address
 
 #: A rectangle of cells: first row, first column, last row, last column (1-based, inclusive).
 Rect = tuple[int, int, int, int]
@@ -52,7 +52,7 @@ def name_formulas(sheet: str, rects: Sequence[Rect], limit: int = MAX_NAME_FORMU
     is absolute: a name's unqualified or relative reference would follow the active sheet and
     cell."""
     prefix = quote_sheet(sheet) + "!"
-    parts = [prefix + _absolute(rect) for rect in rects]
+    parts = [prefix + absolute_range(*rect) for rect in rects]
     return ["=" + joined for joined in _joined(parts, limit - 1)]
 
 
@@ -176,12 +176,6 @@ class AreaNames:
                         errors.append(exc)
                 if errors and not failed:
                     raise errors[0]
-
-
-def _absolute(rect: Rect) -> str:
-    r1, c1, r2, c2 = rect
-    first = f"${column_letter(c1)}${r1}"
-    return first if (r1, c1) == (r2, c2) else f"{first}:${column_letter(c2)}${r2}"
 
 
 def _joined(parts: Sequence[str], limit: int) -> list[str]:

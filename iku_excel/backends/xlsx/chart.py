@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from iku_excel.a1 import column_letter, quote_sheet
+from iku_excel.a1 import absolute_range, quote_sheet
 from iku_excel.backends.xlsx.cellxml import xml_text
 from iku_excel.backends.xlsx.ooxml import R_NS, xml_attr
 from iku_excel.sheets.spec import CellValue, ChartSpec, Rect, SheetSpec
@@ -57,9 +57,7 @@ def render_charts(spec: SheetSpec) -> RenderedCharts | None:
 
 
 def _ref(sheet: str, rect: Rect) -> str:
-    r1, c1, r2, c2 = rect
-    first, last = f"${column_letter(c1)}${r1}", f"${column_letter(c2)}${r2}"
-    return f"{quote_sheet(sheet)}!{first}" + ("" if first == last else f":{last}")
+    return f"{quote_sheet(sheet)}!{absolute_range(*rect)}"
 
 
 def _cells(spec: SheetSpec, rect: Rect) -> list[CellValue]:
