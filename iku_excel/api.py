@@ -16,21 +16,12 @@ from typing import TYPE_CHECKING
 from iku_excel import contract
 from iku_excel.evaluate import evaluate
 from iku_excel.model import Evaluation, SheetGrid
-from iku_excel.reader import find_sheet, read_workbook, sheets_to_read, text
+from iku_excel.reader import find_sheet, is_adopted, read_workbook, sheets_to_read, text
 
 if TYPE_CHECKING:
     from iku_excel.adopt.mapping import DetectionResult
     from iku_excel.backends.base import WorkbookEngine
     from iku_excel.sheets.spec import Outputs
-
-
-def is_adopted(sheet_names: Sequence[str]) -> bool:
-    """True for a workbook read through its ``Pemetaan`` sheet (no IKU sheet, see ``adopt``)."""
-    from iku_excel.contract import SHEET_PEMETAAN
-
-    return find_sheet(sheet_names, contract.SHEET_IKU) is None and (
-        find_sheet(sheet_names, SHEET_PEMETAAN) is not None
-    )
 
 
 def evaluate_grids(sheet_names: list[str], grids: dict[str, SheetGrid]) -> Evaluation:

@@ -492,15 +492,20 @@ def read_rpjmd_sheet(grid: SheetGrid) -> tuple[list[RpjmdIndicator], TableLayout
     return rows, layout, out.findings
 
 
+def is_adopted(sheet_names: Sequence[str]) -> bool:
+    """True for a workbook read through its ``Pemetaan`` sheet (no IKU sheet, see ``adopt``)."""
+    return find_sheet(sheet_names, contract.SHEET_IKU) is None and (
+        find_sheet(sheet_names, contract.SHEET_PEMETAAN) is not None
+    )
+
+
 def sheets_to_read(sheet_names: Sequence[str]) -> list[str]:
     """The actual names of the sheets the reader needs (those that exist).
 
-    An adopted workbook (no IKU sheet, a ``Pemetaan`` sheet) needs the sheet the mapping names,
-    known only once the mapping is read: every sheet is read then.
+    An adopted workbook (:func:`is_adopted`) needs the sheet the mapping names, known only once
+    the mapping is read: every sheet is read then.
     """
-    if find_sheet(sheet_names, contract.SHEET_IKU) is None and find_sheet(
-        sheet_names, contract.SHEET_PEMETAAN
-    ):
+    if is_adopted(sheet_names):
         return list(sheet_names)
     wanted = (contract.SHEET_PENGATURAN, contract.SHEET_RPJMD, contract.SHEET_IKU)
     return [n for n in (find_sheet(sheet_names, w) for w in wanted) if n is not None]
