@@ -14,11 +14,22 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 
 from iku_excel import contract
 from iku_excel.api import refresh_file
-from iku_excel.backends.xlsx.cellxml import cell_xml, encode, escape_text, inline_string
+from iku_excel.backends.xlsx.cellxml import (
+    cell_xml,
+    encode,
+    escape_text,
+    formula_text,
+    formula_xml,
+    inline_string,
+    text_xml,
+    xml_text,
+)
 from iku_excel.backends.xlsx.ooxml import MAIN_NS, q
 from iku_excel.backends.xlsx.plan import CellWrite, PackagePlan
 from iku_excel.backends.xlsx.splice import apply_plan
@@ -161,3 +172,10 @@ def test_the_short_paths_write_the_general_paths_bytes(value: object, formula: s
             cell_xml("C3", 5, value, formula)
         return
     assert cell_xml("C3", 5, value, formula) == general
+
+
+@given(st.text())
+def test_text_and_formula_fast_paths_equal_their_definitions(text: str) -> None:
+    assert text_xml(text) == xml_text(escape_text(text))
+    for formula in (text, "=" + text):
+        assert formula_xml(formula) == xml_text(formula_text(formula))

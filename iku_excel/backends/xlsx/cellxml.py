@@ -52,7 +52,6 @@ _ESCAPE_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa
 # Characters XML 1.0 forbids: dropped from formula text (a formula cannot hold them).
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _XML_TEXT_RE = re.compile("[&<>\r]")
-_XML_TEXT = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}
 
 
 def escape_text(text: str) -> str:
@@ -93,7 +92,7 @@ def formula_xml(formula: str) -> str:
     text = formula[1:] if formula.startswith("=") else formula
     if _FORMULA_SPECIAL.search(text) is None:
         return text
-    return xml_text(text if _ILLEGAL.search(text) is None else _ILLEGAL.sub("", text))
+    return xml_text(formula_text(formula))
 
 
 def number_text(number: float) -> str:
