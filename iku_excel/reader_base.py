@@ -34,9 +34,14 @@ def text(value: object) -> str:
         return "Ya" if value else "Tidak"
     if isinstance(value, float):
         return f"{value:.15g}"
-    raw = str(value)
+    return _collapsed(str(value))
+
+
+def _collapsed(raw: str) -> str:
+    """``raw`` with its white space runs as single spaces, stripped; the string itself when it
+    is already clean (one copy)."""
     joined = " ".join(raw.split())
-    return raw if joined == raw else joined  # the cell's own string when already clean: one copy
+    return raw if joined == raw else joined
 
 
 _MISSING_VALUE = Value(parse_number(None), None)
@@ -81,8 +86,7 @@ class RowCells:
         if type(value) is str:  # text()'s own str path, remembered: most texts repeat
             clean = _CLEAN.get(value)
             if clean is None:
-                joined = " ".join(value.split())
-                clean = value if joined == value else joined
+                clean = _collapsed(value)
                 if len(_CLEAN) >= _CLEAN_MAX:
                     _CLEAN.clear()
                 _CLEAN[value] = clean
