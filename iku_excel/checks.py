@@ -206,12 +206,7 @@ def check_rpjmd(rows: Sequence[RpjmdIndicator], layout: TableLayout, out: Findin
     check_duplicate_codes([(rp.row, rp.code) for rp in rows], layout, out)
     for rp in rows:
         targets = rp.targets
-        if not (
-            quiet(rp.baseline.parsed)
-            and all(quiet(value.parsed) for value in targets.values())
-            and quiet(rp.final_target.parsed)
-        ):
-            _check_rpjmd_numbers(rp, out)
+        _check_rpjmd_numbers(rp, out)
         # Trajectory: yearly targets must not turn against the polarity.
         previous: tuple[int, float] | None = None
         years = sorted(targets)
