@@ -29,6 +29,7 @@ from typing import Literal
 
 from iku_excel.model import PredicateBand, PredicateScale
 from iku_excel.numbers import round_half_up
+from iku_excel.slots import slot_setters
 
 Polarity = Literal["Positif", "Negatif"]
 NegativeFormula = Literal["A", "B", "C"]
@@ -46,9 +47,7 @@ class CapaianResult:
 
 
 _new = object.__new__
-_set_value, _set_no_ratio, _set_effective_target, _set_in_range = (
-    getattr(CapaianResult, name).__set__ for name in CapaianResult.__dataclass_fields__
-)
+_set_value, _set_no_ratio, _set_effective_target, _set_in_range = slot_setters(CapaianResult)
 
 
 def _result(value: float | None, no_ratio: NoRatio | None, target: float) -> CapaianResult:

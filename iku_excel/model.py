@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Literal
 from iku_excel.a1 import cell_address
 from iku_excel.grades import DEFAULT_SCALES, GradeScale
 from iku_excel.numbers import ParsedNumber
+from iku_excel.slots import slot_setters
 
 if TYPE_CHECKING:
     from iku_excel.rekap.frames import EvaluationFrames
@@ -88,8 +89,8 @@ class Value:
 
 
 _new = object.__new__
-_set_sheet, _set_row, _set_col = (getattr(CellRef, n).__set__ for n in CellRef.__dataclass_fields__)
-_set_parsed, _set_ref = (getattr(Value, n).__set__ for n in Value.__dataclass_fields__)
+_set_sheet, _set_row, _set_col = slot_setters(CellRef)
+_set_parsed, _set_ref = slot_setters(Value)
 
 
 def cell_value(parsed: ParsedNumber, sheet: str, row: int, col: int) -> Value:

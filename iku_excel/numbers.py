@@ -94,6 +94,7 @@ from iku_excel.number_text import (
     normalise_unit,
     parse_text,
 )
+from iku_excel.slots import slot_setters
 
 __all__ = [
     "STYLES",
@@ -161,9 +162,7 @@ _MISSING = ParsedNumber(None, "missing")
 _new = object.__new__
 # The slots' setters in field order: a slot's descriptor sets it past the frozen __setattr__.
 (_raw, _status, _kind, _value, _low, _high, _unit, _from_text, _percent_scaled, _readings,
- _reason, _reading, _off_style, _parts) = (
-    getattr(ParsedNumber, name).__set__ for name in ParsedNumber.__dataclass_fields__
-)  # fmt: skip
+ _reason, _reading, _off_style, _parts) = slot_setters(ParsedNumber)  # fmt: skip
 
 
 def plain_number(raw: object, value: float) -> ParsedNumber:

@@ -17,6 +17,7 @@ from iku_excel.a1 import cell_address, column_index, quote_sheet
 from iku_excel.capaian import SHOWN_DECIMALS
 from iku_excel.kinds import composite_expr, grade_formula
 from iku_excel.model import IndicatorResult, Settings, Value
+from iku_excel.slots import slot_setters
 
 #: Excel's limits on a formula: characters, nested functions, characters of a text literal.
 MAX_FORMULA_CHARS = 8_192
@@ -75,9 +76,7 @@ class Operand:
 
 
 _new = object.__new__
-_set_expr, _set_address, _set_blank = (
-    getattr(Operand, name).__set__ for name in Operand.__dataclass_fields__
-)
+_set_expr, _set_address, _set_blank = slot_setters(Operand)
 #: sheet name -> its quoted form and "!", as a reference to it starts (a handful of sheets, a few
 #: hundred thousand references).
 _SHEET_PREFIX: dict[str, str] = {}

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from iku_excel.a1 import cell_address
 from iku_excel.sheets.formulas import formula_fits, text_literal
+from iku_excel.slots import slot_setters
 
 CellValue = str | float | int | bool | None
 
@@ -88,9 +89,7 @@ class CellSpec:
 
 
 _new = object.__new__
-_set_row, _set_col, _set_value, _set_formula, _set_style = (
-    getattr(CellSpec, name).__set__ for name in CellSpec.__dataclass_fields__
-)
+_set_row, _set_col, _set_value, _set_formula, _set_style = slot_setters(CellSpec)
 
 
 def cell_spec(row: int, col: int, value: CellValue, formula: str | None, style: str) -> CellSpec:
