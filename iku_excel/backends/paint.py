@@ -225,15 +225,6 @@ def twin_rows(spec: SheetSpec) -> list[Copy]:
     The last row of the class is the source of every copy: a table's last group ends where
     the body's rectangles end anyway, so painting it breaks none of them.
     """
-    copies: list[Copy] = []
-    for c1, c2, members in twin_classes(spec):
-        source = (members[-1], c1, members[-1], c2)
-        copies.extend((source, (row, c1, row, c2)) for row in members[:-1])
-    return sorted(copies, key=lambda copy: copy[1])
-
-
-def twin_classes(spec: SheetSpec) -> list[tuple[int, int, list[int]]]:
-    """The classes of row segments :func:`twin_rows` copies: first and last column, rows."""
     attributes = {name: tuple(style_attributes(style)) for name, style in spec.styles.items()}
     rows: dict[int, dict[int, tuple[tuple[str, object], ...]]] = {}
     for cell in spec.cells:
@@ -248,14 +239,15 @@ def twin_classes(spec: SheetSpec) -> list[tuple[int, int, list[int]]]:
     body: dict[tuple[int, int], tuple[int, int]] = {}  # span -> (rows, -first row) of its body
     for (c1, c2, _), members in classes.items():
         body[(c1, c2)] = max(body.get((c1, c2), (0, 0)), (len(members), -members[0]))
-    out: list[tuple[int, int, list[int]]] = []
+    copies: list[Copy] = []
     for (c1, c2, _), members in classes.items():
         if len(members) < 2 or body[(c1, c2)] == (len(members), -members[0]):
             continue
         if any(b == a + 1 for a, b in pairwise(members)):
             continue
-        out.append((c1, c2, members))
-    return out
+        source = (members[-1], c1, members[-1], c2)
+        copies.extend((source, (row, c1, row, c2)) for row in members[:-1])
+    return sorted(copies, key=lambda copy: copy[1])
 
 
 def _attribute_layers(
@@ -348,10 +340,7 @@ def _exact(layers: list[Layer], values: dict[Cell, object], free: frozenset[Cell
     value and every other cell it paints (not free) with the fresh cell's value."""
     now: dict[Cell, object] = {}
     for _, value, rects in layers:
-        for r1, c1, r2, c2 in rects:
-            for r in range(r1, r2 + 1):
-                for c in range(c1, c2 + 1):
-                    now[(r, c)] = value
+        now.update(dict.fromkeys(cells_of(rects), value))
     if not layers:
         return not values
     reset = RESETS.get(layers[0][0], _NO_RESET)
