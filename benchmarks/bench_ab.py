@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: the generator comes from this checkout
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.generate import generate_workbook  # noqa: E402
+from benchmarks.generate import batch_folder, generate_workbook  # noqa: E402
 
 #: Run by a child interpreter in one side's tree (``python -c`` puts the current folder first on
 #: ``sys.path``, before ``PYTHONPATH``: a child started elsewhere would import that folder's).
@@ -142,10 +142,7 @@ def batch_walls(side: Side, count: int, folder: Path, cache: Path) -> tuple[floa
     example = side.root / "iku_excel" / "data" / "IKU_Dinsos_Kota_Jambi_2023.xlsx"
     walls = []
     for jobs in (1, 2):
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
-        for i in range(count):
-            shutil.copyfile(example, folder / f"IKU_{i:03d}.xlsx")
+        batch_folder(example, folder, count)
         args = [sys.executable, "-c", WHOLE, "refresh", "--no-progress", "--jobs", str(jobs)]
         start = time.perf_counter()
         proc = subprocess.run(

@@ -52,7 +52,7 @@ import openpyxl  # noqa: E402
 from openpyxl import load_workbook  # noqa: E402
 
 import iku_excel  # noqa: E402
-from benchmarks.generate import generate_workbook  # noqa: E402
+from benchmarks.generate import batch_folder, generate_workbook  # noqa: E402
 from iku_excel import contract  # noqa: E402
 from iku_excel.api import check_file, refresh_file  # noqa: E402
 
@@ -194,11 +194,7 @@ def bench_batch(count: int, example: Path, workdir: Path, jobs: Sequence[int]) -
     copy.unlink()
     for n_jobs in jobs:
         folder = workdir / f"batch_jobs{n_jobs}"
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir()
-        files = [folder / f"IKU_{i:03d}_{example.name}" for i in range(count)]
-        for f in files:
-            shutil.copyfile(example, f)
+        files = batch_folder(example, folder, count)
         args = [*result.command, "refresh", str(folder), "--jobs", str(n_jobs), "--no-progress"]
         start = time.perf_counter()
         proc = subprocess.run(args, capture_output=True, text=True, check=False, env=cli_env())

@@ -50,7 +50,7 @@ if str(ROOT) not in sys.path:  # run as a script from a source checkout
 
 from benchmarks.bench_refresh import cli_command  # noqa: E402
 from benchmarks.bench_refresh import cli_env as _checkout_env  # noqa: E402
-from benchmarks.generate import generate_workbook  # noqa: E402
+from benchmarks.generate import batch_folder, generate_workbook  # noqa: E402
 
 SIZES = (20, 200, 2_000, 20_000)
 QUICK_SIZES = (20, 200, 2_000)
@@ -242,10 +242,7 @@ def bench_batch(count: int, workdir: Path, pairs: int = BATCH_PAIRS) -> dict[str
     for _ in range(pairs):
         for jobs in (1, 2):
             folder = workdir / f"batch{jobs}"
-            shutil.rmtree(folder, ignore_errors=True)
-            folder.mkdir()
-            for i in range(count):
-                shutil.copyfile(example_path(), folder / f"IKU_{i:03d}.xlsx")
+            batch_folder(example_path(), folder, count)
             args = [*cli_command(), "refresh", str(folder), "--jobs", str(jobs), "--no-progress"]
             walls[jobs].append(_wall(args))
             shutil.rmtree(folder)

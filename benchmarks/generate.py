@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import shutil
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -193,6 +194,17 @@ def generate_workbook(path: Path, n_indicators: int, *, seed: int = 1) -> Genera
 
 
 # --- Rows -----------------------------------------------------------------------------------------
+
+
+def batch_folder(example: Path, folder: Path, count: int) -> list[Path]:
+    """``folder`` emptied (made when missing) and filled with ``count`` copies of ``example``
+    (``IKU_000.xlsx``...): a batch for ``iku-excel refresh FOLDER --jobs N``."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    files = [folder / f"IKU_{i:03d}.xlsx" for i in range(count)]
+    for file in files:
+        shutil.copyfile(example, file)
+    return files
 
 
 def _pick_specials(rng: random.Random, n: int) -> list[str | None]:
