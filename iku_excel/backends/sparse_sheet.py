@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import IO
@@ -336,14 +336,20 @@ def scan_used_range(
 #: Two forms: the fast one for ``<c r="`` / ``<row r="`` as Excel and openpyxl write them (a
 #: literal prefix the regex engine can search for), the general one for any other writer.
 _UNUSUAL_REF = re.compile(rb'\sr="(?![A-Z]{1,2}[1-9]\d{0,4}"|[1-9]\d{0,4}")([^"]*)"')
-_UNUSUAL_CELL = re.compile(rb'<c r="(?![A-Z]{1,2}[1-9]\d{0,4}")([^"]*)"')
-_UNUSUAL_ROW = re.compile(rb'<row r="(?![1-9]\d{0,4}")([^"]*)"')
+#: A cell or row tag that is not ``<c r="A1"`` / ``<row r="1"`` with a plain address first: none
+#: in nearly every sheet, so one search each says both "r first everywhere" and "no unusual
+#: address" (four full scans before). Only when there is one are the patterns below compiled
+#: (``re``'s own cache) to tell which.
+_ODD_CELL = re.compile(rb'<c (?!r="[A-Z]{1,2}[1-9]\d{0,4}")')
+_ODD_ROW = re.compile(rb'<row (?!r="[1-9]\d{0,4}")')
+_UNUSUAL_CELL = rb'<c r="(?![A-Z]{1,2}[1-9]\d{0,4}")([^"]*)"'
+_UNUSUAL_ROW = rb'<row r="(?![1-9]\d{0,4}")([^"]*)"'
 _PLAIN_ROW = re.compile(rb'<row r="(\d+)"')
 _ANY_ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*?\sr=\"(\d+)\"")
 _TWO_LETTERS = re.compile(rb'\sr="([A-Z]{2})\d')
 _TWO_LETTERS_CELL = re.compile(rb'<c r="([A-Z]{2})\d')
 _ONE_LETTER = re.compile(rb'\sr="([A-Z])\d')
-_OTHER_ORDER = (re.compile(rb'<c (?!r=")'), re.compile(rb'<row (?!r=")'))
+_OTHER_ORDER = (rb'<c (?!r=")', rb'<row (?!r=")')
 _SHARED_INDEX = re.compile(rb't="s"[^>]*><(?:\w+:)?v>(\d+)<')
 _ROOT_END = re.compile(rb"</(?:\w+:)?worksheet>\s*\Z")
 
@@ -380,12 +386,14 @@ def inspect_sheet_xml(data: bytes, member: str, label: str, n_strings: int) -> t
         raise corrupt("terpotong (tidak diakhiri </worksheet>)")
     max_row = max_col = 0
     plain = b":c " not in data and b":row " not in data  # no namespace prefix
-    plain = plain and not any(pattern.search(data) for pattern in _OTHER_ORDER)
-    unusual = (
-        [*_UNUSUAL_CELL.finditer(data), *_UNUSUAL_ROW.finditer(data)]
-        if plain
-        else _UNUSUAL_REF.finditer(data)
-    )
+    unusual: Iterable[re.Match[bytes]] = ()
+    if not plain or _ODD_CELL.search(data) or _ODD_ROW.search(data):
+        plain = plain and not any(re.search(pattern, data) for pattern in _OTHER_ORDER)
+        unusual = (
+            [*re.finditer(_UNUSUAL_CELL, data), *re.finditer(_UNUSUAL_ROW, data)]
+            if plain
+            else _UNUSUAL_REF.finditer(data)
+        )
     for match in unusual:
         tag_start = data.rfind(b"<", 0, match.start() + 1)
         tag = re.match(rb"<(?:\w+:)?(c|row)\b", data[tag_start : tag_start + 16])
