@@ -240,6 +240,25 @@ def test_inspect_finds_the_extent_and_refuses_damage() -> None:
         assert label
 
 
+def test_inspect_shortcuts_agree_with_the_full_scans() -> None:
+    """The shortcuts of inspect_sheet_xml (colons looked at one by one, one search for an odd or
+    wide cell) give what the full scans give, and fall back to them when they cannot decide."""
+    from iku_excel.backends.sparse_sheet import _prefixed_tags, inspect_sheet_xml
+
+    narrow = sheet('<row r="4"><c r="A4"><v>1</v></c><c r="Z4"><v>2</v></c></row>')
+    assert inspect_sheet_xml(narrow, "s.xml", "t", 0) == (4, 26)
+    wide = narrow.replace(b'r="Z4"', b'r="AZ4"')
+    assert inspect_sheet_xml(wide, "s.xml", "t", 0) == (4, 52)
+    odd_row = sheet('<row r="120000"><c r="A120000"><v>1</v></c></row>')
+    assert inspect_sheet_xml(odd_row, "s.xml", "t", 0) == (120_000, 26)
+    colons = "".join(f'<c r="A{i}" t="inlineStr"><is><t>a:b</t></is></c>' for i in range(1, 3))
+    texts = sheet(f'<row r="1">{colons}</row>')
+    assert not _prefixed_tags(texts)
+    many = b":" * 1_500 + b'<x:c r="A1"/>'  # past the colons looked at: the full searches
+    assert _prefixed_tags(many) and _prefixed_tags(b'<x:row r="1">')
+    assert not _prefixed_tags(b":" * 1_500)
+
+
 def test_read_grids_reads_a_far_stray_cell_sparsely(tmp_path: Path) -> None:
     """Calamine would allocate 17 billion cells; the sparse branch keeps only the values."""
     from iku_excel.backends.xlsx.reader import read_grids

@@ -342,6 +342,8 @@ _UNUSUAL_REF = re.compile(rb'\sr="(?![A-Z]{1,2}[1-9]\d{0,4}"|[1-9]\d{0,4}")([^"]
 #: (``re``'s own cache) to tell which.
 _ODD_CELL = re.compile(rb'<c (?!r="[A-Z]{1,2}[1-9]\d{0,4}")')
 _ODD_ROW = re.compile(rb'<row (?!r="[1-9]\d{0,4}")')
+#: :data:`_ODD_CELL` or a cell past column Z: none says the two-letter scan has nothing to find.
+_WIDE_CELL = re.compile(rb'<c (?!r="[A-Z][1-9]\d{0,4}")')
 _UNUSUAL_CELL = rb'<c r="(?![A-Z]{1,2}[1-9]\d{0,4}")([^"]*)"'
 _UNUSUAL_ROW = rb'<row r="(?![1-9]\d{0,4}")([^"]*)"'
 _PLAIN_ROW = re.compile(rb'<row r="(\d+)"')
@@ -359,6 +361,24 @@ def _column(letters: bytes) -> int:
     for char in letters:
         col = col * 26 + char - 64
     return col
+
+
+def _prefixed_tags(data: bytes) -> bool:
+    """True when ``data`` holds ``:c `` or ``:row `` (a cell or row tag with a namespace
+    prefix). A sheet holds few colons (its root's ``xmlns:`` declarations, some texts): each is
+    found by ``memchr`` and looked at, instead of two searches of the whole part; past
+    :data:`_FEW_COLONS` of them, the two searches."""
+    at = data.find(b":")
+    for _ in range(_FEW_COLONS):
+        if at < 0:
+            return False
+        if data.startswith(b"c ", at + 1) or data.startswith(b"row ", at + 1):
+            return True
+        at = data.find(b":", at + 1)
+    return b":c " in data or b":row " in data
+
+
+_FEW_COLONS = 1_000
 
 
 def inspect_sheet_xml(data: bytes, member: str, label: str, n_strings: int) -> tuple[int, int]:
@@ -385,9 +405,12 @@ def inspect_sheet_xml(data: bytes, member: str, label: str, n_strings: int) -> t
     if _ROOT_END.search(data[-256:]) is None:
         raise corrupt("terpotong (tidak diakhiri </worksheet>)")
     max_row = max_col = 0
-    plain = b":c " not in data and b":row " not in data  # no namespace prefix
+    plain = not _prefixed_tags(data)
     unusual: Iterable[re.Match[bytes]] = ()
-    if not plain or _ODD_CELL.search(data) or _ODD_ROW.search(data):
+    # one-letter plain addresses only (most sheets): no unusual address, no column past Z
+    odd_row = plain and _ODD_ROW.search(data) is not None
+    narrow = plain and not odd_row and _WIDE_CELL.search(data) is None
+    if not narrow and (not plain or odd_row or _ODD_CELL.search(data)):
         plain = plain and not any(re.search(pattern, data) for pattern in _OTHER_ORDER)
         unusual = (
             [*re.finditer(_UNUSUAL_CELL, data), *re.finditer(_UNUSUAL_ROW, data)]
@@ -410,7 +433,9 @@ def inspect_sheet_xml(data: bytes, member: str, label: str, n_strings: int) -> t
         max_row, max_col = max(max_row, row), max(max_col, col)
     rows = _PLAIN_ROW if plain else _ANY_ROW
     max_row = max([max_row, *map(int, set(rows.findall(data)))])
-    if max_col <= 702:  # no three-letter column: the largest two-letter one, if any
+    if narrow:
+        max_col = max(max_col, 1)
+    elif max_col <= 702:  # no three-letter column: the largest two-letter one, if any
         two = set((_TWO_LETTERS_CELL if plain else _TWO_LETTERS).findall(data))
         max_col = max([max_col, *map(_column, two)]) if two else max(max_col, 1)
     if max_col <= 26 and max_row * 26 > MAX_CELLS_DENSE:  # only then is the letter needed

@@ -23,7 +23,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from iku_excel.a1 import cell_address
-from iku_excel.sheets.formulas import formula_fits, text_literal
+from iku_excel.sheets.formulas import (
+    MAX_FORMULA_CHARS,
+    MAX_NESTING,
+    formula_nesting,
+    text_literal,
+)
 from iku_excel.slots import slot_setters
 
 CellValue = str | float | int | bool | None
@@ -239,7 +244,9 @@ class SheetSpec:
         if formula is not None:
             if value is None:
                 value = ""  # what the formula computes when its inputs are empty
-            if not formula_fits(formula):
+            if len(formula) > MAX_FORMULA_CHARS or (  # formula_fits(formula), inlined
+                formula.count("(") > MAX_NESTING and formula_nesting(formula) > MAX_NESTING
+            ):
                 formula = None
                 self.limit_notes.append(
                     f"Sel {cell_address(row, col)} berisi nilai tetap: rumusnya melampaui batas "
