@@ -58,6 +58,8 @@ _CELL_OPEN = re.compile(rb"<c[\s/>]")
 #: prefix the regular expression engine searches for, about three times faster over a row
 _CELL_REF_FIRST = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"')
 _ROW_END = re.compile(rb"</row\s*>")
+#: A tag starting ``<c`` in the cells not followed by `` r="``: without one, no cell lacks r.
+_NOT_R_FIRST = re.compile(rb'<c(?! r=")')
 _CELL_WITHOUT_R = re.compile(rb"<c(?:\s+(?!r\s*=)[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*\s*/?>")
 _F_SPECIAL = re.compile(rb"<f\b[^>]*?\st\s*=\s*[\"'](array|dataTable)[\"'][^>]*>")
 _CONTENT = re.compile(rb"<(f|v|is)\b[^>]*?/>|<(f|v|is)\b[^>]*>.*?</\2\s*>", re.DOTALL)
@@ -122,7 +124,10 @@ class TextPatcher:
             for text in (b"<!", b"<?", b"xmlns")
         ):
             return None
-        if _CELL_WITHOUT_R.search(data, start, end) is not None:
+        if (
+            _NOT_R_FIRST.search(data, start, end) is not None  # every "<c r=": no need to look
+            and _CELL_WITHOUT_R.search(data, start, end) is not None
+        ):
             return None
         opening = SHEET_DATA.search(data)
         assert opening is not None
