@@ -105,6 +105,9 @@ def locate_header(
     required = {c.key for c in columns if c.required}
     best: tuple[int, int, dict[str, int], dict[int, int]] | None = None
     partial: tuple[int, dict[str, int]] | None = None
+    # each text of the first rows is folded once: every row is read alone and paired with the
+    # rows above and below it, and the data rows below the header repeat their texts
+    folded: dict[str, str] = {}
     for row in range(1, min(grid.n_rows, HEADER_SCAN_ROWS) + 1):
         for two_rows in (False, True):
             if two_rows and row >= grid.n_rows:
@@ -114,7 +117,11 @@ def locate_header(
             for col, value in enumerate(_header_texts(grid, row, two_rows), start=1):
                 if value is None:
                     continue
-                norm = contract.normalise_header(value)
+                norm = folded.get(value) if type(value) is str else None  # (1 == True)
+                if norm is None:
+                    norm = contract.normalise_header(value)
+                    if type(value) is str:
+                        folded[value] = norm
                 if years:
                     m = contract.RPJMD_YEAR_PATTERN.match(norm)
                     if m:
