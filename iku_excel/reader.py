@@ -108,6 +108,7 @@ def locate_header(
     # each text of the first rows is folded once: every row is read alone and paired with the
     # rows above and below it, and the data rows below the header repeat their texts
     folded: dict[str, str] = {}
+    keys: dict[str, str | None] = {}
     for row in range(1, min(grid.n_rows, HEADER_SCAN_ROWS) + 1):
         for two_rows in (False, True):
             if two_rows and row >= grid.n_rows:
@@ -127,7 +128,10 @@ def locate_header(
                     if m:
                         year_cols.setdefault(int(m.group(1)), col)
                         continue
-                key = _header_key(norm, index, year)
+                if norm in keys:
+                    key = keys[norm]
+                else:
+                    key = keys[norm] = _header_key(norm, index, year)
                 if key is not None and key not in found:
                     found[key] = col
             score = len(found) + len(year_cols)
