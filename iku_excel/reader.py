@@ -40,6 +40,7 @@ from iku_excel.model import (
 from iku_excel.numbers import Style, normalise_unit
 from iku_excel.reader_base import HEADER_SCAN_ROWS, Collector, RowCells, text
 from iku_excel.settings_reader import read_settings
+from iku_excel.slots import slot_builder
 
 
 def find_sheet(names: Sequence[str], wanted: str) -> str | None:
@@ -342,7 +343,7 @@ def _indicator(
     unit = cells.text(cols.get("unit"))
     polarity, polarity_given = _read_polarity(cells, layout, code, out)
     unit_key = normalise_unit(unit or values["target"].parsed.unit or "")
-    return IkuIndicator(
+    return slot_builder(IkuIndicator)(
         row=row,
         code=code,
         sasaran=sasaran,
@@ -414,7 +415,7 @@ def read_rpjmd(
         polarity, given = _read_polarity(cells, layout, code, out)
         targets = {year: cells.number(col, style) for year, col in years}
         rows.append(
-            RpjmdIndicator(
+            slot_builder(RpjmdIndicator)(
                 row=row,
                 code=code,
                 misi=cells.text(cols.get("misi")),
