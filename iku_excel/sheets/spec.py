@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import attrgetter
 
 from iku_excel.a1 import cell_address
 from iku_excel.sheets.formulas import (
@@ -94,6 +96,7 @@ class CellSpec:
 
 
 _new = object.__new__
+_col_of = attrgetter("col")
 _set_row, _set_col, _set_value, _set_formula, _set_style = slot_setters(CellSpec)
 
 
@@ -223,11 +226,10 @@ class SheetSpec:
         }
         if not wanted:
             return
-        get = wanted.get
-        for c in self.cells:
-            column = get(c.col)
-            if column is not None:
-                column[c.row] = c.value
+        # the cells of those columns picked out in C, then only they are read in Python
+        picked = compress(self.cells, map(wanted.__contains__, map(_col_of, self.cells)))
+        for c in picked:
+            wanted[c.col][c.row] = c.value
         self._columns.update(wanted)
 
     def put(
