@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 import textwrap
 import zipfile
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from iku_excel.backends import sparse_sheet
 from iku_excel.backends.sparse_sheet import read_shared_strings, read_sparse_sheet, scan_used_range
@@ -276,3 +281,70 @@ def test_read_grids_reads_a_far_stray_cell_sparsely(tmp_path: Path) -> None:
     for row in range(1, plain["IKU"].n_rows + 1):  # the same values as the dense read
         sparse, dense = list(iku.values[row - 1]), list(plain["IKU"].values[row - 1])
         assert sparse == dense[: len(sparse)] and not any(dense[len(sparse) :])
+
+
+_LETTERS = ["A", "B", "Z", "AA", "AZ", "ZZ", "AAA", "XFD", "XFE", "", "1", "a"]
+_ROWS = ["1", "2", "9", "99999", "100000", "1048576", "1048577", "0", "01", "x", ""]
+
+
+def _random_sheet(draw: Callable[..., Any]) -> bytes:
+    """A sheet of a few rows and cells: half of them as Excel writes them (``r`` first, plain
+    addresses, some past column Z), the others with other attribute orders, prefixed tags,
+    missing or malformed addresses; shared strings, texts with colons, many colons."""
+    excel = draw(st.booleans())
+    rows = []
+    for _ in range(draw(st.integers(0, 4))):
+        r = draw(st.sampled_from(_ROWS[:4] if excel else _ROWS))
+        tag = "row" if excel else draw(st.sampled_from(["row", "row spans", "row no r", "x:row"]))
+        cells = []
+        for _ in range(draw(st.integers(0, 4))):
+            letters = draw(st.sampled_from(_LETTERS[:8] if excel else _LETTERS))
+            ref = letters + (r if excel else draw(st.sampled_from([r, r, *_ROWS])))
+            t = draw(st.sampled_from(["", ' t="s"', ' t="inlineStr"']))
+            openings = [
+                ("c", f'<c r="{ref}"{t}'),
+                ("c", f'<c s="1" r="{ref}"{t}'),
+                ("c", f"<c{t}"),
+                ("x:c", f'<x:c r="{ref}"{t}'),
+            ]
+            name, opening = openings[0] if excel else draw(st.sampled_from(openings))
+            value = draw(st.sampled_from(["<v>1</v>", "<v>7</v>", "<is><t>a:b c</t></is>", ""]))
+            cells.append(f"{opening}>{value}</{name}>" if value else f"{opening}/>")
+        head = {
+            "row": f'<row r="{r}"',
+            "row spans": f'<row spans="1:2" r="{r}"',
+            "row no r": "<row",
+            "x:row": f'<x:row r="{r}"',
+        }[tag]
+        end = "</x:row>" if tag == "x:row" else "</row>"
+        rows.append(f"{head}>{''.join(cells)}{end}")
+    colons = draw(st.sampled_from(["", "a:b " * 3, ":" * 1_200]))
+    prefix = ' xmlns:x="urn:x"' if draw(st.booleans()) else ""
+    return (
+        f"<worksheet {NS}{prefix}><sheetData>{''.join(rows)}</sheetData>"
+        f"<!-- {colons} --></worksheet>"
+    ).encode()
+
+
+@settings(max_examples=600, deadline=None, database=None)
+@given(st.data(), st.integers(0, 10))
+def test_inspect_shortcuts_change_nothing(data: st.DataObject, n_strings: int) -> None:
+    """inspect_sheet_xml with its shortcuts gives what the full scans give (the same extent or
+    the same refusal) on random sheets; the full scans are forced by an odd-row search that
+    always matches and no colon looked at one by one. Both mutations (the wide-cell search
+    allowing two letters, the colon loop missing ``:row``) fail it."""
+    from iku_excel.backends.sparse_sheet import inspect_sheet_xml
+
+    sheet_bytes = _random_sheet(data.draw)
+
+    def outcome() -> object:
+        try:
+            return inspect_sheet_xml(sheet_bytes, "s.xml", "t", n_strings)
+        except WorkbookCorrupt as exc:
+            return str(exc)
+
+    quick = outcome()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sparse_sheet, "_ODD_ROW", re.compile(rb""))
+        patch.setattr(sparse_sheet, "_FEW_COLONS", 0)
+        assert outcome() == quick
