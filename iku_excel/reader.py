@@ -119,7 +119,8 @@ def locate_header(
             for col, value in enumerate(_header_texts(grid, row, two_rows), start=1):
                 if value is None:
                     continue
-                norm = folded.get(value) if type(value) is str else None  # (1 == True)
+                # texts only: 1, 1.0 and True would be one key
+                norm = folded.get(value) if type(value) is str else None
                 if norm is None:
                     norm = contract.normalise_header(value)
                     if type(value) is str:
