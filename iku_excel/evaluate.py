@@ -63,6 +63,7 @@ from iku_excel.model import (
 from iku_excel.numbers import ParsedNumber, normalise_unit
 from iku_excel.periods import period_results
 from iku_excel.reported import explain, matches_typed, suggested, typed_decimals
+from iku_excel.slots import slot_builder
 from iku_excel.text import fmt, formula_numbers, formula_text, shown, with_unit
 
 IKU_HEADERS = {c.key: c.header for c in contract.IKU_COLUMNS}
@@ -383,7 +384,7 @@ def _evaluate_indicator(
     if rpjmd_match is not None:
         vs = _against_rpjmd(ind, rpjmd_match, fig, settings, ref, out)
     target = fig.target
-    return IndicatorResult(
+    return slot_builder(IndicatorResult)(
         indicator=ind,
         target=fig.t_point,
         target_low=target.low if target.status == "ok" else None,

@@ -40,6 +40,7 @@ from iku_excel.model import (
 from iku_excel.numbers import Style, normalise_unit
 from iku_excel.reader_base import HEADER_SCAN_ROWS, Collector, RowCells, text
 from iku_excel.settings_reader import read_settings
+from iku_excel.slots import slot_builder
 
 
 def find_sheet(names: Sequence[str], wanted: str) -> str | None:
@@ -105,6 +106,10 @@ def locate_header(
     required = {c.key for c in columns if c.required}
     best: tuple[int, int, dict[str, int], dict[int, int]] | None = None
     partial: tuple[int, dict[str, int]] | None = None
+    # each text of the first rows is folded once: every row is read alone and paired with the
+    # rows above and below it, and the data rows below the header repeat their texts
+    folded: dict[str, str] = {}
+    keys: dict[str, str | None] = {}
     for row in range(1, min(grid.n_rows, HEADER_SCAN_ROWS) + 1):
         for two_rows in (False, True):
             if two_rows and row >= grid.n_rows:
@@ -114,13 +119,21 @@ def locate_header(
             for col, value in enumerate(_header_texts(grid, row, two_rows), start=1):
                 if value is None:
                     continue
-                norm = contract.normalise_header(value)
+                # texts only: 1, 1.0 and True would be one key
+                norm = folded.get(value) if type(value) is str else None
+                if norm is None:
+                    norm = contract.normalise_header(value)
+                    if type(value) is str:
+                        folded[value] = norm
                 if years:
                     m = contract.RPJMD_YEAR_PATTERN.match(norm)
                     if m:
                         year_cols.setdefault(int(m.group(1)), col)
                         continue
-                key = _header_key(norm, index, year)
+                if norm in keys:
+                    key = keys[norm]
+                else:
+                    key = keys[norm] = _header_key(norm, index, year)
                 if key is not None and key not in found:
                     found[key] = col
             score = len(found) + len(year_cols)
@@ -331,7 +344,7 @@ def _indicator(
     unit = cells.text(cols.get("unit"))
     polarity, polarity_given = _read_polarity(cells, layout, code, out)
     unit_key = normalise_unit(unit or values["target"].parsed.unit or "")
-    return IkuIndicator(
+    return slot_builder(IkuIndicator)(
         row=row,
         code=code,
         sasaran=sasaran,
@@ -403,7 +416,7 @@ def read_rpjmd(
         polarity, given = _read_polarity(cells, layout, code, out)
         targets = {year: cells.number(col, style) for year, col in years}
         rows.append(
-            RpjmdIndicator(
+            slot_builder(RpjmdIndicator)(
                 row=row,
                 code=code,
                 misi=cells.text(cols.get("misi")),

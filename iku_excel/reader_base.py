@@ -44,7 +44,8 @@ def _collapsed(raw: str) -> str:
     return raw if joined == raw else joined
 
 
-_MISSING_VALUE = Value(parse_number(None), None)
+_MISSING_PARSED = parse_number(None)
+_MISSING_VALUE = Value(_MISSING_PARSED, None)
 #: The ParsedNumber of each plain non-zero float met, shared (it is immutable): a workbook repeats
 #: its numbers (targets, 100, the same realisasi), 13,000 distinct among the 225,000 floats of a
 #: generated 20,000-indicator one. Zero is left out (0.0 and -0.0 are one key); bounded.
@@ -105,6 +106,8 @@ class RowCells:
             parsed = _PLAIN.get(raw)
             if parsed is None:
                 parsed = _plain(raw, fmt, style)
+        elif raw is None:  # an empty cell of an existing column: parse_number's first answer
+            parsed = _MISSING_PARSED
         else:
             parsed = parse_number(raw, fmt, style=style)
         return cell_value(parsed, self.sheet, self.row, col)

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 import textwrap
 import zipfile
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from iku_excel.backends import sparse_sheet
 from iku_excel.backends.sparse_sheet import read_shared_strings, read_sparse_sheet, scan_used_range
@@ -240,6 +245,25 @@ def test_inspect_finds_the_extent_and_refuses_damage() -> None:
         assert label
 
 
+def test_inspect_shortcuts_agree_with_the_full_scans() -> None:
+    """The shortcuts of inspect_sheet_xml (colons looked at one by one, one search for an odd or
+    wide cell) give what the full scans give, and fall back to them when they cannot decide."""
+    from iku_excel.backends.sparse_sheet import _prefixed_tags, inspect_sheet_xml
+
+    narrow = sheet('<row r="4"><c r="A4"><v>1</v></c><c r="Z4"><v>2</v></c></row>')
+    assert inspect_sheet_xml(narrow, "s.xml", "t", 0) == (4, 26)
+    wide = narrow.replace(b'r="Z4"', b'r="AZ4"')
+    assert inspect_sheet_xml(wide, "s.xml", "t", 0) == (4, 52)
+    odd_row = sheet('<row r="120000"><c r="A120000"><v>1</v></c></row>')
+    assert inspect_sheet_xml(odd_row, "s.xml", "t", 0) == (120_000, 26)
+    colons = "".join(f'<c r="A{i}" t="inlineStr"><is><t>a:b</t></is></c>' for i in range(1, 3))
+    texts = sheet(f'<row r="1">{colons}</row>')
+    assert not _prefixed_tags(texts)
+    many = b":" * 1_500 + b'<x:c r="A1"/>'  # past the colons looked at: the full searches
+    assert _prefixed_tags(many) and _prefixed_tags(b'<x:row r="1">')
+    assert not _prefixed_tags(b":" * 1_500)
+
+
 def test_read_grids_reads_a_far_stray_cell_sparsely(tmp_path: Path) -> None:
     """Calamine would allocate 17 billion cells; the sparse branch keeps only the values."""
     from iku_excel.backends.xlsx.reader import read_grids
@@ -257,3 +281,70 @@ def test_read_grids_reads_a_far_stray_cell_sparsely(tmp_path: Path) -> None:
     for row in range(1, plain["IKU"].n_rows + 1):  # the same values as the dense read
         sparse, dense = list(iku.values[row - 1]), list(plain["IKU"].values[row - 1])
         assert sparse == dense[: len(sparse)] and not any(dense[len(sparse) :])
+
+
+_LETTERS = ["A", "B", "Z", "AA", "AZ", "ZZ", "AAA", "XFD", "XFE", "", "1", "a"]
+_ROWS = ["1", "2", "9", "99999", "100000", "1048576", "1048577", "0", "01", "x", ""]
+
+
+def _random_sheet(draw: Callable[..., Any]) -> bytes:
+    """A sheet of a few rows and cells: half of them as Excel writes them (``r`` first, plain
+    addresses, some past column Z), the others with other attribute orders, prefixed tags,
+    missing or malformed addresses; shared strings, texts with colons, many colons."""
+    excel = draw(st.booleans())
+    rows = []
+    for _ in range(draw(st.integers(0, 4))):
+        r = draw(st.sampled_from(_ROWS[:4] if excel else _ROWS))
+        tag = "row" if excel else draw(st.sampled_from(["row", "row spans", "row no r", "x:row"]))
+        cells = []
+        for _ in range(draw(st.integers(0, 4))):
+            letters = draw(st.sampled_from(_LETTERS[:8] if excel else _LETTERS))
+            ref = letters + (r if excel else draw(st.sampled_from([r, r, *_ROWS])))
+            t = draw(st.sampled_from(["", ' t="s"', ' t="inlineStr"']))
+            openings = [
+                ("c", f'<c r="{ref}"{t}'),
+                ("c", f'<c s="1" r="{ref}"{t}'),
+                ("c", f"<c{t}"),
+                ("x:c", f'<x:c r="{ref}"{t}'),
+            ]
+            name, opening = openings[0] if excel else draw(st.sampled_from(openings))
+            value = draw(st.sampled_from(["<v>1</v>", "<v>7</v>", "<is><t>a:b c</t></is>", ""]))
+            cells.append(f"{opening}>{value}</{name}>" if value else f"{opening}/>")
+        head = {
+            "row": f'<row r="{r}"',
+            "row spans": f'<row spans="1:2" r="{r}"',
+            "row no r": "<row",
+            "x:row": f'<x:row r="{r}"',
+        }[tag]
+        end = "</x:row>" if tag == "x:row" else "</row>"
+        rows.append(f"{head}>{''.join(cells)}{end}")
+    colons = draw(st.sampled_from(["", "a:b " * 3, ":" * 1_200]))
+    prefix = ' xmlns:x="urn:x"' if draw(st.booleans()) else ""
+    return (
+        f"<worksheet {NS}{prefix}><sheetData>{''.join(rows)}</sheetData>"
+        f"<!-- {colons} --></worksheet>"
+    ).encode()
+
+
+@settings(max_examples=600, deadline=None, database=None)
+@given(st.data(), st.integers(0, 10))
+def test_inspect_shortcuts_change_nothing(data: st.DataObject, n_strings: int) -> None:
+    """inspect_sheet_xml with its shortcuts gives what the full scans give (the same extent or
+    the same refusal) on random sheets; the full scans are forced by an odd-row search that
+    always matches and no colon looked at one by one. Both mutations (the wide-cell search
+    allowing two letters, the colon loop missing ``:row``) fail it."""
+    from iku_excel.backends.sparse_sheet import inspect_sheet_xml
+
+    sheet_bytes = _random_sheet(data.draw)
+
+    def outcome() -> object:
+        try:
+            return inspect_sheet_xml(sheet_bytes, "s.xml", "t", n_strings)
+        except WorkbookCorrupt as exc:
+            return str(exc)
+
+    quick = outcome()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sparse_sheet, "_ODD_ROW", re.compile(rb""))
+        patch.setattr(sparse_sheet, "_FEW_COLONS", 0)
+        assert outcome() == quick

@@ -243,3 +243,36 @@ def test_rows_read_tag_by_tag_when_the_quick_scan_cannot() -> None:
     for data in (disordered, disordered.replace(b'r="A7"', b"r='A7'")):  # quick and slow scan
         with pytest.raises(UnsafeWorkbookError, match="urutan sel"):
             text_patch(data, [CellWrite(7, 2, 1)])
+
+
+def test_a_row_read_in_c_gives_what_the_loop_gives() -> None:
+    """_row_cells_quickly answers only for a row as Excel writes it, columns already met, and
+    then with the loop's columns and starts; any other row (disordered, another row's number, an
+    unknown column) it leaves to the loop, whose refusals stay its own."""
+    rows = "".join(
+        f'<row r="{r}"><c r="A{r}"><v>1</v></c><c r="C{r}"><v>2</v></c><c r="AB{r}"/></row>'
+        for r in (1, 2)
+    )
+    data = sheet(
+        rows + '<row r="3"><c r="C3"><v>1</v></c><c r="A3"/></row><row r="4"><c r="A5"/></row>'
+    )
+    patcher = TextPatcher.open(
+        data, parse_skeleton("x", data), "IKU", StyleBook(XmlPart("s", STYLES)), False
+    )
+    assert patcher is not None
+    (first, second, third, fourth) = patcher.rows
+    bounds = [(row.tag_end, data.index(b"</row>", row.tag_end)) for row in patcher.rows]
+    assert patcher._row_cells_quickly(1, *bounds[0]) is None  # columns not met yet
+    loop = patcher._row_cells(1, *bounds[0])
+    assert loop[0] == [1, 3, 28]
+    quick = patcher._row_cells_quickly(2, *bounds[1])
+    assert quick is not None
+    cells_of_row = [at for at in range(*bounds[1]) if data.startswith(b"<c ", at)]
+    assert (quick[0], list(quick[1]), quick[1][-1]) == (loop[0], cells_of_row, cells_of_row[-1])
+    assert patcher._row_cells_quickly(3, *bounds[2]) is None  # disordered
+    assert patcher._row_cells_quickly(4, *bounds[3]) is None  # A5 in row 4
+    with pytest.raises(UnsafeWorkbookError, match="urutan sel"):
+        patcher._row_cells(3, *bounds[2])
+    with pytest.raises(UnsafeWorkbookError, match="tidak valid"):
+        patcher._row_cells(4, *bounds[3])
+    assert (first.number, fourth.number, second.closed, third.closed) == (1, 4, False, False)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import IO
@@ -336,14 +336,22 @@ def scan_used_range(
 #: Two forms: the fast one for ``<c r="`` / ``<row r="`` as Excel and openpyxl write them (a
 #: literal prefix the regex engine can search for), the general one for any other writer.
 _UNUSUAL_REF = re.compile(rb'\sr="(?![A-Z]{1,2}[1-9]\d{0,4}"|[1-9]\d{0,4}")([^"]*)"')
-_UNUSUAL_CELL = re.compile(rb'<c r="(?![A-Z]{1,2}[1-9]\d{0,4}")([^"]*)"')
-_UNUSUAL_ROW = re.compile(rb'<row r="(?![1-9]\d{0,4}")([^"]*)"')
+#: A cell or row tag that is not ``<c r="A1"`` / ``<row r="1"`` with a plain address first: none
+#: in nearly every sheet, so one search each says both "r first everywhere" and "no unusual
+#: address" (four full scans before). Only when there is one are the patterns below compiled
+#: (``re``'s own cache) to tell which.
+_ODD_CELL = re.compile(rb'<c (?!r="[A-Z]{1,2}[1-9]\d{0,4}")')
+_ODD_ROW = re.compile(rb'<row (?!r="[1-9]\d{0,4}")')
+#: :data:`_ODD_CELL` or a cell past column Z: none says the two-letter scan has nothing to find.
+_WIDE_CELL = re.compile(rb'<c (?!r="[A-Z][1-9]\d{0,4}")')
+_UNUSUAL_CELL = rb'<c r="(?![A-Z]{1,2}[1-9]\d{0,4}")([^"]*)"'
+_UNUSUAL_ROW = rb'<row r="(?![1-9]\d{0,4}")([^"]*)"'
 _PLAIN_ROW = re.compile(rb'<row r="(\d+)"')
 _ANY_ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*?\sr=\"(\d+)\"")
 _TWO_LETTERS = re.compile(rb'\sr="([A-Z]{2})\d')
 _TWO_LETTERS_CELL = re.compile(rb'<c r="([A-Z]{2})\d')
 _ONE_LETTER = re.compile(rb'\sr="([A-Z])\d')
-_OTHER_ORDER = (re.compile(rb'<c (?!r=")'), re.compile(rb'<row (?!r=")'))
+_OTHER_ORDER = (rb'<c (?!r=")', rb'<row (?!r=")')
 _SHARED_INDEX = re.compile(rb't="s"[^>]*><(?:\w+:)?v>(\d+)<')
 _ROOT_END = re.compile(rb"</(?:\w+:)?worksheet>\s*\Z")
 
@@ -353,6 +361,24 @@ def _column(letters: bytes) -> int:
     for char in letters:
         col = col * 26 + char - 64
     return col
+
+
+def _prefixed_tags(data: bytes) -> bool:
+    """True when ``data`` holds ``:c `` or ``:row `` (a cell or row tag with a namespace
+    prefix). A sheet holds few colons (its root's ``xmlns:`` declarations, some texts): each is
+    found by ``memchr`` and looked at, instead of two searches of the whole part; past
+    :data:`_FEW_COLONS` of them, the two searches."""
+    at = data.find(b":")
+    for _ in range(_FEW_COLONS):
+        if at < 0:
+            return False
+        if data.startswith(b"c ", at + 1) or data.startswith(b"row ", at + 1):
+            return True
+        at = data.find(b":", at + 1)
+    return b":c " in data or b":row " in data
+
+
+_FEW_COLONS = 1_000
 
 
 def inspect_sheet_xml(data: bytes, member: str, label: str, n_strings: int) -> tuple[int, int]:
@@ -379,13 +405,18 @@ def inspect_sheet_xml(data: bytes, member: str, label: str, n_strings: int) -> t
     if _ROOT_END.search(data[-256:]) is None:
         raise corrupt("terpotong (tidak diakhiri </worksheet>)")
     max_row = max_col = 0
-    plain = b":c " not in data and b":row " not in data  # no namespace prefix
-    plain = plain and not any(pattern.search(data) for pattern in _OTHER_ORDER)
-    unusual = (
-        [*_UNUSUAL_CELL.finditer(data), *_UNUSUAL_ROW.finditer(data)]
-        if plain
-        else _UNUSUAL_REF.finditer(data)
-    )
+    plain = not _prefixed_tags(data)
+    unusual: Iterable[re.Match[bytes]] = ()
+    # one-letter plain addresses only (most sheets): no unusual address, no column past Z
+    odd_row = plain and _ODD_ROW.search(data) is not None
+    narrow = plain and not odd_row and _WIDE_CELL.search(data) is None
+    if not narrow and (not plain or odd_row or _ODD_CELL.search(data)):
+        plain = plain and not any(re.search(pattern, data) for pattern in _OTHER_ORDER)
+        unusual = (
+            [*re.finditer(_UNUSUAL_CELL, data), *re.finditer(_UNUSUAL_ROW, data)]
+            if plain
+            else _UNUSUAL_REF.finditer(data)
+        )
     for match in unusual:
         tag_start = data.rfind(b"<", 0, match.start() + 1)
         tag = re.match(rb"<(?:\w+:)?(c|row)\b", data[tag_start : tag_start + 16])
@@ -402,7 +433,9 @@ def inspect_sheet_xml(data: bytes, member: str, label: str, n_strings: int) -> t
         max_row, max_col = max(max_row, row), max(max_col, col)
     rows = _PLAIN_ROW if plain else _ANY_ROW
     max_row = max([max_row, *map(int, set(rows.findall(data)))])
-    if max_col <= 702:  # no three-letter column: the largest two-letter one, if any
+    if narrow:
+        max_col = max(max_col, 1)
+    elif max_col <= 702:  # no three-letter column: the largest two-letter one, if any
         two = set((_TWO_LETTERS_CELL if plain else _TWO_LETTERS).findall(data))
         max_col = max([max_col, *map(_column, two)]) if two else max(max_col, 1)
     if max_col <= 26 and max_row * 26 > MAX_CELLS_DENSE:  # only then is the letter needed

@@ -362,10 +362,13 @@ def _indicator_row(
     sheet.put(row, COL_CODE, ind.code or None, "code")
     cached, formula = _ref_cell(ind.weight, ind.weight.number)
     sheet.put(row, COL_WEIGHT, cached, "code", formula=formula)
-    texts = [(ind.indicator, CAPAIAN_WIDTHS[COL_INDICATOR]), (note, CAPAIAN_WIDTHS[COL_NOTE])]
+    height = max(
+        estimate_height(ind.indicator, CAPAIAN_WIDTHS[COL_INDICATOR]),
+        estimate_height(note, CAPAIAN_WIDTHS[COL_NOTE]),
+    )
     if single_row_group:
-        texts.append((ind.sasaran, CAPAIAN_WIDTHS[COL_SASARAN]))
-    sheet.estimated_heights[row] = max(estimate_height(t, w) for t, w in texts)
+        height = max(height, estimate_height(ind.sasaran, CAPAIAN_WIDTHS[COL_SASARAN]))
+    sheet.estimated_heights[row] = height
 
 
 def _yearly_cells(

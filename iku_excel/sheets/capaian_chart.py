@@ -46,6 +46,9 @@ def add_capaian_chart(
     if not indicator_rows:
         return None
     cat_col, val_col, line_col = data_col, data_col + 1, data_col + 2
+    # one pass over the cells for the column read here and the three the chart's parts read
+    # (kept up to date by put from now on), instead of a second pass when they are rendered
+    sheet.index_columns((capaian_col, cat_col, val_col, line_col))
     for col, text in zip((cat_col, val_col, line_col), CHART_HEADERS, strict=True):
         sheet.put(header_row, col, text, "summary")
     row = header_row + 1

@@ -62,6 +62,8 @@ def _ref(sheet: str, rect: Rect) -> str:
 
 def _cells(spec: SheetSpec, rect: Rect) -> list[CellValue]:
     r1, c1, r2, c2 = rect
+    if c1 == c2:  # one column, as every series is
+        return spec.column_values(c1, r1, r2)
     return [spec.value_at(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
 
 

@@ -20,7 +20,7 @@ from iku_excel.backends.xlsx.cellxml import MAX_FORMULA, MAX_TEXT
 CellValue = str | float | int | bool | dt.datetime | dt.date | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CellWrite:
     """One cell to set in an existing worksheet.
 

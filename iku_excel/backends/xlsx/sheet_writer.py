@@ -29,6 +29,7 @@ from iku_excel.backends.xlsx.plan import (
     StyleMaps,
 )
 from iku_excel.sheets.spec import CellSpec, ConditionalFill, Outputs, SheetSpec, Style
+from iku_excel.slots import slot_builder
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -337,11 +338,17 @@ def iku_cell_writes(outputs: Outputs) -> list[CellWrite]:
     if outputs.iku_header is not None:
         h = outputs.iku_header
         writes.append(CellWrite(h.row, h.col, h.value))
+    build = slot_builder(CellWrite)  # one per indicator row
+    styles = outputs.capaian.styles
     for cell in outputs.iku_cells:
-        style = outputs.capaian.styles.get(cell.style)
+        style = styles.get(cell.style)
         writes.append(
-            CellWrite(
-                cell.row, cell.col, cell.value, cell.formula, style.number_format if style else None
+            build(
+                row=cell.row,
+                col=cell.col,
+                value=cell.value,
+                formula=cell.formula,
+                number_format=style.number_format if style else None,
             )
         )
     return writes

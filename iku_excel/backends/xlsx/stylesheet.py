@@ -11,6 +11,7 @@ this module equal to), without importing openpyxl: the refresh path must not pay
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from iku_excel.backends.xlsx.ooxml import MAIN_NS, xml_attr
@@ -138,12 +139,14 @@ class _Indexed:
 
 
 def _styles_in_order(specs: Sequence[SheetSpec]) -> list[Style]:
+    """Every style the cells use, in the order of first use, as the probe met them: one pass
+    over each sheet's cells in C (``dict.fromkeys`` keeps the first of each name)."""
     styles: list[Style] = []
     seen: set[Style] = set()
     for spec in specs:
-        used = {cell.style for cell in spec.cells if cell.style}
-        # the order of first use in the cells, as the probe met them
-        for name in _first_use(spec, used):
+        for name in dict.fromkeys(map(_style_of, spec.cells)):
+            if not name:
+                continue
             style = spec.styles[name]
             if style not in seen:
                 seen.add(style)
@@ -151,18 +154,7 @@ def _styles_in_order(specs: Sequence[SheetSpec]) -> list[Style]:
     return styles
 
 
-def _first_use(spec: SheetSpec, used: set[str]) -> list[str]:
-    order: list[str] = []
-    if not used:
-        return order
-    remaining = set(used)
-    for cell in spec.cells:
-        if cell.style in remaining:
-            remaining.discard(cell.style)
-            order.append(cell.style)
-            if not remaining:
-                break
-    return order
+_style_of = attrgetter("style")
 
 
 def style_index(specs: Sequence[SheetSpec]) -> StyleIndex:
