@@ -21,7 +21,7 @@ import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO
+from typing import IO, NamedTuple
 
 from lxml import etree
 
@@ -38,11 +38,16 @@ from iku_excel.limits import (
 
 __all__ = [
     "CellValue",
+    "SheetExtent",
     "SparseSheet",
+    "excel_spelling",
+    "inspect_sheet_xml",
     "read_shared_strings",
     "read_sparse_sheet",
     "scan_used_range",
+    "sheet_extent",
     "sheet_head",
+    "tag_attributes",
 ]
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -92,6 +97,16 @@ def _open(source: Source, member: str) -> IO[bytes]:
     if isinstance(source, bytes):
         return io.BytesIO(source)
     return source.open(member)
+
+
+def tag_attributes(data: bytes, member: str, tag: str, label: str) -> Iterator[dict[str, str]]:
+    """The attributes of each element ``tag`` (a SpreadsheetML name: ``c``, ``mergeCell``) of an
+    inflated part, in document order, by a DTD-free lxml parse: for a part whose spelling the
+    byte-level patterns do not read (:func:`excel_spelling`)."""
+    for element in _parser_events(data, member, (f"{_MAIN}{tag}",), len(data) + 1, label):
+        attributes = dict(element.attrib)
+        element.clear(keep_tail=False)
+        yield attributes
 
 
 def _parser_events(
@@ -398,7 +413,31 @@ def _numbers_above(n: int) -> bytes:
     return b"(?:" + b"|".join(above) + b")"
 
 
+class SheetExtent(NamedTuple):
+    """What :func:`sheet_extent` found in a worksheet part."""
+
+    max_row: int
+    max_col: int
+    #: Every cell and row tag written as Excel, openpyxl and LibreOffice write it (``<c r="``,
+    #: ``<row r="``): the byte-level readers' fast patterns hold; otherwise they take the tree.
+    excel_spelling: bool
+
+
 def inspect_sheet_xml(data: bytes, member: str, label: str, n_strings: int) -> tuple[int, int]:
+    """(max row, max column) of :func:`sheet_extent`."""
+    extent = sheet_extent(data, member, label, n_strings)
+    return extent.max_row, extent.max_col
+
+
+def excel_spelling(data: bytes) -> bool:
+    """Whether every cell and row tag of a worksheet part is written ``<c r="`` / ``<row r="``
+    (:attr:`SheetExtent.excel_spelling`, for a part that was not inspected)."""
+    if _prefixed_tags(data):
+        return False
+    return not any(re.search(pattern, data) for pattern in _OTHER_ORDER)
+
+
+def sheet_extent(data: bytes, member: str, label: str, n_strings: int) -> SheetExtent:
     """(max row, max column) of the addresses in an inflated worksheet part, and its damage.
 
     The column is exact past Z; up to Z it is reported as 26 unless the exact letter matters
@@ -443,7 +482,7 @@ def inspect_sheet_xml(data: bytes, member: str, label: str, n_strings: int) -> t
         top = max(map(int, indexes))
         if top >= n_strings:
             raise corrupt(f"merujuk teks bersama nomor {top}, padahal hanya ada {n_strings}")
-    return max_row, max_col
+    return SheetExtent(max_row, max_col, plain)
 
 
 def _plain_extent(
