@@ -18,10 +18,10 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO
+from typing import IO, NamedTuple
 
 from lxml import etree
 
@@ -38,19 +38,24 @@ from iku_excel.limits import (
 
 __all__ = [
     "CellValue",
+    "SheetExtent",
     "SparseSheet",
+    "excel_spelling",
+    "inspect_sheet_xml",
     "read_shared_strings",
     "read_sparse_sheet",
     "scan_used_range",
+    "sheet_extent",
     "sheet_head",
+    "tag_attributes",
 ]
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _CHUNK = 64 * 1024
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 _REF = re.compile(r"([A-Z]{1,3})(\d{1,10})")
-_ROW_ATTR = re.compile(rb"<(?:\w+:)?row\b[^>]*?\sr=\"(\d+)\"")
-_CELL_ATTR = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr=\"([A-Z]{1,3})(\d+)\"")
+_ROW_ATTR = re.compile(rb"""<(?:\w+:)?row\b[^>]*?\sr\s*=\s*["'](\d+)["']""")
+_CELL_ATTR = re.compile(rb"""<(?:\w+:)?c\b[^>]*?\sr\s*=\s*["']([A-Z]{1,3})(\d+)["']""")
 
 #: A cell's value as read: text, a number (always float, as Excel stores it), a bool, a date
 #: (``t="d"`` cells), or an error text such as ``#DIV/0!``.
@@ -92,6 +97,16 @@ def _open(source: Source, member: str) -> IO[bytes]:
     if isinstance(source, bytes):
         return io.BytesIO(source)
     return source.open(member)
+
+
+def tag_attributes(data: bytes, member: str, tag: str, label: str) -> Iterator[dict[str, str]]:
+    """The attributes of each element ``tag`` (a SpreadsheetML name: ``c``, ``mergeCell``) of an
+    inflated part, in document order, by a DTD-free lxml parse: for a part whose spelling the
+    byte-level patterns do not read (:func:`excel_spelling`)."""
+    for element in _parser_events(data, member, (f"{_MAIN}{tag}",), len(data) + 1, label):
+        attributes = dict(element.attrib)
+        element.clear(keep_tail=False)
+        yield attributes
 
 
 def _parser_events(
@@ -333,25 +348,31 @@ def scan_used_range(
 
 #: A row or cell address that is not a plain one of at most two letters and five digits: rare in
 #: real sheets (a column past ZZ or a row past 99,999), so the few matches are parsed one by one.
-#: Two forms: the fast one for ``<c r="`` / ``<row r="`` as Excel and openpyxl write them (a
-#: literal prefix the regex engine can search for), the general one for any other writer.
-_UNUSUAL_REF = re.compile(rb'\sr="(?![A-Z]{1,2}[1-9]\d{0,4}"|[1-9]\d{0,4}")([^"]*)"')
+#: The fast patterns read ``<c r="`` / ``<row r="`` as Excel, openpyxl and LibreOffice write
+#: them (a literal prefix the regex engine can search for); any other form of a cell or row tag
+#: (another attribute first, a namespace prefix, a tab or newline or two spaces before ``r``,
+#: spaces around ``=``, single quotes) sends the part to the general path, which reads every
+#: address attribute whatever its spelling (:data:`_ANY_REF`). The XML is valid either way and
+#: python-calamine reads it: a stray ``<c r='XFD1048576'>`` the fast patterns did not see made it
+#: allocate the whole grid (550 GB) and abort the process.
 #: A cell or row tag that is not ``<c r="A1"`` / ``<row r="1"`` with a plain address first: none
 #: in nearly every sheet, so one search each says both "r first everywhere" and "no unusual
-#: address" (four full scans before). Only when there is one are the patterns below compiled
-#: (``re``'s own cache) to tell which.
-_ODD_CELL = re.compile(rb'<c (?!r="[A-Z]{1,2}[1-9]\d{0,4}")')
-_ODD_ROW = re.compile(rb'<row (?!r="[1-9]\d{0,4}")')
+#: address". Only when there is one are the patterns below compiled (``re``'s own cache) to tell
+#: which.
+_ODD_CELL = re.compile(rb'<c(?=[\s/>])(?! r="[A-Z]{1,2}[1-9]\d{0,4}")')
+_ODD_ROW = re.compile(rb'<row(?=[\s/>])(?! r="[1-9]\d{0,4}")')
 #: :data:`_ODD_CELL` or a cell past column Z: none says the two-letter scan has nothing to find.
-_WIDE_CELL = re.compile(rb'<c (?!r="[A-Z][1-9]\d{0,4}")')
+_WIDE_CELL = re.compile(rb'<c(?=[\s/>])(?! r="[A-Z][1-9]\d{0,4}")')
 _UNUSUAL_CELL = rb'<c r="(?![A-Z]{1,2}[1-9]\d{0,4}")([^"]*)"'
 _UNUSUAL_ROW = rb'<row r="(?![1-9]\d{0,4}")([^"]*)"'
 _PLAIN_ROW = re.compile(rb'<row r="(\d+)"')
-_ANY_ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*?\sr=\"(\d+)\"")
-_TWO_LETTERS = re.compile(rb'\sr="([A-Z]{2})\d')
 _TWO_LETTERS_CELL = re.compile(rb'<c r="([A-Z]{2})\d')
-_ONE_LETTER = re.compile(rb'\sr="([A-Z])\d')
-_OTHER_ORDER = (rb'<c (?!r=")', rb'<row (?!r=")')
+_ONE_LETTER = re.compile(rb'<c r="([A-Z])\d')
+_OTHER_ORDER = (rb'<c(?=[\s/>])(?! r=")', rb'<row(?=[\s/>])(?! r=")')
+#: Any ``r`` attribute, in either quotes, spaces allowed around ``=`` (the general path).
+_ANY_REF = rb"""\sr\s*=\s*(?:"([^"]*)"|'([^']*)')"""
+_TAG = re.compile(rb"<(?:[\w.-]+:)?(c|row)[\s/>]")
+_PREFIXED = re.compile(rb":(?:c|row)[\s/>]")
 _SHARED_INDEX = re.compile(rb't="s"[^>]*><(?:\w+:)?v>(\d+)<')
 _ROOT_END = re.compile(rb"</(?:\w+:)?worksheet>\s*\Z")
 
@@ -364,24 +385,59 @@ def _column(letters: bytes) -> int:
 
 
 def _prefixed_tags(data: bytes) -> bool:
-    """True when ``data`` holds ``:c `` or ``:row `` (a cell or row tag with a namespace
-    prefix). A sheet holds few colons (its root's ``xmlns:`` declarations, some texts): each is
-    found by ``memchr`` and looked at, instead of two searches of the whole part; past
-    :data:`_FEW_COLONS` of them, the two searches."""
+    """True when ``data`` holds ``:c`` or ``:row`` followed by a space, tab, newline, ``/`` or
+    ``>`` (a cell or row tag with a namespace prefix). A sheet holds few colons (its root's
+    ``xmlns:`` declarations, some texts): each is found by ``memchr`` and looked at, instead of
+    a search of the whole part; past :data:`_FEW_COLONS` of them, the search."""
     at = data.find(b":")
     for _ in range(_FEW_COLONS):
         if at < 0:
             return False
-        if data.startswith(b"c ", at + 1) or data.startswith(b"row ", at + 1):
+        if _PREFIXED.match(data, at):
             return True
         at = data.find(b":", at + 1)
-    return b":c " in data or b":row " in data
+    return _PREFIXED.search(data) is not None
 
 
 _FEW_COLONS = 1_000
 
 
+def _numbers_above(n: int) -> bytes:
+    """A pattern of the decimal numbers (no leading zero) greater than ``n``."""
+    digits = str(n)
+    above = [rb"[1-9]\d{%d,}" % len(digits)]  # more digits
+    for i, digit in enumerate(digits):
+        if digit != "9":  # the same first i digits, a bigger one, then any
+            rest = len(digits) - i - 1
+            above.append(digits[:i].encode() + b"[%d-9]" % (int(digit) + 1) + rb"\d" * rest)
+    return b"(?:" + b"|".join(above) + b")"
+
+
+class SheetExtent(NamedTuple):
+    """What :func:`sheet_extent` found in a worksheet part."""
+
+    max_row: int
+    max_col: int
+    #: Every cell and row tag written as Excel, openpyxl and LibreOffice write it (``<c r="``,
+    #: ``<row r="``): the byte-level readers' fast patterns hold; otherwise they take the tree.
+    excel_spelling: bool
+
+
 def inspect_sheet_xml(data: bytes, member: str, label: str, n_strings: int) -> tuple[int, int]:
+    """(max row, max column) of :func:`sheet_extent`."""
+    extent = sheet_extent(data, member, label, n_strings)
+    return extent.max_row, extent.max_col
+
+
+def excel_spelling(data: bytes) -> bool:
+    """Whether every cell and row tag of a worksheet part is written ``<c r="`` / ``<row r="``
+    (:attr:`SheetExtent.excel_spelling`, for a part that was not inspected)."""
+    if _prefixed_tags(data):
+        return False
+    return not any(re.search(pattern, data) for pattern in _OTHER_ORDER)
+
+
+def sheet_extent(data: bytes, member: str, label: str, n_strings: int) -> SheetExtent:
     """(max row, max column) of the addresses in an inflated worksheet part, and its damage.
 
     The column is exact past Z; up to Z it is reported as 26 unless the exact letter matters
@@ -392,7 +448,8 @@ def inspect_sheet_xml(data: bytes, member: str, label: str, n_strings: int) -> t
     :class:`WorkbookCorrupt` naming the part and the cause for what a dense reader would pass
     over silently or crash on: bytes that are not UTF-8, a part that stops before
     ``</worksheet>``, an address that is malformed or outside Excel's grid, a shared-string
-    index past the table. Styled empty cells count (a dense reader allocates those too).
+    index past the table. Styled empty cells count (a dense reader allocates those too), and so
+    does a cell whose row is past its row tag's (the reader places a cell by its own address).
     """
 
     def corrupt(cause: str) -> WorkbookCorrupt:
@@ -404,42 +461,20 @@ def inspect_sheet_xml(data: bytes, member: str, label: str, n_strings: int) -> t
         raise corrupt(f"bukan teks UTF-8 yang sah (byte ke-{exc.start})") from None
     if _ROOT_END.search(data[-256:]) is None:
         raise corrupt("terpotong (tidak diakhiri </worksheet>)")
-    max_row = max_col = 0
     plain = not _prefixed_tags(data)
-    unusual: Iterable[re.Match[bytes]] = ()
     # one-letter plain addresses only (most sheets): no unusual address, no column past Z
     odd_row = plain and _ODD_ROW.search(data) is not None
     narrow = plain and not odd_row and _WIDE_CELL.search(data) is None
-    if not narrow and (not plain or odd_row or _ODD_CELL.search(data)):
+    odd = not narrow and (not plain or odd_row or _ODD_CELL.search(data) is not None)
+    if odd:
         plain = plain and not any(re.search(pattern, data) for pattern in _OTHER_ORDER)
-        unusual = (
-            [*re.finditer(_UNUSUAL_CELL, data), *re.finditer(_UNUSUAL_ROW, data)]
-            if plain
-            else _UNUSUAL_REF.finditer(data)
-        )
-    for match in unusual:
-        tag_start = data.rfind(b"<", 0, match.start() + 1)
-        tag = re.match(rb"<(?:\w+:)?(c|row)\b", data[tag_start : tag_start + 16])
-        if tag is None:
-            continue  # an r="" of some other element: not an address
-        text = match.group(1).decode("ascii", "replace")
-        ref = re.fullmatch(r"([A-Z]{1,3})?([1-9]\d{0,6})", text)
-        row = int(ref.group(2)) if ref else 0
-        col = _column(ref.group(1).encode()) if ref and ref.group(1) else 0
-        if ref is None or (tag.group(1) == b"c") != bool(ref.group(1)):
-            raise corrupt(f"berisi alamat sel yang tidak sah ({text[:20]})")
-        if row > MAX_ROW or col > MAX_COLUMN:
-            raise corrupt(f"berisi sel {text} di luar lembar Excel (batas XFD{MAX_ROW})")
-        max_row, max_col = max(max_row, row), max(max_col, col)
-    rows = _PLAIN_ROW if plain else _ANY_ROW
-    max_row = max([max_row, *map(int, set(rows.findall(data)))])
-    if narrow:
-        max_col = max(max_col, 1)
-    elif max_col <= 702:  # no three-letter column: the largest two-letter one, if any
-        two = set((_TWO_LETTERS_CELL if plain else _TWO_LETTERS).findall(data))
-        max_col = max([max_col, *map(_column, two)]) if two else max(max_col, 1)
+    if plain:
+        max_row, max_col = _plain_extent(data, narrow, odd, corrupt)
+    else:
+        max_row, max_col = _any_extent(data, corrupt)
     if max_col <= 26 and max_row * 26 > MAX_CELLS_DENSE:  # only then is the letter needed
-        max_col = max([max_col, *map(_column, set(_ONE_LETTER.findall(data)))])
+        if plain:
+            max_col = max([max_col, *map(_column, set(_ONE_LETTER.findall(data)))])
     elif max_col <= 26:
         max_col = 26  # a bound: reading the exact letter would cost a full scan
     indexes = set(_SHARED_INDEX.findall(data))
@@ -447,4 +482,61 @@ def inspect_sheet_xml(data: bytes, member: str, label: str, n_strings: int) -> t
         top = max(map(int, indexes))
         if top >= n_strings:
             raise corrupt(f"merujuk teks bersama nomor {top}, padahal hanya ada {n_strings}")
+    return SheetExtent(max_row, max_col, plain)
+
+
+def _plain_extent(
+    data: bytes, narrow: bool, odd: bool, corrupt: Callable[[str], WorkbookCorrupt]
+) -> tuple[int, int]:
+    """The extent of a part whose every cell and row tag starts ``<c r="`` / ``<row r="``
+    (``narrow``: no column past Z, reported as 1, a bound the caller widens; ``odd``: some
+    address is not a plain one). Plain addresses (two letters, five digits at most) are found
+    in C; the unusual ones are checked one by one."""
+    max_row = max_col = 0
+    unusual = [*re.finditer(_UNUSUAL_CELL, data), *re.finditer(_UNUSUAL_ROW, data)] if odd else []
+    for match in unusual:
+        row, col = _address(match.group(1), match.group(0).startswith(b"<c"), corrupt)
+        max_row, max_col = max(max_row, row), max(max_col, col)
+    max_row = max([max_row, *map(int, set(_PLAIN_ROW.findall(data)))])
+    if narrow:
+        max_col = 1  # no column past Z: the caller takes 26 as the bound
+    elif max_col <= 702:  # no three-letter column: the largest two-letter one, if any
+        two = set(_TWO_LETTERS_CELL.findall(data))
+        max_col = max([max_col, *map(_column, two)]) if two else max(max_col, 1)
+    # A plain cell address names a row up to 99,999 whatever its row tag says, and the reader
+    # places a cell by its own address: when such a row could make the dense area too big, look
+    # for a cell past the last row tag (one search; none in a sheet as Excel writes it).
+    if max_row < 99_999 and 99_999 * max(max_col, 26) > MAX_CELLS_DENSE:
+        beyond = re.compile(rb'<c r="[A-Z]{1,3}' + _numbers_above(max_row) + b'"')
+        if beyond.search(data) is not None:
+            rows = re.findall(rb'<c r="[A-Z]{1,3}(\d+)"', data)
+            max_row = max([max_row, *map(int, set(rows))])
     return max_row, max_col
+
+
+def _any_extent(data: bytes, corrupt: Callable[[str], WorkbookCorrupt]) -> tuple[int, int]:
+    """The exact extent of a part written some other way: every ``r`` attribute of a cell or
+    row tag, in either quotes, checked one by one (slower, and rare)."""
+    max_row = max_col = 0
+    for match in re.finditer(_ANY_REF, data):
+        tag_start = data.rfind(b"<", 0, match.start())
+        tag = _TAG.match(data, tag_start) if tag_start >= 0 else None
+        if tag is None or tag.end() > match.start() + 1:
+            continue  # an r="" of some other element, or in a text: not an address
+        text = match.group(1) if match.group(1) is not None else match.group(2)
+        row, col = _address(text, tag.group(1) == b"c", corrupt)
+        max_row, max_col = max(max_row, row), max(max_col, col)
+    return max_row, max(max_col, 1)
+
+
+def _address(text: bytes, cell: bool, corrupt: Callable[[str], WorkbookCorrupt]) -> tuple[int, int]:
+    """(row, column) of a cell's (``cell``) or a row's ``r``; damage is :class:`WorkbookCorrupt`."""
+    shown = text.decode("ascii", "replace")
+    ref = re.fullmatch(r"([A-Z]{1,3})?([1-9]\d{0,6})", shown)
+    if ref is None or cell != bool(ref.group(1)):
+        raise corrupt(f"berisi alamat sel yang tidak sah ({shown[:20]})")
+    row = int(ref.group(2))
+    col = _column(ref.group(1).encode()) if ref.group(1) else 0
+    if row > MAX_ROW or col > MAX_COLUMN:
+        raise corrupt(f"berisi sel {shown} di luar lembar Excel (batas XFD{MAX_ROW})")
+    return row, col

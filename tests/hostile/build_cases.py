@@ -227,6 +227,29 @@ def _range_cases() -> list[Case]:
             FINE,
             max_rss_mb=STRAY_RSS_MB,
         ),
+        # valid XML in other spellings of the address (python-calamine reads them all): a
+        # stray cell the guard did not see made python-calamine abort the process
+        Case(
+            "stray-XFD1048576-single-quotes",
+            sheet_edit(add_rows(b"<row r='1048576'><c r='XFD1048576'><v>1</v></c></row>")),
+            FINE,
+            FINE,
+            max_rss_mb=STRAY_RSS_MB,
+        ),
+        Case(
+            "stray-XFD1048576-newline-before-r",
+            sheet_edit(add_rows(b'<row\nr="1048576"><c\nr="XFD1048576"><v>1</v></c></row>')),
+            FINE,
+            FINE,
+            max_rss_mb=STRAY_RSS_MB,
+        ),
+        Case(
+            "stray-ZZ99999-past-its-row",
+            sheet_edit(add_rows(b'<row r="60"><c r="ZZ99999"><v>1</v></c></row>')),
+            FINE,
+            FINE,
+            max_rss_mb=STRAY_RSS_MB,
+        ),
         Case(
             "styled-empty-XFD1048576",
             sheet_edit(add_rows(cell_row(1_048_576, '<c r="XFD1048576" s="2"/>'))),

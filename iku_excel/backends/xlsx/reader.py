@@ -23,9 +23,11 @@ from lxml import etree
 
 from iku_excel.a1 import column_index, column_letter
 from iku_excel.backends.sparse_sheet import (
-    inspect_sheet_xml,
+    excel_spelling,
     read_shared_strings,
     read_sparse_sheet,
+    sheet_extent,
+    tag_attributes,
 )
 from iku_excel.backends.xlsx.ooxml import MAIN_NS, PARSER, PKG_REL_NS, R_NS, resolve_target
 from iku_excel.backends.xlsx.sheettext import unescape
@@ -40,6 +42,7 @@ _PKG_REL = f"{{{PKG_REL_NS}}}"
 _REF = re.compile(rb'\sr="([A-Z]+)(\d+)"')
 _STYLE = re.compile(rb'\ss="(\d+)"')
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c\b[^>]*>")
+_CELL_REF = re.compile(r"([A-Z]{1,3})([1-9]\d{0,6})")
 _XML_SPACE = b" \t\n\r\x0b\x0c"  # what \s matches in a bytes pattern
 
 
@@ -83,7 +86,8 @@ def read_grids(
             data = _worksheet_xml(package, part, name)
             extent = None
             if data is not None:
-                extent = inspect_sheet_xml(data, part or "", str(path), strings.count)
+                extent = sheet_extent(data, part or "", str(path), strings.count)
+            spelled = extent is None or extent.excel_spelling
             if book is not None and (extent is None or extent[0] * extent[1] <= MAX_CELLS_DENSE):
                 try:
                     rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
@@ -96,10 +100,10 @@ def read_grids(
                     ]
                     while values and all(v is None for v in values[-1]):
                         values.pop()
-                    grids[name] = SheetGrid(name, values, formats.grid(part, values))
+                    grids[name] = SheetGrid(name, values, formats.grid(part, values, spelled))
                     continue
             if data is not None:
-                found = formats.of_part(part)
+                found = formats.of_part(part, spelled)
                 grids[name] = _sparse_grid(name, data, part or "", strings, found)
         return names, grids
     except (CalamineError, zipfile.BadZipFile, KeyError, UnsafeWorkbookError) as exc:
@@ -227,16 +231,21 @@ class _NumberFormats:
         # Only cells whose style has a format other than General matter: their ``s="N"``.
         self._needles = [b's="%d"' % i for i, code in enumerate(self.codes) if code != "General"]
 
-    def of_part(self, part: str | None) -> dict[tuple[int, int], str]:
+    def of_part(self, part: str | None, excel_spelling: bool = True) -> dict[tuple[int, int], str]:
         """(row, col) -> number format of every cell of ``part`` with a format other than
         General: each ``s="N"`` of such a style found by a plain byte search (a sheet has tens
         of thousands of cells, a handful of formats; a sheet without them costs one pass in C),
-        kept when it is an attribute of a ``<c>`` tag."""
+        kept when it is an attribute of a ``<c>`` tag. A part not in Excel's spelling
+        (``excel_spelling``, :func:`~iku_excel.backends.sparse_sheet.sheet_extent`: single
+        quotes, spaces around ``=``...) is read as a tree instead: a percent format missed would
+        read 87.5 % as 0.875."""
         codes = self.codes
         found: dict[tuple[int, int], str] = {}
         if part is None or not self._needles:
             return found
         data = self.package.read(part)
+        if not excel_spelling:
+            return self._of_tree(data, part)
         hits: list[int] = []
         for needle in self._needles:
             at = data.find(needle)
@@ -260,9 +269,22 @@ class _NumberFormats:
             found[(row, col)] = codes[int(style.group(1))]
         return found
 
-    def grid(self, part: str | None, values: Sequence[Sequence[object]]) -> _LazyFormatGrid:
+    def _of_tree(self, data: bytes, part: str) -> dict[tuple[int, int], str]:
+        found: dict[tuple[int, int], str] = {}
+        for attributes in tag_attributes(data, part, "c", str(self.package.path)):
+            ref, style = _CELL_REF.fullmatch(attributes.get("r", "")), attributes.get("s", "")
+            if ref is None or not style.isdigit() or int(style) >= len(self.codes):
+                continue  # no address (placed by order: format unknown), or no style of ours
+            code = self.codes[int(style)]
+            if code != "General":
+                found[(int(ref.group(2)), column_index(ref.group(1)))] = code
+        return found
+
+    def grid(
+        self, part: str | None, values: Sequence[Sequence[object]], excel_spelling: bool = True
+    ) -> _LazyFormatGrid:
         """The formats of ``part`` shaped like ``values``, found on first use."""
-        return _LazyFormatGrid(lambda: _format_grid(self.of_part(part), values))
+        return _LazyFormatGrid(lambda: _format_grid(self.of_part(part, excel_spelling), values))
 
 
 def _format_codes(package: XlsxPackage) -> list[str]:
@@ -390,6 +412,7 @@ def read_column_formulas(source: Path | XlsxPackage, sheet: str, col: int) -> di
 
 
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\sref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+_MERGE_REF = re.compile(rb"([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?")
 
 
 def read_merges(
@@ -404,10 +427,20 @@ def read_merges(
         part = parts.get(sheet.casefold())
         found: list[tuple[int, int, int, int]] = []
         if part is not None:
-            for m in _MERGE.finditer(package.read(part)):
-                c1, r1 = column_index(m.group(1).decode()), int(m.group(2))
-                c2 = column_index(m.group(3).decode()) if m.group(3) else c1
-                r2 = int(m.group(4)) if m.group(4) else r1
+            data = package.read(part)
+            if excel_spelling(data):
+                refs = [m.groups() for m in _MERGE.finditer(data)]
+            else:  # another writer's spelling: the tree (single quotes, spaces around =...)
+                label = str(package.path)
+                refs = [
+                    m.groups()
+                    for a in tag_attributes(data, part, "mergeCell", label)
+                    if (m := _MERGE_REF.fullmatch(a.get("ref", "").encode())) is not None
+                ]
+            for g in refs:
+                c1, r1 = column_index(g[0].decode()), int(g[1])
+                c2 = column_index(g[2].decode()) if g[2] else c1
+                r2 = int(g[3]) if g[3] else r1
                 found.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
         out[sheet] = found
     return out
