@@ -41,8 +41,9 @@ def slot_builder(cls: type[T]) -> Callable[..., T]:
     per field instead of ``object.__setattr__``: about a third less time for a class of twenty
     fields (an indicator, its result, an RPJMD row: 60,000 of them in a 20,000-indicator
     refresh). Compiled on the first call for ``cls`` and kept, so importing costs nothing.
-    TypeError for a class :func:`slot_setters` refuses or one with a ``__post_init__`` (which
-    the builder would skip)."""
+    TypeError for a class :func:`slot_setters` refuses, one with a ``__post_init__`` (which
+    the builder would skip), a field ``__init__`` does not take (``init=False``), or a field
+    named ``obj`` or starting with ``_`` (names the compiled body uses)."""
     build = _BUILDERS.get(cls)
     if build is None:
         build = _BUILDERS[cls] = _compiled_builder(cls)
@@ -56,6 +57,9 @@ _UNSET = object()
 def _compiled_builder(cls: type) -> Callable[..., Any]:
     if hasattr(cls, "__post_init__"):
         raise TypeError(f"{cls.__name__} has a __post_init__")
+    for item in fields(cls):  # what __init__ does not take, or a name the body uses itself
+        if not item.init or item.name == "obj" or item.name.startswith("_"):
+            raise TypeError(f"{cls.__name__}.{item.name}: no slot builder for this field")
     scope: dict[str, Any] = {"_new": object.__new__, "_cls": cls, "_unset": _UNSET}
     params: list[str] = []
     lines = ["    obj = _new(_cls)"]

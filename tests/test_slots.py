@@ -63,11 +63,21 @@ def test_builder_builds_what_the_constructor_builds() -> None:
         build(name="m")  # a field without a default is required
 
 
+@dataclass(frozen=True, slots=True)
+class _Derived:
+    name: str
+    size: int = field(default=0, init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class _ObjField:
+    obj: int
+
+
 def test_builder_refuses_what_it_cannot_build_faithfully() -> None:
-    with pytest.raises(TypeError):
-        slot_builder(_NoSlots)
-    with pytest.raises(TypeError):
-        slot_builder(_Checked)
+    for cls in (_NoSlots, _Checked, _Derived, _ObjField):
+        with pytest.raises(TypeError):
+            slot_builder(cls)
 
 
 def test_the_model_built_through_slots_equals_the_constructors() -> None:
