@@ -153,7 +153,9 @@ def check(files: Sequence[Path], as_json: bool) -> None:
     for path in files:
         try:
             ev = check_file(path)
-        except Exception as exc:
+        except (KeyboardInterrupt, SystemExit, GeneratorExit):
+            raise
+        except BaseException as exc:  # a native reader's panic too (pyo3's is a BaseException)
             message, failure = describe_error(exc, path)
             click.echo(file_line(path, message), err=True)
             documents.append({"file": str(path), "error": message})
@@ -482,7 +484,10 @@ def _main(argv: Sequence[str] | None) -> int:
     except KeyboardInterrupt:
         click.echo("Dibatalkan.", err=True)
         return 130
-    except Exception as exc:  # the last line of defence: no traceback reaches a user
+    except (SystemExit, GeneratorExit):
+        raise
+    except BaseException as exc:  # the last line of defence: no traceback reaches a user, not
+        # even a panic of a native library (pyo3's PanicException is not an Exception)
         message, code = describe_error(exc)
         click.echo(f"iku-excel: {message}", err=True)
         return code

@@ -388,6 +388,31 @@ def test_internal_error_exit_3_one_line(
     assert "Traceback" in logs[0].read_text(encoding="utf-8")  # the details go to the log
 
 
+class _Panic(BaseException):
+    """Stands for pyo3's PanicException: a native library's panic is not an Exception."""
+
+
+def test_a_native_panic_is_one_line_and_the_next_file_is_still_checked(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from iku_excel import api
+
+    real = api.check_file
+
+    def panics_on_the_first(path: Path) -> object:
+        if Path(path) == CLEAN:
+            raise _Panic("called `Option::unwrap()` on a `None` value")
+        return real(path)
+
+    monkeypatch.setattr("iku_excel.api.check_file", panics_on_the_first)
+    monkeypatch.setenv(LOG_DIR_ENV, str(tmp_path))
+    assert main(["check", str(CLEAN), str(EXAMPLE)]) == EXIT_INTERNAL
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert str(EXAMPLE) in out  # the next file was checked
+    assert len(list(tmp_path.rglob("*.log"))) == 1
+
+
 def test_usage_error_is_not_a_traceback() -> None:
     proc = run("check")
     assert proc.returncode != EXIT_OK
