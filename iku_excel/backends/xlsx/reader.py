@@ -88,7 +88,9 @@ def read_grids(
             if data is not None:
                 extent = sheet_extent(data, part or "", str(path), strings.count)
             spelled = extent is None or extent.excel_spelling
-            if book is not None and (extent is None or extent[0] * extent[1] <= MAX_CELLS_DENSE):
+            if book is not None and (
+                extent is None or extent.max_row * extent.max_col <= MAX_CELLS_DENSE
+            ):
                 try:
                     rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
                 except CalamineError:
