@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 
 from iku_excel.api import check_file, refresh_file
-from iku_excel.backends.xlsx.reader import read_grids, read_merges
+from iku_excel.backends.xlsx.reader import read_column_formulas, read_grids, read_merges
 from tests.helpers.respell import SPELLINGS, respell
 
 REPO = Path(__file__).resolve().parents[1]
@@ -88,3 +88,18 @@ def test_a_refresh_writes_the_same_cells_whatever_the_spelling(
     assert refresh_file(other).changed_cells == done.changed_cells
     assert _cells(other) == _cells(original)
     assert refresh_file(other).changed_cells == ()  # a second refresh changes nothing
+
+
+@pytest.mark.parametrize("spelling", list(SPELLINGS))
+def test_the_column_formulas_do_not_depend_on_the_spelling(
+    percent_example: Path, tmp_path: Path, spelling: str
+) -> None:
+    """The formulas of the Capaian (%) column, read to list the cells a refresh changes."""
+    refreshed = tmp_path / "refreshed.xlsx"
+    refreshed.write_bytes(percent_example.read_bytes())
+    refresh_file(refreshed)
+    col = 15  # the IKU sheet's Capaian (%) column
+    formulas = read_column_formulas(refreshed, "IKU", col)
+    assert len(formulas) == 3 and all(f.startswith("=IF(") for f in formulas.values())
+    other = respell(refreshed, tmp_path / f"{spelling}.xlsx", SPELLINGS[spelling])
+    assert read_column_formulas(other, "IKU", col) == formulas

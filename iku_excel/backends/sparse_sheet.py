@@ -48,6 +48,7 @@ __all__ = [
     "sheet_extent",
     "sheet_head",
     "tag_attributes",
+    "tag_elements",
 ]
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -99,14 +100,19 @@ def _open(source: Source, member: str) -> IO[bytes]:
     return source.open(member)
 
 
-def tag_attributes(data: bytes, member: str, tag: str, label: str) -> Iterator[dict[str, str]]:
-    """The attributes of each element ``tag`` (a SpreadsheetML name: ``c``, ``mergeCell``) of an
-    inflated part, in document order, by a DTD-free lxml parse: for a part whose spelling the
-    byte-level patterns do not read (:func:`excel_spelling`)."""
+def tag_elements(data: bytes, member: str, tag: str, label: str) -> Iterator[etree._Element]:
+    """Each element ``tag`` (a SpreadsheetML name: ``c``, ``mergeCell``) of an inflated part, in
+    document order, by a DTD-free lxml parse, cleared once the caller asks for the next: for a
+    part whose spelling the byte-level patterns do not read (:func:`excel_spelling`)."""
     for element in _parser_events(data, member, (f"{_MAIN}{tag}",), len(data) + 1, label):
-        attributes = dict(element.attrib)
+        yield element
         element.clear(keep_tail=False)
-        yield attributes
+
+
+def tag_attributes(data: bytes, member: str, tag: str, label: str) -> Iterator[dict[str, str]]:
+    """The attributes of each element ``tag`` of an inflated part (:func:`tag_elements`)."""
+    for element in tag_elements(data, member, tag, label):
+        yield dict(element.attrib)
 
 
 def _parser_events(

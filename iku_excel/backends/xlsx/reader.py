@@ -28,6 +28,7 @@ from iku_excel.backends.sparse_sheet import (
     read_sparse_sheet,
     sheet_extent,
     tag_attributes,
+    tag_elements,
 )
 from iku_excel.backends.xlsx.ooxml import MAIN_NS, PARSER, PKG_REL_NS, R_NS, resolve_target
 from iku_excel.backends.xlsx.sheettext import unescape
@@ -392,6 +393,9 @@ def read_column_formulas(source: Path | XlsxPackage, sheet: str, col: int) -> di
         return {}
     data = package.read(part)
     out: dict[int, str] = {}
+    first = _FIRST_CELL.search(data)
+    if first is not None and not data.startswith(b' r="', first.end() - 1):
+        return _column_formulas_of_tree(data, part, letter.decode(), str(package.path))
     needle = b'r="' + letter
     at, done = data.find(needle), 0
     while at >= 0:
@@ -410,6 +414,21 @@ def read_column_formulas(source: Path | XlsxPackage, sheet: str, col: int) -> di
         if f is not None:
             text = f.group(1)
             out[int(match.group(1))] = "=" + unescape(text.decode()) if text else "=<shared>"
+    return out
+
+
+#: The first cell tag of a part: a writer spells its cells alike, so when this one is not
+#: ``<c r="`` (single quotes, another attribute first...) the column is read as a tree.
+_FIRST_CELL = re.compile(rb"<(?:\w+:)?c(?=[\s/>])")
+
+
+def _column_formulas_of_tree(data: bytes, part: str, letter: str, label: str) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for cell in tag_elements(data, part, "c", label):
+        ref = _CELL_REF.fullmatch(cell.get("r", ""))
+        formula = cell.find(f"{_MAIN}f") if ref is not None and ref.group(1) == letter else None
+        if ref is not None and formula is not None:
+            out[int(ref.group(2))] = "=" + formula.text if formula.text else "=<shared>"
     return out
 
 
