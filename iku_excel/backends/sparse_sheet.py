@@ -378,6 +378,7 @@ _OTHER_ORDER = (rb'<c(?=[\s/>])(?! r=")', rb'<row(?=[\s/>])(?! r=")')
 #: Any ``r`` attribute, in either quotes, spaces allowed around ``=`` (the general path).
 _ANY_REF = rb"""\sr\s*=\s*(?:"([^"]*)"|'([^']*)')"""
 _TAG = re.compile(rb"<(?:[\w.-]+:)?(c|row)[\s/>]")
+_FIRST_CELL = re.compile(rb"<(?:\w+:)?c(?=[\s/>])")
 _PREFIXED = re.compile(rb":(?:c|row)[\s/>]")
 _SHARED_INDEX = re.compile(rb't="s"[^>]*><(?:\w+:)?v>(\d+)<')
 _ROOT_END = re.compile(rb"</(?:\w+:)?worksheet>\s*\Z")
@@ -436,11 +437,12 @@ def inspect_sheet_xml(data: bytes, member: str, label: str, n_strings: int) -> t
 
 
 def excel_spelling(data: bytes) -> bool:
-    """Whether every cell and row tag of a worksheet part is written ``<c r="`` / ``<row r="``
-    (:attr:`SheetExtent.excel_spelling`, for a part that was not inspected)."""
-    if _prefixed_tags(data):
-        return False
-    return not any(re.search(pattern, data) for pattern in _OTHER_ORDER)
+    """Whether a worksheet part that was not inspected (:func:`sheet_extent` says it of one that
+    was) spells its cells as Excel does, judged by its first cell tag, ``<c r="`` with or
+    without a prefix: a writer spells its cells alike, and the judgement costs nothing on a
+    part of 20 MB (the full check took 34 ms). A part without cells counts as Excel's."""
+    first = _FIRST_CELL.search(data)
+    return first is None or data.startswith(b' r="', first.end())
 
 
 def sheet_extent(data: bytes, member: str, label: str, n_strings: int) -> SheetExtent:

@@ -12,6 +12,7 @@ refresh reads the file once.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import zipfile
@@ -21,7 +22,7 @@ from typing import overload
 
 from lxml import etree
 
-from iku_excel.a1 import column_index, column_letter
+from iku_excel.a1 import column_index, column_letter, parse_range, parse_ref
 from iku_excel.backends.sparse_sheet import (
     excel_spelling,
     read_shared_strings,
@@ -43,7 +44,6 @@ _PKG_REL = f"{{{PKG_REL_NS}}}"
 _REF = re.compile(rb'\sr="([A-Z]+)(\d+)"')
 _STYLE = re.compile(rb'\ss="(\d+)"')
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c\b[^>]*>")
-_CELL_REF = re.compile(r"([A-Z]{1,3})([1-9]\d{0,6})")
 _XML_SPACE = b" \t\n\r\x0b\x0c"  # what \s matches in a bytes pattern
 
 
@@ -275,12 +275,14 @@ class _NumberFormats:
     def _of_tree(self, data: bytes, part: str) -> dict[tuple[int, int], str]:
         found: dict[tuple[int, int], str] = {}
         for attributes in tag_attributes(data, part, "c", str(self.package.path)):
-            ref, style = _CELL_REF.fullmatch(attributes.get("r", "")), attributes.get("s", "")
-            if ref is None or not style.isdigit() or int(style) >= len(self.codes):
-                continue  # no address (placed by order: format unknown), or no style of ours
+            style = attributes.get("s", "")
+            if not style.isdigit() or int(style) >= len(self.codes):
+                continue  # no style of ours
             code = self.codes[int(style)]
-            if code != "General":
-                found[(int(ref.group(2)), column_index(ref.group(1)))] = code
+            if code == "General":
+                continue
+            with contextlib.suppress(ValueError):  # no address: placed by order, format unknown
+                found[parse_ref(attributes.get("r", ""))] = code
         return found
 
     def grid(
@@ -393,9 +395,8 @@ def read_column_formulas(source: Path | XlsxPackage, sheet: str, col: int) -> di
         return {}
     data = package.read(part)
     out: dict[int, str] = {}
-    first = _FIRST_CELL.search(data)
-    if first is not None and not data.startswith(b' r="', first.end() - 1):
-        return _column_formulas_of_tree(data, part, letter.decode(), str(package.path))
+    if not excel_spelling(data):
+        return _column_formulas_of_tree(data, part, col, str(package.path))
     needle = b'r="' + letter
     at, done = data.find(needle), 0
     while at >= 0:
@@ -417,23 +418,21 @@ def read_column_formulas(source: Path | XlsxPackage, sheet: str, col: int) -> di
     return out
 
 
-#: The first cell tag of a part: a writer spells its cells alike, so when this one is not
-#: ``<c r="`` (single quotes, another attribute first...) the column is read as a tree.
-_FIRST_CELL = re.compile(rb"<(?:\w+:)?c(?=[\s/>])")
-
-
-def _column_formulas_of_tree(data: bytes, part: str, letter: str, label: str) -> dict[int, str]:
+def _column_formulas_of_tree(data: bytes, part: str, col: int, label: str) -> dict[int, str]:
+    """:func:`read_column_formulas` of a part in another writer's spelling."""
     out: dict[int, str] = {}
     for cell in tag_elements(data, part, "c", label):
-        ref = _CELL_REF.fullmatch(cell.get("r", ""))
-        formula = cell.find(f"{_MAIN}f") if ref is not None and ref.group(1) == letter else None
-        if ref is not None and formula is not None:
-            out[int(ref.group(2))] = "=" + formula.text if formula.text else "=<shared>"
+        try:
+            row, at = parse_ref(cell.get("r", ""))
+        except ValueError:
+            continue  # no address: placed by order, not a cell of the column as addressed
+        formula = cell.find(f"{_MAIN}f") if at == col else None
+        if formula is not None:
+            out[row] = "=" + formula.text if formula.text else "=<shared>"
     return out
 
 
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\sref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
-_MERGE_REF = re.compile(rb"([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?")
 
 
 def read_merges(
@@ -449,19 +448,15 @@ def read_merges(
         found: list[tuple[int, int, int, int]] = []
         if part is not None:
             data = package.read(part)
-            if excel_spelling(data):
-                refs = [m.groups() for m in _MERGE.finditer(data)]
-            else:  # another writer's spelling: the tree (single quotes, spaces around =...)
-                label = str(package.path)
-                refs = [
-                    m.groups()
-                    for a in tag_attributes(data, part, "mergeCell", label)
-                    if (m := _MERGE_REF.fullmatch(a.get("ref", "").encode())) is not None
-                ]
-            for g in refs:
-                c1, r1 = column_index(g[0].decode()), int(g[1])
-                c2 = column_index(g[2].decode()) if g[2] else c1
-                r2 = int(g[3]) if g[3] else r1
-                found.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
+            if not excel_spelling(data):  # another writer's spelling: the tree
+                for merge in tag_attributes(data, part, "mergeCell", str(package.path)):
+                    with contextlib.suppress(ValueError):
+                        found.append(parse_range(merge.get("ref", "")))
+            else:
+                for m in _MERGE.finditer(data):
+                    c1, r1 = column_index(m.group(1).decode()), int(m.group(2))
+                    c2 = column_index(m.group(3).decode()) if m.group(3) else c1
+                    r2 = int(m.group(4)) if m.group(4) else r1
+                    found.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
         out[sheet] = found
     return out
