@@ -25,12 +25,7 @@ from itertools import compress
 from operator import attrgetter
 
 from iku_excel.a1 import cell_address
-from iku_excel.sheets.formulas import (
-    MAX_FORMULA_CHARS,
-    MAX_NESTING,
-    formula_nesting,
-    text_literal,
-)
+from iku_excel.sheets.formulas import formula_fits, text_literal
 from iku_excel.slots import slot_setters
 
 CellValue = str | float | int | bool | None
@@ -203,20 +198,20 @@ class SheetSpec:
 
     def value_at(self, row: int, col: int) -> CellValue:
         """The (cached) value of a cell written with :meth:`put`, None when none was."""
-        column = self._columns.get(col)
-        if column is None:
-            self.index_columns((col,))
-            column = self._columns[col]
-        return column.get(row)
+        return self._column(col).get(row)
 
     def column_values(self, col: int, first: int, last: int) -> list[CellValue]:
         """:meth:`value_at` of rows ``first`` to ``last`` of column ``col``, in one call (a
         chart's series: 20,000 lookups)."""
+        return list(map(self._column(col).get, range(first, last + 1)))
+
+    def _column(self, col: int) -> dict[int, CellValue]:
+        """Row -> value of column ``col``, indexed on first use."""
         column = self._columns.get(col)
         if column is None:
             self.index_columns((col,))
             column = self._columns[col]
-        return list(map(column.get, range(first, last + 1)))
+        return column
 
     def index_columns(self, cols: Iterable[int]) -> None:
         """Make :meth:`value_at` ready for the columns ``cols`` in one pass over the cells (a
@@ -246,9 +241,7 @@ class SheetSpec:
         if formula is not None:
             if value is None:
                 value = ""  # what the formula computes when its inputs are empty
-            if len(formula) > MAX_FORMULA_CHARS or (  # formula_fits(formula), inlined
-                formula.count("(") > MAX_NESTING and formula_nesting(formula) > MAX_NESTING
-            ):
+            if not formula_fits(formula):
                 formula = None
                 self.limit_notes.append(
                     f"Sel {cell_address(row, col)} berisi nilai tetap: rumusnya melampaui batas "
