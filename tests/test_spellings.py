@@ -15,7 +15,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from iku_excel.api import check_file, refresh_file
+from iku_excel.api import RefreshResult, check_file, refresh_file
 from iku_excel.backends.xlsx.reader import read_column_formulas, read_grids, read_merges
 from tests.helpers.respell import SPELLINGS, respell
 
@@ -33,6 +33,16 @@ def percent_example(tmp_path_factory: pytest.TempPathFactory) -> Path:
     book["IKU"].merge_cells("T5:V6")  # a merge to read back
     book.save(path)
     return path
+
+
+@pytest.fixture(scope="module")
+def refreshed_example(
+    percent_example: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, RefreshResult]:
+    """:func:`percent_example` refreshed once, and what the refresh said."""
+    path = tmp_path_factory.mktemp("refreshed") / "persen.xlsx"
+    path.write_bytes(percent_example.read_bytes())
+    return path, refresh_file(path)
 
 
 def _evaluation(path: Path) -> tuple[list[str], list[tuple[str, str, str]]]:
@@ -79,11 +89,12 @@ def _cells(path: Path) -> dict[str, list[list[object]]]:
 
 @pytest.mark.parametrize("spelling", list(SPELLINGS))
 def test_a_refresh_writes_the_same_cells_whatever_the_spelling(
-    percent_example: Path, tmp_path: Path, spelling: str
+    percent_example: Path,
+    refreshed_example: tuple[Path, RefreshResult],
+    tmp_path: Path,
+    spelling: str,
 ) -> None:
-    original = tmp_path / "original.xlsx"
-    original.write_bytes(percent_example.read_bytes())
-    done = refresh_file(original)
+    original, done = refreshed_example
     other = respell(percent_example, tmp_path / f"{spelling}.xlsx", SPELLINGS[spelling])
     assert refresh_file(other).changed_cells == done.changed_cells
     assert _cells(other) == _cells(original)
@@ -92,12 +103,10 @@ def test_a_refresh_writes_the_same_cells_whatever_the_spelling(
 
 @pytest.mark.parametrize("spelling", list(SPELLINGS))
 def test_the_column_formulas_do_not_depend_on_the_spelling(
-    percent_example: Path, tmp_path: Path, spelling: str
+    refreshed_example: tuple[Path, RefreshResult], tmp_path: Path, spelling: str
 ) -> None:
     """The formulas of the Capaian (%) column, read to list the cells a refresh changes."""
-    refreshed = tmp_path / "refreshed.xlsx"
-    refreshed.write_bytes(percent_example.read_bytes())
-    refresh_file(refreshed)
+    refreshed = refreshed_example[0]
     col = 15  # the IKU sheet's Capaian (%) column
     formulas = read_column_formulas(refreshed, "IKU", col)
     assert len(formulas) == 3 and all(f.startswith("=IF(") for f in formulas.values())
